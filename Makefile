@@ -1,0 +1,79 @@
+# norvm — build, test, benchmark.
+#   make            build ./norvm
+#   make check      run every test; ends with "N passed, N failed"
+#   make SAN=1 check    the same, built with AddressSanitizer + UBSan
+#   make bench      run the benchmarks under bench/
+
+CC	?= cc
+CROSS	?= riscv64-linux-gnu-
+SAN	?=
+
+WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wvla -Wno-unused-parameter
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Isrc
+LDLIBS	:= -lfdt -lpthread
+
+ifeq ($(SAN),1)
+B	:= build-san
+CFLAGS	+= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS	+= -fsanitize=address,undefined
+else
+B	:= build
+endif
+
+LIB_SRC	:= $(filter-out src/main.c,$(wildcard src/*.c src/hw/*.c src/soft/*.c))
+LIB_OBJ	:= $(LIB_SRC:%.c=$(B)/%.o)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
+
+# Guest programs: ISA tests and benchmark guests, built with the cross gcc.
+GUEST_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -nostdlib -nostartfiles \
+	-static -Wl,--no-relax -Itests/isa
+ISA_SRC	:= $(wildcard tests/isa/*.S)
+ISA_ELF	:= $(ISA_SRC:tests/isa/%.S=build/isa/%.elf)
+GUEST_SRC := $(wildcard bench/guest/*.S guest/*.S)
+GUEST_ELF := $(GUEST_SRC:%.S=build/%.elf)
+
+NORVM	:= $(if $(filter 1,$(SAN)),norvm-san,norvm)
+
+all: $(NORVM)
+
+$(NORVM): $(B)/src/main.o $(B)/libnorvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/libnorvm.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/tests/unit/%: tests/unit/%.c $(B)/libnorvm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(B)/libnorvm.a $(LDLIBS)
+
+build/isa/%.elf: tests/isa/%.S $(wildcard tests/isa/*.h) tests/isa/link.ld
+	@mkdir -p $(dir $@)
+	$(CROSS)gcc $(GUEST_CFLAGS) -T tests/isa/link.ld -o $@ $<
+
+build/%.elf: %.S $(wildcard tests/isa/*.h) tests/isa/link.ld
+	@mkdir -p $(dir $@)
+	$(CROSS)gcc $(GUEST_CFLAGS) -T tests/isa/link.ld -o $@ $<
+
+tests: $(NORVM) $(UNIT_BIN) $(ISA_ELF) $(GUEST_ELF)
+
+check: tests
+	@NORVM=./$(NORVM) BUILD=$(B) tests/run.sh
+
+bench: $(NORVM) $(GUEST_ELF)
+	@for b in bench/*.sh; do echo "== $$b"; NORVM=./$(NORVM) $$b || exit 1; done
+
+clean:
+	rm -rf build build-san norvm norvm-san
+
+.PHONY: all tests check bench clean
+.SECONDARY:
+
+-include $(shell find build build-san -name '*.d' 2>/dev/null)

@@ -1,0 +1,47 @@
+/* The VM services devices and accelerators call: slots, time, irqs, exit. */
+#include <errno.h>
+
+#include "vm.h"
+
+int vm_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
+			 uint64_t size, void *host, uint32_t flags)
+{
+	if (slot >= ACCEL_MAX_SLOTS || (flags & ~MEM_FLAG_READONLY))
+		return -EINVAL;
+	if (size && (!host || (gpa | size) & 0xfff || gpa + size < gpa))
+		return -EINVAL;
+	return vm->accel->set_memory_region(vm, slot, gpa, size, host, flags);
+}
+
+uint64_t vm_mtime(const struct vm *vm)
+{
+	struct timespec now;
+	uint64_t ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (uint64_t)(now.tv_sec - vm->start.tv_sec) * 1000000000ull +
+	     (uint64_t)now.tv_nsec - (uint64_t)vm->start.tv_nsec;
+	return ns / (1000000000ull / VIRT_TIMEBASE_HZ);
+}
+
+void vm_set_hart_irq(struct vm *vm, unsigned hart, unsigned irq, bool level)
+{
+	if (hart < vm->nharts && vm->accel->set_irq)
+		vm->accel->set_irq(vm, hart, irq, level);
+}
+
+void vm_set_hart_timecmp(struct vm *vm, unsigned hart, uint64_t cmp)
+{
+	if (hart < vm->nharts && vm->accel->set_timecmp)
+		vm->accel->set_timecmp(vm, hart, cmp);
+}
+
+void vm_request_exit(struct vm *vm, enum vm_exit_reason why, int code)
+{
+	int none = VM_EXIT_NONE;
+
+	if (atomic_compare_exchange_strong(&vm->exit_reason, &none, (int)why))
+		vm->exit_code = code;
+	if (vm->accel && vm->accel->kick)
+		vm->accel->kick(vm);
+}
