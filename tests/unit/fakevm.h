@@ -1,0 +1,79 @@
+/*
+ * A VM with a recording accelerator, for device tests that need no CPU.
+ * It keeps the slot table the way a backend would, and remembers the last
+ * interrupt level and timer compare value set for each hart.
+ */
+#ifndef NORVM_FAKEVM_H
+#define NORVM_FAKEVM_H
+
+#include <string.h>
+
+#include "vm.h"
+
+struct fake_slot {
+	uint64_t gpa, size;
+	void *host;
+	uint32_t flags;
+};
+
+static struct fake_slot fake_slots[ACCEL_MAX_SLOTS];
+static unsigned fake_slot_changes;
+static bool fake_irq[VIRT_MAX_HARTS][16];
+static uint64_t fake_timecmp[VIRT_MAX_HARTS];
+static unsigned fake_kicks;
+
+static int fake_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
+				  uint64_t size, void *host, uint32_t flags)
+{
+	fake_slots[slot] = (struct fake_slot){ gpa, size, host, flags };
+	fake_slot_changes++;
+	return 0;
+}
+
+static void fake_set_irq(struct vm *vm, unsigned hart, unsigned irq, bool level)
+{
+	fake_irq[hart][irq] = level;
+}
+
+static void fake_set_timecmp(struct vm *vm, unsigned hart, uint64_t cmp)
+{
+	fake_timecmp[hart] = cmp;
+}
+
+static void fake_kick(struct vm *vm)
+{
+	fake_kicks++;
+}
+
+static const struct accel_ops fake_accel_ops = {
+	.name = "fake",
+	.set_memory_region = fake_set_memory_region,
+	.set_irq = fake_set_irq,
+	.set_timecmp = fake_set_timecmp,
+	.kick = fake_kick,
+};
+
+/* A zeroed VM with `nharts` harts on the recording accelerator. */
+static inline void fake_vm_init(struct vm *vm, unsigned nharts)
+{
+	memset(vm, 0, sizeof(*vm));
+	memset(fake_slots, 0, sizeof(fake_slots));
+	memset(fake_irq, 0, sizeof(fake_irq));
+	memset(fake_timecmp, 0, sizeof(fake_timecmp));
+	fake_slot_changes = 0;
+	fake_kicks = 0;
+	vm->accel = &fake_accel_ops;
+	vm->nharts = nharts;
+	clock_gettime(CLOCK_MONOTONIC, &vm->start);
+}
+
+/* Is guest address `gpa` covered by a slot, and with which flags? */
+static inline const struct fake_slot *fake_slot_at(uint64_t gpa)
+{
+	for (unsigned i = 0; i < ACCEL_MAX_SLOTS; i++)
+		if (fake_slots[i].size && gpa - fake_slots[i].gpa < fake_slots[i].size)
+			return &fake_slots[i];
+	return NULL;
+}
+
+#endif
