@@ -42,6 +42,12 @@ struct plic;
 struct finisher;
 struct cfi_flash;
 
+/* What the device tree says about a flash bank. */
+struct flash_desc {
+	uint64_t base, size;		/* size 0: no bank */
+	unsigned bank_width, device_width;
+};
+
 struct vm {
 	struct vm_config cfg;
 	const struct accel_ops *accel;
@@ -58,6 +64,7 @@ struct vm {
 	struct plic *plic;
 	struct finisher *finisher;
 	struct cfi_flash *flash[VM_MAX_FLASH];
+	struct flash_desc flash_desc[VM_MAX_FLASH];
 
 	void *fdt;
 	size_t fdt_size;
