@@ -1,0 +1,181 @@
+/* norvm's command line: `norvm run ...`, `norvm flash create ...`. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "machine.h"
+#include "stats.h"
+#include "util.h"
+
+#define NORVM_VERSION "0.1.0"
+
+static const char usage_text[] =
+"usage: norvm run [options]            boot a guest on the built-in RV64 CPU\n"
+"       norvm flash create FILE --size SIZE   write an erased flash image\n"
+"       norvm --help | --version\n"
+"\n"
+"run options:\n"
+"  --firmware FILE     firmware (ELF, or raw binary loaded at 0x80000000)\n"
+"  --kernel FILE       next stage (ELF, or raw binary at 0x80200000)\n"
+"  --initrd FILE       initial ramdisk (placed in the middle of RAM)\n"
+"  --append STR        kernel command line (/chosen/bootargs)\n"
+"  -m, --memory SIZE   guest RAM, e.g. 512M or 2G (default 256M; bare number = MiB)\n"
+"  -c, --cpus N        number of harts, 1 to 8 (default 1)\n"
+"  --dump-dtb FILE     write the guest's device tree to FILE and exit\n"
+"  --stats             print exit statistics when the guest stops\n"
+"  --stats-json FILE   write the same statistics as JSON\n"
+"\n"
+"console: on a terminal, Ctrl-A x quits; piped input is typed into the UART\n"
+"as the guest becomes ready for it.\n";
+
+static void usage(FILE *f)
+{
+	fputs(usage_text, f);
+}
+
+static int die_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "norvm: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see norvm --help)\n");
+	return 2;
+}
+
+enum {
+	OPT_FIRMWARE = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DUMP_DTB,
+	OPT_STATS, OPT_STATS_JSON, OPT_HELP,
+};
+
+static const struct option run_options[] = {
+	{ "firmware", required_argument, NULL, OPT_FIRMWARE },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "memory", required_argument, NULL, 'm' },
+	{ "cpus", required_argument, NULL, 'c' },
+	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "stats-json", required_argument, NULL, OPT_STATS_JSON },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ 0 }
+};
+
+static int parse_cpus(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || end == s || v < 1 || v > VIRT_MAX_HARTS)
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse_run(int argc, char **argv, struct vm_config *c)
+{
+	int opt;
+
+	memset(c, 0, sizeof(*c));
+	c->ram_size = UINT64_C(256) << 20;
+	c->nharts = 1;
+	c->flash_map = true;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":m:c:", run_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_FIRMWARE: c->firmware = optarg; break;
+		case OPT_KERNEL: c->kernel = optarg; break;
+		case OPT_INITRD: c->initrd = optarg; break;
+		case OPT_APPEND: c->append = optarg; break;
+		case OPT_DUMP_DTB: c->dump_dtb = optarg; break;
+		case OPT_STATS: c->stats = true; break;
+		case OPT_STATS_JSON: c->stats_json = optarg; break;
+		case 'm':
+			if (parse_size(optarg, &c->ram_size))
+				return die_usage("-m %s: not a size (e.g. 256M, 2G)", optarg);
+			break;
+		case 'c':
+			if (parse_cpus(optarg, &c->nharts))
+				return die_usage("--cpus %s: must be a number from 1 to 8", optarg);
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			exit(0);
+		case ':':
+			return die_usage("%s needs an argument", argv[optind - 1]);
+		default:
+			return die_usage("unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return die_usage("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct vm_config cfg;
+	struct vm vm;
+	struct timespec t0;
+	char err[512];
+	int ret, status;
+
+	ret = parse_run(argc, argv, &cfg);
+	if (ret)
+		return ret;
+	if (machine_create(&vm, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "norvm: %s\n", err);
+		machine_destroy(&vm);
+		return 1;
+	}
+	if (cfg.dump_dtb) {
+		ret = machine_dump_dtb(&vm, cfg.dump_dtb, err, sizeof(err));
+		if (ret)
+			fprintf(stderr, "norvm: %s\n", err);
+		machine_destroy(&vm);
+		return ret ? 1 : 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	status = machine_run(&vm);
+	if (cfg.stats)
+		stats_print(&vm, stderr, elapsed(&t0));
+	if (cfg.stats_json && stats_write_json(&vm, cfg.stats_json, elapsed(&t0), err, sizeof(err))) {
+		fprintf(stderr, "norvm: %s\n", err);
+		status = status ? status : 1;
+	}
+	machine_destroy(&vm);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("norvm %s\n", NORVM_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	return die_usage("unknown command '%s'", argv[1]);
+}
