@@ -141,7 +141,7 @@ int load_image(struct vm *vm, const char *path, uint64_t raw_addr,
 	if (len >= SELFMAG && !memcmp(buf, ELFMAG, SELFMAG)) {
 		ret = load_elf(vm, path, buf, len, out, err, errlen);
 	} else if (len > room) {
-		snprintf(err, errlen, "%s: %zu bytes at 0x%" PRIx64 " do not fit in RAM (%" PRIu64 " MiB from 0x%" PRIx64 ")",
+		snprintf(err, errlen, "%s: %zu bytes loaded at 0x%" PRIx64 " does not fit in RAM (%" PRIu64 " MiB from 0x%" PRIx64 ")",
 			 path, len, raw_addr, vm->ram_size >> 20, VIRT_RAM_BASE);
 		ret = -EFBIG;
 	} else {

@@ -25,6 +25,14 @@ static const char usage_text[] =
 "  --append STR        kernel command line (/chosen/bootargs)\n"
 "  -m, --memory SIZE   guest RAM, e.g. 512M or 2G (default 256M; bare number = MiB)\n"
 "  -c, --cpus N        number of harts, 1 to 8 (default 1)\n"
+"  --flash FILE[,readonly][,sync]\n"
+"                      a CFI flash bank backed by FILE (repeat for bank 1);\n"
+"                      readonly: never written; sync: flushed to disk on\n"
+"                      every completed program or erase\n"
+"  --flash-map=on|off  map the flash array into the guest while in read-array\n"
+"                      mode (default on); off traps every access\n"
+"  --boot ram|flash    start the firmware in RAM (default) or execute in place\n"
+"                      from flash bank 0\n"
 "  --dump-dtb FILE     write the guest's device tree to FILE and exit\n"
 "  --stats             print exit statistics when the guest stops\n"
 "  --stats-json FILE   write the same statistics as JSON\n"
@@ -47,7 +55,7 @@ static int die_usage(const char *fmt, const char *arg)
 
 enum {
 	OPT_FIRMWARE = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DUMP_DTB,
-	OPT_STATS, OPT_STATS_JSON, OPT_HELP,
+	OPT_STATS, OPT_STATS_JSON, OPT_HELP, OPT_FLASH, OPT_FLASH_MAP, OPT_BOOT,
 };
 
 static const struct option run_options[] = {
@@ -61,6 +69,9 @@ static const struct option run_options[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "stats-json", required_argument, NULL, OPT_STATS_JSON },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "flash", required_argument, NULL, OPT_FLASH },
+	{ "flash-map", required_argument, NULL, OPT_FLASH_MAP },
+	{ "boot", required_argument, NULL, OPT_BOOT },
 	{ 0 }
 };
 
@@ -74,6 +85,30 @@ static int parse_cpus(const char *s, unsigned *out)
 	if (errno || *end || end == s || v < 1 || v > VIRT_MAX_HARTS)
 		return -EINVAL;
 	*out = (unsigned)v;
+	return 0;
+}
+
+/* FILE[,readonly][,sync] */
+static int parse_flash(char *arg, struct vm_config *c)
+{
+	struct flash_config *f;
+	char *opt, *save = NULL;
+
+	if (c->nflash == VM_MAX_FLASH)
+		return die_usage("--flash %s: at most two flash banks", arg);
+	f = &c->flash[c->nflash];
+	f->path = strtok_r(arg, ",", &save);
+	if (!f->path || !*f->path)
+		return die_usage("--flash %s: no image file given", arg);
+	while ((opt = strtok_r(NULL, ",", &save))) {
+		if (!strcmp(opt, "readonly"))
+			f->readonly = true;
+		else if (!strcmp(opt, "sync"))
+			f->sync = true;
+		else
+			return die_usage("--flash: unknown option '%s' (readonly, sync)", opt);
+	}
+	c->nflash++;
 	return 0;
 }
 
@@ -103,6 +138,20 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 		case 'c':
 			if (parse_cpus(optarg, &c->nharts))
 				return die_usage("--cpus %s: must be a number from 1 to 8", optarg);
+			break;
+		case OPT_FLASH:
+			if (parse_flash(optarg, c))
+				return 2;
+			break;
+		case OPT_FLASH_MAP:
+			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+				return die_usage("--flash-map=%s: must be on or off", optarg);
+			c->flash_map = !strcmp(optarg, "on");
+			break;
+		case OPT_BOOT:
+			if (strcmp(optarg, "ram") && strcmp(optarg, "flash"))
+				return die_usage("--boot %s: must be ram or flash", optarg);
+			c->boot_flash = !strcmp(optarg, "flash");
 			break;
 		case OPT_HELP:
 			usage(stdout);
@@ -163,10 +212,8 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
+	if (argc < 2)
+		return die_usage("no command given%s", "");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;

@@ -1,0 +1,286 @@
+/* The MMIO bus, vm_set_memory_region's checks, size parsing, the loader. */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libfdt.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "devtree.h"
+#include "fakevm.h"
+#include "loader.h"
+#include "test.h"
+#include "util.h"
+
+struct dev {
+	uint64_t last_off, last_val;
+	unsigned last_len, reads, writes;
+};
+
+static uint64_t dev_read(void *o, uint64_t off, unsigned len)
+{
+	struct dev *d = o;
+
+	d->reads++;
+	d->last_off = off;
+	d->last_len = len;
+	return 0x1122334455667788ull;
+}
+
+static void dev_write(void *o, uint64_t off, unsigned len, uint64_t val)
+{
+	struct dev *d = o;
+
+	d->writes++;
+	d->last_off = off;
+	d->last_len = len;
+	d->last_val = val;
+}
+
+static const struct mmio_ops dev_ops = { dev_read, dev_write };
+
+static void bus_dispatches_by_range(void)
+{
+	struct vm vm;
+	struct dev a = { 0 }, b = { 0 };
+	struct mmio_exit e = { .addr = 0x1004, .len = 2 };
+
+	fake_vm_init(&vm, 1);
+	CHECK_EQ(mmio_register(&vm.bus, 0x2000, 0x100, "b", &dev_ops, &b), 0);
+	CHECK_EQ(mmio_register(&vm.bus, 0x1000, 0x100, "a", &dev_ops, &a), 0);
+	CHECK(mmio_dispatch(&vm.bus, &e));
+	CHECK_EQ(a.reads, 1);
+	CHECK_EQ(a.last_off, 4);
+	CHECK_EQ(a.last_len, 2);
+	CHECK_EQ(e.data, 0x7788);	/* truncated to the access size */
+	e = (struct mmio_exit){ .addr = 0x20ff, .len = 1, .is_write = true, .data = 0xab };
+	CHECK(mmio_dispatch(&vm.bus, &e));
+	CHECK_EQ(b.writes, 1);
+	CHECK_EQ(b.last_off, 0xff);
+	CHECK_EQ(b.last_val, 0xab);
+	CHECK_EQ(vm.bus.regions[0].counts.reads, 1);
+	CHECK_EQ(vm.bus.regions[1].counts.writes, 1);
+	CHECK_EQ(vm.bus.total.reads + vm.bus.total.writes, 2);
+}
+
+static void bus_rejects_overlap_and_unclaimed(void)
+{
+	struct vm vm;
+	struct dev a = { 0 };
+	struct mmio_exit e = { .addr = 0x10fe, .len = 4 };
+
+	fake_vm_init(&vm, 1);
+	CHECK_EQ(mmio_register(&vm.bus, 0x1000, 0x100, "a", &dev_ops, &a), 0);
+	CHECK_EQ(mmio_register(&vm.bus, 0x10ff, 0x10, "x", &dev_ops, &a), -EEXIST);
+	CHECK_EQ(mmio_register(&vm.bus, 0x0f00, 0x101, "x", &dev_ops, &a), -EEXIST);
+	CHECK_EQ(mmio_register(&vm.bus, 0x3000, 0, "x", &dev_ops, &a), -EINVAL);
+	/* Running past the end of a region is not claimed. */
+	CHECK(!mmio_dispatch(&vm.bus, &e));
+	e = (struct mmio_exit){ .addr = 0x5000, .len = 1 };
+	CHECK(!mmio_dispatch(&vm.bus, &e));
+	CHECK_EQ(vm.bus.unclaimed, 2);
+	CHECK_EQ(a.reads, 0);
+}
+
+static void bus_fetch_counted_apart(void)
+{
+	struct vm vm;
+	struct dev a = { 0 };
+	struct mmio_exit e = { .addr = 0x1000, .len = 4, .is_fetch = true };
+
+	fake_vm_init(&vm, 1);
+	CHECK_EQ(mmio_register(&vm.bus, 0x1000, 0x100, "a", &dev_ops, &a), 0);
+	CHECK(mmio_dispatch(&vm.bus, &e));
+	CHECK_EQ(vm.bus.regions[0].counts.fetches, 1);
+	CHECK_EQ(vm.bus.regions[0].counts.reads, 0);
+}
+
+static void set_memory_region_checks_arguments(void)
+{
+	struct vm vm;
+	static uint8_t page[8192] __attribute__((aligned(4096)));
+
+	fake_vm_init(&vm, 1);
+	CHECK_EQ(vm_set_memory_region(&vm, ACCEL_MAX_SLOTS, 0x1000, 4096, page, 0), -EINVAL);
+	CHECK_EQ(vm_set_memory_region(&vm, 0, 0x1001, 4096, page, 0), -EINVAL);
+	CHECK_EQ(vm_set_memory_region(&vm, 0, 0x1000, 100, page, 0), -EINVAL);
+	CHECK_EQ(vm_set_memory_region(&vm, 0, 0x1000, 4096, NULL, 0), -EINVAL);
+	CHECK_EQ(vm_set_memory_region(&vm, 0, 0x1000, 4096, page, 0x80), -EINVAL);
+	CHECK_EQ(fake_slot_changes, 0);
+	CHECK_EQ(vm_set_memory_region(&vm, 3, 0x1000, 8192, page, MEM_FLAG_READONLY), 0);
+	CHECK(fake_slot_at(0x2fff) && fake_slot_at(0x2fff)->flags == MEM_FLAG_READONLY);
+	CHECK_EQ(vm_set_memory_region(&vm, 3, 0, 0, NULL, 0), 0);	/* removal */
+	CHECK(!fake_slot_at(0x1000));
+}
+
+static void sizes_parse(void)
+{
+	uint64_t v = 0;
+
+	CHECK_EQ(parse_size("256M", &v), 0);
+	CHECK_EQ(v, 256ull << 20);
+	CHECK_EQ(parse_size("2G", &v), 0);
+	CHECK_EQ(v, 2ull << 30);
+	CHECK_EQ(parse_size("512", &v), 0);	/* bare number: MiB */
+	CHECK_EQ(v, 512ull << 20);
+	CHECK_EQ(parse_size("64k", &v), 0);
+	CHECK_EQ(v, 64ull << 10);
+	CHECK_EQ(parse_size("32MiB", &v), 0);
+	CHECK_EQ(v, 32ull << 20);
+	CHECK_EQ(parse_size("4096B", &v), 0);
+	CHECK_EQ(v, 4096);
+	CHECK_EQ(parse_size("", &v), -EINVAL);
+	CHECK_EQ(parse_size("-1M", &v), -EINVAL);
+	CHECK_EQ(parse_size("12Q", &v), -EINVAL);
+	CHECK_EQ(parse_size("99999999999999999999T", &v), -EINVAL);
+	CHECK_EQ(parse_size("20000000T", &v), -EINVAL);
+}
+
+static char *temp_file(const void *data, size_t len)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/norvm-test-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
+		abort();
+	close(fd);
+	return path;
+}
+
+static void vm_with_ram(struct vm *vm, uint64_t size)
+{
+	fake_vm_init(vm, 1);
+	vm->ram_size = size;
+	vm->ram = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+static void loader_raw_and_bounds(void)
+{
+	struct vm vm;
+	struct loaded_image img;
+	char err[256];
+	uint8_t code[16] = { 1, 2, 3, 4 };
+	char *path = temp_file(code, sizeof(code));
+
+	vm_with_ram(&vm, 1 << 20);
+	CHECK_EQ(load_image(&vm, path, VIRT_RAM_BASE + 0x100, &img, err, sizeof(err)), 0);
+	CHECK_EQ(img.entry, VIRT_RAM_BASE + 0x100);
+	CHECK_EQ(vm.ram[0x100], 1);
+	CHECK_EQ(vm.ram[0x103], 4);
+	/* The last byte of RAM still fits; one more does not. */
+	CHECK_EQ(load_image(&vm, path, VIRT_RAM_BASE + (1 << 20) - 16, &img, err, sizeof(err)), 0);
+	CHECK_EQ(load_image(&vm, path, VIRT_RAM_BASE + (1 << 20) - 15, &img, err, sizeof(err)), -EFBIG);
+	CHECK(strstr(err, "does not fit") != NULL);
+	CHECK_EQ(load_image(&vm, "/nonexistent/x", VIRT_RAM_BASE, &img, err, sizeof(err)), -ENOENT);
+	CHECK_EQ(load_image(&vm, "/tmp", VIRT_RAM_BASE, &img, err, sizeof(err)), -EINVAL);
+	unlink(path);
+	munmap(vm.ram, vm.ram_size);
+}
+
+static void loader_elf_segments(void)
+{
+	struct {
+		Elf64_Ehdr eh;
+		Elf64_Phdr ph[2];
+		uint8_t data[8];
+	} f = { 0 };
+	struct vm vm;
+	struct loaded_image img;
+	char err[256], *path;
+
+	memcpy(f.eh.e_ident, ELFMAG, SELFMAG);
+	f.eh.e_ident[EI_CLASS] = ELFCLASS64;
+	f.eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	f.eh.e_machine = EM_RISCV;
+	f.eh.e_entry = VIRT_RAM_BASE + 0x2004;
+	f.eh.e_phoff = offsetof(__typeof__(f), ph);
+	f.eh.e_phentsize = sizeof(Elf64_Phdr);
+	f.eh.e_phnum = 2;
+	f.ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = offsetof(__typeof__(f), data),
+				.p_paddr = VIRT_RAM_BASE + 0x2000, .p_filesz = 8, .p_memsz = 16 };
+	f.ph[1] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_paddr = 0x10 };
+	memset(f.data, 0xaa, 8);
+	path = temp_file(&f, sizeof(f));
+	vm_with_ram(&vm, 1 << 20);
+	memset(vm.ram + 0x2000, 0x55, 32);
+	CHECK_EQ(load_image(&vm, path, VIRT_RAM_BASE, &img, err, sizeof(err)), 0);
+	CHECK_EQ(img.entry, VIRT_RAM_BASE + 0x2004);
+	CHECK_EQ(vm.ram[0x2007], 0xaa);
+	CHECK_EQ(vm.ram[0x2008], 0);		/* bss part zeroed */
+	CHECK_EQ(vm.ram[0x2010], 0x55);		/* beyond memsz untouched */
+	/* A segment outside RAM is refused with a clear message. */
+	f.ph[0].p_paddr = 0x1000;
+	unlink(path);
+	path = temp_file(&f, sizeof(f));
+	CHECK_EQ(load_image(&vm, path, VIRT_RAM_BASE, &img, err, sizeof(err)), -EFBIG);
+	CHECK(strstr(err, "does not fit in RAM") != NULL);
+	unlink(path);
+	munmap(vm.ram, vm.ram_size);
+}
+
+static void atomic_write_replaces_whole(void)
+{
+	char err[256], buf[16] = { 0 };
+	char *path = temp_file("old contents", 12);
+	int fd;
+
+	CHECK_EQ(write_file_atomic(path, "new", 3, err, sizeof(err)), 0);
+	fd = open(path, O_RDONLY);
+	CHECK_EQ(read(fd, buf, sizeof(buf)), 3);
+	close(fd);
+	CHECK(!memcmp(buf, "new", 3));
+	CHECK(write_file_atomic("/nonexistent-dir/x", "a", 1, err, sizeof(err)) < 0);
+	unlink(path);
+}
+
+static void devtree_lists_devices(void)
+{
+	struct vm vm;
+	struct fdt_extra x = { 0x84000000, 0x84001000 };
+	char err[256];
+	int node;
+
+	fake_vm_init(&vm, 3);
+	vm.ram_size = 128 << 20;
+	vm.cfg.append = "console=ttyS0";
+	vm.flash_desc[0] = (struct flash_desc){ VIRT_FLASH0_BASE, 32 << 20, 4, 2 };
+	CHECK_EQ(fdt_build(&vm, &x, err, sizeof(err)), 0);
+	CHECK_EQ(fdt_check_header(vm.fdt), 0);
+	CHECK(fdt_path_offset(vm.fdt, "/cpus/cpu@2") >= 0);
+	CHECK(fdt_path_offset(vm.fdt, "/cpus/cpu@3") < 0);
+	CHECK(fdt_path_offset(vm.fdt, "/soc/serial@10000000") >= 0);
+	node = fdt_path_offset(vm.fdt, "/flash@20000000");
+	CHECK(node >= 0);
+	CHECK(fdt_node_check_compatible(vm.fdt, node, "cfi-flash") == 0);
+	CHECK(fdt_path_offset(vm.fdt, "/flash@22000000") < 0);
+	node = fdt_path_offset(vm.fdt, "/chosen");
+	CHECK(!strcmp(fdt_getprop(vm.fdt, node, "bootargs", NULL), "console=ttyS0"));
+	CHECK(fdt_getprop(vm.fdt, node, "linux,initrd-end", NULL) != NULL);
+	/* CLINT: two interrupts per hart, four cells each pair. */
+	node = fdt_path_offset(vm.fdt, "/soc/clint@2000000");
+	{
+		int len = 0;
+
+		CHECK(fdt_getprop(vm.fdt, node, "interrupts-extended", &len) != NULL);
+		CHECK_EQ(len, 3 * 4 * 4);
+	}
+	free(vm.fdt);
+}
+
+int main(void)
+{
+	RUN(bus_dispatches_by_range);
+	RUN(bus_rejects_overlap_and_unclaimed);
+	RUN(bus_fetch_counted_apart);
+	RUN(set_memory_region_checks_arguments);
+	RUN(sizes_parse);
+	RUN(loader_raw_and_bounds);
+	RUN(loader_elf_segments);
+	RUN(atomic_write_replaces_whole);
+	RUN(devtree_lists_devices);
+	return TEST_EXIT();
+}
