@@ -1,0 +1,245 @@
+/*
+ * The built-in CPU as an accelerator (accel.h): hart state, the run loop,
+ * interrupts and WFI sleeping.
+ *
+ * Other threads touch a hart only through atomics (mip_ext, mtimecmp) and
+ * its lock/condition variable, which wake it from WFI.  The run loop looks
+ * at them between blocks, so an interrupt is taken within one block.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+#include "soft.h"
+
+/* Instructions between looks at interrupts, timers and map changes. */
+#define BLOCK_BUDGET 4096
+
+static struct hart *hart_of(struct vm *vm, unsigned i)
+{
+	return &soft_vm(vm)->harts[i];
+}
+
+static void soft_destroy(struct vm *vm)
+{
+	struct soft_vm *sv = soft_vm(vm);
+
+	if (!sv)
+		return;
+	for (unsigned i = 0; i < sv->nharts; i++) {
+		struct hart *h = &sv->harts[i];
+
+		for (unsigned j = 0; j < DCACHE_SIZE; j++)
+			free(h->dcache[j]);
+		pthread_mutex_destroy(&h->lock);
+		pthread_cond_destroy(&h->wake);
+	}
+	free(sv->harts);
+	free(atomic_load(&sv->table));
+	pthread_mutex_destroy(&sv->map_lock);
+	free(sv);
+	vm->accel_priv = NULL;
+}
+
+static int hart_init(struct soft_vm *sv, unsigned i)
+{
+	struct hart *h = &sv->harts[i];
+	pthread_condattr_t attr;
+
+	h->id = i;
+	h->vm = sv->vm;
+	h->sv = sv;
+	atomic_init(&h->mip_ext, 0);
+	atomic_init(&h->mtimecmp, UINT64_MAX);
+	atomic_init(&h->seen_gen, 0);
+	atomic_init(&h->in_guest, false);
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	hart_reset_csrs(h);
+	hart_flush(h);
+	return 0;
+}
+
+static int soft_create(struct vm *vm)
+{
+	struct soft_vm *sv = calloc(1, sizeof(*sv));
+
+	if (!sv)
+		return -ENOMEM;
+	vm->accel_priv = sv;
+	sv->vm = vm;
+	pthread_mutex_init(&sv->map_lock, NULL);
+	atomic_init(&sv->map_gen, 0);
+	atomic_init(&sv->table, calloc(1, sizeof(struct slot_table)));
+	sv->harts = calloc(vm->nharts, sizeof(*sv->harts));
+	if (!sv->harts || !atomic_load(&sv->table)) {
+		free(sv->harts);
+		sv->harts = NULL;
+		soft_destroy(vm);
+		return -ENOMEM;
+	}
+	sv->nharts = vm->nharts;
+	for (unsigned i = 0; i < sv->nharts; i++)
+		hart_init(sv, i);
+	return 0;
+}
+
+static void soft_reset_hart(struct vm *vm, unsigned hart, uint64_t pc)
+{
+	struct hart *h = hart_of(vm, hart);
+
+	memset(h->x, 0, sizeof(h->x));
+	hart_reset_csrs(h);
+	atomic_store(&h->mip_ext, 0);
+	atomic_store(&h->mtimecmp, UINT64_MAX);
+	h->pc = pc;
+	hart_flush(h);
+	atomic_store(&h->seen_gen, atomic_load(&h->sv->map_gen));
+}
+
+static bool timer_due(struct hart *h)
+{
+	uint64_t cmp = atomic_load(&h->mtimecmp);
+
+	return cmp != UINT64_MAX && vm_mtime(h->vm) >= cmp;
+}
+
+/* Is an interrupt pending that WFI must wake for (mip & mie != 0)? */
+static bool wake_pending(struct hart *h)
+{
+	uint64_t mip = h->mip_sw | atomic_load(&h->mip_ext);
+
+	if ((h->mie & MIP_MTIP) && timer_due(h))
+		mip |= MIP_MTIP;
+	return (mip & h->mie) != 0;
+}
+
+static void wfi_sleep(struct hart *h)
+{
+	struct vm *vm = h->vm;
+
+	atomic_store(&h->in_guest, false);
+	pthread_mutex_lock(&h->lock);
+	while (!vm_should_stop(vm) && !wake_pending(h)) {
+		uint64_t cmp = atomic_load(&h->mtimecmp);
+
+		if (cmp != UINT64_MAX && (h->mie & MIP_MTIP)) {
+			/* Sleep until the timer is due, in VM time. */
+			uint64_t ns = cmp * (1000000000ull / VIRT_TIMEBASE_HZ);
+			struct timespec ts = vm->start;
+
+			ts.tv_sec += (time_t)(ns / 1000000000ull);
+			ts.tv_nsec += (long)(ns % 1000000000ull);
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&h->wake, &h->lock, &ts);
+		} else {
+			pthread_cond_wait(&h->wake, &h->lock);
+		}
+	}
+	pthread_mutex_unlock(&h->lock);
+	atomic_store(&h->in_guest, true);
+	hart_sync_map(h);
+}
+
+static void wake(struct hart *h)
+{
+	pthread_mutex_lock(&h->lock);
+	pthread_cond_broadcast(&h->wake);
+	pthread_mutex_unlock(&h->lock);
+}
+
+static int soft_run_hart(struct vm *vm, unsigned hart)
+{
+	struct hart *h = hart_of(vm, hart);
+
+	atomic_store(&h->in_guest, true);
+	while (!vm_should_stop(vm)) {
+		hart_sync_map(h);
+		if (take_interrupt(h))
+			continue;
+		if (h->wfi) {
+			if (wake_pending(h))
+				h->wfi = false;
+			else
+				wfi_sleep(h);
+			continue;
+		}
+		exec_block(h, BLOCK_BUDGET);
+	}
+	atomic_store(&h->in_guest, false);
+	return 0;
+}
+
+static void soft_set_irq(struct vm *vm, unsigned hart, unsigned irq, bool level)
+{
+	struct hart *h = hart_of(vm, hart);
+
+	if (level)
+		atomic_fetch_or(&h->mip_ext, 1ull << irq);
+	else
+		atomic_fetch_and(&h->mip_ext, ~(1ull << irq));
+	if (level)
+		wake(h);
+}
+
+static void soft_set_timecmp(struct vm *vm, unsigned hart, uint64_t cmp)
+{
+	struct hart *h = hart_of(vm, hart);
+
+	atomic_store(&h->mtimecmp, cmp);
+	wake(h);
+}
+
+static void soft_kick(struct vm *vm)
+{
+	struct soft_vm *sv = soft_vm(vm);
+
+	for (unsigned i = 0; sv && i < sv->nharts; i++)
+		wake(&sv->harts[i]);
+}
+
+static uint64_t soft_instret(struct vm *vm, unsigned hart)
+{
+	return hart_of(vm, hart)->instret;
+}
+
+uint64_t soft_get_reg(struct vm *vm, unsigned hart, unsigned reg)
+{
+	return reg < 32 ? hart_of(vm, hart)->x[reg] : 0;
+}
+
+void soft_set_reg(struct vm *vm, unsigned hart, unsigned reg, uint64_t v)
+{
+	if (reg && reg < 32)
+		hart_of(vm, hart)->x[reg] = v;
+}
+
+uint64_t soft_get_pc(struct vm *vm, unsigned hart)
+{
+	return hart_of(vm, hart)->pc;
+}
+
+unsigned soft_get_priv(struct vm *vm, unsigned hart)
+{
+	return hart_of(vm, hart)->priv;
+}
+
+const struct accel_ops soft_accel_ops = {
+	.name = "soft",
+	.create = soft_create,
+	.destroy = soft_destroy,
+	.set_memory_region = soft_set_memory_region,
+	.reset_hart = soft_reset_hart,
+	.run_hart = soft_run_hart,
+	.set_irq = soft_set_irq,
+	.set_timecmp = soft_set_timecmp,
+	.kick = soft_kick,
+	.instret = soft_instret,
+};

@@ -1,0 +1,237 @@
+/*
+ * The built-in RV64IMAC CPU: per-hart state and the pieces the interpreter
+ * is made of.  Everything here is private to src/soft/.
+ *
+ * Guest memory follows accel.h: a slot table, looked up only on a software
+ * TLB miss.  Code is decoded once per guest-physical page into a block of
+ * `struct insn`, one entry per 2-byte parcel, filled lazily.
+ */
+#ifndef NORVM_SOFT_CPU_H
+#define NORVM_SOFT_CPU_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vm.h"
+
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	(1ull << PAGE_SHIFT)
+#define PAGE_MASK	(PAGE_SIZE - 1)
+
+enum priv { PRIV_U = 0, PRIV_S = 1, PRIV_M = 3 };
+
+/* Exception causes. */
+enum {
+	EXC_INSN_MISALIGNED = 0,
+	EXC_INSN_ACCESS = 1,
+	EXC_ILLEGAL = 2,
+	EXC_BREAKPOINT = 3,
+	EXC_LOAD_MISALIGNED = 4,
+	EXC_LOAD_ACCESS = 5,
+	EXC_STORE_MISALIGNED = 6,
+	EXC_STORE_ACCESS = 7,
+	EXC_ECALL_U = 8,
+	EXC_ECALL_S = 9,
+	EXC_ECALL_M = 11,
+};
+
+/* mstatus fields. */
+#define MSTATUS_SIE	(1ull << 1)
+#define MSTATUS_MIE	(1ull << 3)
+#define MSTATUS_SPIE	(1ull << 5)
+#define MSTATUS_MPIE	(1ull << 7)
+#define MSTATUS_SPP	(1ull << 8)
+#define MSTATUS_MPP_SHIFT 11
+#define MSTATUS_MPP	(3ull << MSTATUS_MPP_SHIFT)
+#define MSTATUS_MPRV	(1ull << 17)
+#define MSTATUS_SUM	(1ull << 18)
+#define MSTATUS_MXR	(1ull << 19)
+#define MSTATUS_TVM	(1ull << 20)
+#define MSTATUS_TW	(1ull << 21)
+#define MSTATUS_TSR	(1ull << 22)
+#define MSTATUS_UXL	(3ull << 32)
+#define MSTATUS_SXL	(3ull << 34)
+
+#define MIP_SSIP	(1ull << IRQ_S_SOFT)
+#define MIP_MSIP	(1ull << IRQ_M_SOFT)
+#define MIP_STIP	(1ull << IRQ_S_TIMER)
+#define MIP_MTIP	(1ull << IRQ_M_TIMER)
+#define MIP_SEIP	(1ull << IRQ_S_EXT)
+#define MIP_MEIP	(1ull << IRQ_M_EXT)
+
+/* Decoded operations; compressed instructions decode to the same ops. */
+enum op {
+	OP_UNDECODED = 0,	/* this parcel has not been decoded yet */
+	OP_ILLEGAL,		/* imm holds the instruction bits */
+	OP_AUIPC, OP_JAL, OP_JALR,
+	OP_BEQ, OP_BNE, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU,
+	OP_LB, OP_LH, OP_LW, OP_LD, OP_LBU, OP_LHU, OP_LWU,
+	OP_SB, OP_SH, OP_SW, OP_SD,
+	OP_ADDI, OP_SLTI, OP_SLTIU, OP_XORI, OP_ORI, OP_ANDI,
+	OP_SLLI, OP_SRLI, OP_SRAI,
+	OP_ADD, OP_SUB, OP_SLL, OP_SLT, OP_SLTU, OP_XOR, OP_SRL, OP_SRA,
+	OP_OR, OP_AND,
+	OP_ADDIW, OP_SLLIW, OP_SRLIW, OP_SRAIW,
+	OP_ADDW, OP_SUBW, OP_SLLW, OP_SRLW, OP_SRAW,
+	OP_MUL, OP_MULH, OP_MULHSU, OP_MULHU, OP_DIV, OP_DIVU, OP_REM, OP_REMU,
+	OP_MULW, OP_DIVW, OP_DIVUW, OP_REMW, OP_REMUW,
+	OP_LR_W, OP_SC_W, OP_LR_D, OP_SC_D,
+	OP_AMOSWAP_W, OP_AMOADD_W, OP_AMOXOR_W, OP_AMOAND_W, OP_AMOOR_W,
+	OP_AMOMIN_W, OP_AMOMAX_W, OP_AMOMINU_W, OP_AMOMAXU_W,
+	OP_AMOSWAP_D, OP_AMOADD_D, OP_AMOXOR_D, OP_AMOAND_D, OP_AMOOR_D,
+	OP_AMOMIN_D, OP_AMOMAX_D, OP_AMOMINU_D, OP_AMOMAXU_D,
+	OP_FENCE, OP_FENCE_I,
+	OP_ECALL, OP_EBREAK, OP_MRET, OP_SRET, OP_WFI, OP_SFENCE_VMA,
+	OP_CSRRW, OP_CSRRS, OP_CSRRC, OP_CSRRWI, OP_CSRRSI, OP_CSRRCI,
+	OP_COUNT
+};
+
+/*
+ * One decoded instruction.  rd is never 0: writes to x0 go to a sink
+ * register (x[32]) so the interpreter needs no test for it.
+ */
+struct insn {
+	uint8_t op;
+	uint8_t rd, rs1, rs2;
+	int32_t imm;
+	uint8_t len;		/* 2 or 4 */
+};
+
+#define REG_SINK 32
+
+#define BLOCK_INSNS (PAGE_SIZE / 2)
+
+/* The decoded code of one guest-physical page. */
+struct dblock {
+	uint64_t ppn;		/* UINT64_MAX: unused */
+	uint64_t gen;		/* stale when != hart->code_gen */
+	struct insn insns[BLOCK_INSNS];
+};
+
+#define DCACHE_SIZE	256	/* blocks per hart, direct-mapped by ppn */
+#define TLB_SIZE	256
+
+struct tlb_entry {
+	uint64_t tag;		/* virtual page number, UINT64_MAX: empty */
+	uintptr_t addend;	/* host address = addend + guest address */
+};
+
+struct slot {
+	uint64_t gpa, size;
+	uint8_t *host;
+	uint32_t flags;
+};
+
+/* An immutable snapshot of the slot table, replaced on every change. */
+struct slot_table {
+	unsigned n;
+	struct slot slots[ACCEL_MAX_SLOTS];	/* only the used ones */
+	struct slot by_id[ACCEL_MAX_SLOTS];	/* indexed by slot number */
+};
+
+struct soft_vm;
+
+struct hart {
+	uint64_t x[33];		/* x[32] is the sink for writes to x0 */
+	uint64_t pc;
+	unsigned id;
+	enum priv priv;
+	struct vm *vm;
+	struct soft_vm *sv;
+
+	/* CSRs */
+	uint64_t mstatus, misa, medeleg, mideleg, mie, mip_sw;
+	uint64_t mtvec, mscratch, mepc, mcause, mtval;
+	uint64_t stvec, sscratch, sepc, scause, stval, satp;
+	uint32_t mcounteren, scounteren, mcountinhibit;
+	uint64_t mcycle_offset;		/* mcycle = instret + offset */
+	uint8_t pmpcfg[16];
+	uint64_t pmpaddr[16];
+
+	uint64_t instret;
+
+	/* Written by other threads: device interrupt lines and the timer. */
+	atomic_uint_fast64_t mip_ext;
+	_Atomic uint64_t mtimecmp;
+	bool mtip;			/* last timer comparison */
+
+	/* LR/SC reservation */
+	uint64_t resv_addr, resv_val;
+	bool resv_valid;
+
+	/* The current code window: the decoded block of pc's page. */
+	uint64_t win_base;		/* guest virtual page, or WIN_NONE */
+	struct insn *win;
+	uint8_t *win_host;		/* host address of that page */
+	struct insn tmp;		/* code fetched through a device */
+
+	/* Software TLB for loads and stores. */
+	struct tlb_entry tlb_r[TLB_SIZE];
+	struct tlb_entry tlb_w[TLB_SIZE];
+
+	struct dblock *dcache[DCACHE_SIZE];
+	uint64_t code_gen;
+
+	/* Set by slow paths: leave the block after this instruction. */
+	bool end_block;
+
+	/* Memory-map changes: seen_gen trails sv->map_gen until flushed. */
+	atomic_uint_fast64_t seen_gen;
+	atomic_bool in_guest;
+
+	/* WFI sleeping */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool wfi;
+};
+
+#define WIN_NONE UINT64_MAX
+
+struct soft_vm {
+	struct vm *vm;
+	unsigned nharts;
+	struct hart *harts;
+
+	pthread_mutex_t map_lock;		/* serialises slot changes */
+	_Atomic(struct slot_table *) table;
+	atomic_uint_fast64_t map_gen;
+};
+
+static inline struct soft_vm *soft_vm(struct vm *vm)
+{
+	return vm->accel_priv;
+}
+
+/* decode.c */
+void decode(struct insn *in, uint32_t bits);
+
+/* mem.c */
+int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
+			   uint64_t size, void *host, uint32_t flags);
+void hart_flush(struct hart *h);
+void hart_sync_map(struct hart *h);
+bool mem_load_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t *val);
+bool mem_store_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t val);
+void *mem_amo_ptr(struct hart *h, uint64_t addr, unsigned len, bool is_lr);
+struct insn *fetch_slow(struct hart *h, uint64_t pc);
+struct insn *decode_fill(struct hart *h, struct insn *in, uint64_t pc);
+
+/* csr.c */
+bool csr_access(struct hart *h, const struct insn *in, uint64_t src,
+		uint64_t *old);
+void raise_exception(struct hart *h, uint64_t cause, uint64_t tval);
+bool take_interrupt(struct hart *h);
+uint64_t hart_mip(struct hart *h);
+bool do_mret(struct hart *h);
+bool do_sret(struct hart *h);
+void hart_reset_csrs(struct hart *h);
+
+/* exec.c */
+void exec_block(struct hart *h, unsigned budget);
+
+#endif

@@ -1,0 +1,419 @@
+/*
+ * Control and status registers, traps, interrupts and xRET: the privileged
+ * architecture (version 1.11 CSR set) of the built-in CPU.
+ */
+#include "cpu.h"
+
+#define MISA_VALUE	((2ull << 62) | (1u << ('A' - 'A')) | \
+			 (1u << ('C' - 'A')) | (1u << ('I' - 'A')) | \
+			 (1u << ('M' - 'A')) | (1u << ('S' - 'A')) | \
+			 (1u << ('U' - 'A')))
+#define XLEN_FIELDS	((2ull << 32) | (2ull << 34))	/* UXL = SXL = 64 */
+
+#define MSTATUS_WRITABLE (MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | \
+			  MSTATUS_MPIE | MSTATUS_SPP | MSTATUS_MPP | \
+			  MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | \
+			  MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR)
+#define SSTATUS_WRITABLE (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | \
+			  MSTATUS_SUM | MSTATUS_MXR)
+#define SSTATUS_READABLE (SSTATUS_WRITABLE | MSTATUS_UXL)
+
+#define MEDELEG_WRITABLE 0xb3ffull	/* not ecall-from-M, not reserved */
+#define MIDELEG_WRITABLE (MIP_SSIP | MIP_STIP | MIP_SEIP)
+#define MIE_WRITABLE	 (MIDELEG_WRITABLE | MIP_MSIP | MIP_MTIP | MIP_MEIP)
+#define MIP_SW_WRITABLE	 (MIP_SSIP | MIP_STIP | MIP_SEIP)
+
+#define PMP_ENTRIES	16
+#define PMP_L		0x80u
+#define PMP_ADDR_MASK	((1ull << 54) - 1)
+
+enum {
+	CSR_SSTATUS = 0x100, CSR_SIE = 0x104, CSR_STVEC = 0x105,
+	CSR_SCOUNTEREN = 0x106, CSR_SSCRATCH = 0x140, CSR_SEPC = 0x141,
+	CSR_SCAUSE = 0x142, CSR_STVAL = 0x143, CSR_SIP = 0x144,
+	CSR_SATP = 0x180,
+	CSR_MSTATUS = 0x300, CSR_MISA = 0x301, CSR_MEDELEG = 0x302,
+	CSR_MIDELEG = 0x303, CSR_MIE = 0x304, CSR_MTVEC = 0x305,
+	CSR_MCOUNTEREN = 0x306, CSR_MCOUNTINHIBIT = 0x320,
+	CSR_MSCRATCH = 0x340, CSR_MEPC = 0x341, CSR_MCAUSE = 0x342,
+	CSR_MTVAL = 0x343, CSR_MIP = 0x344,
+	CSR_PMPCFG0 = 0x3a0, CSR_PMPADDR0 = 0x3b0,
+	CSR_MCYCLE = 0xb00, CSR_MINSTRET = 0xb02,
+	CSR_CYCLE = 0xc00, CSR_TIME = 0xc01, CSR_INSTRET = 0xc02,
+	CSR_MVENDORID = 0xf11, CSR_MARCHID = 0xf12, CSR_MIMPID = 0xf13,
+	CSR_MHARTID = 0xf14,
+};
+
+uint64_t hart_mip(struct hart *h)
+{
+	uint64_t cmp = atomic_load_explicit(&h->mtimecmp, memory_order_relaxed);
+	uint64_t mip = h->mip_sw |
+		atomic_load_explicit(&h->mip_ext, memory_order_relaxed);
+
+	if (cmp != UINT64_MAX && vm_mtime(h->vm) >= cmp)
+		mip |= MIP_MTIP;
+	return mip;
+}
+
+void hart_reset_csrs(struct hart *h)
+{
+	h->priv = PRIV_M;
+	h->mstatus = 0;
+	h->misa = MISA_VALUE;
+	h->medeleg = h->mideleg = h->mie = h->mip_sw = 0;
+	h->mtvec = h->mscratch = h->mepc = h->mcause = h->mtval = 0;
+	h->stvec = h->sscratch = h->sepc = h->scause = h->stval = 0;
+	h->satp = 0;
+	h->mcounteren = h->scounteren = h->mcountinhibit = 0;
+	h->mcycle_offset = 0;
+	for (unsigned i = 0; i < PMP_ENTRIES; i++) {
+		h->pmpcfg[i] = 0;
+		h->pmpaddr[i] = 0;
+	}
+	h->instret = 0;
+	h->resv_valid = false;
+	h->wfi = false;
+}
+
+static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval,
+		       bool to_s)
+{
+	bool irq = cause >> 63;
+	uint64_t code = cause & 63;
+
+	h->resv_valid = false;
+	h->wfi = false;
+	if (to_s) {
+		h->sepc = h->pc;
+		h->scause = cause;
+		h->stval = tval;
+		h->mstatus &= ~(MSTATUS_SPIE | MSTATUS_SPP);
+		if (h->mstatus & MSTATUS_SIE)
+			h->mstatus |= MSTATUS_SPIE;
+		if (h->priv == PRIV_S)
+			h->mstatus |= MSTATUS_SPP;
+		h->mstatus &= ~MSTATUS_SIE;
+		h->priv = PRIV_S;
+		h->pc = (h->stvec & ~3ull) +
+			((irq && (h->stvec & 1)) ? 4 * code : 0);
+	} else {
+		h->mepc = h->pc;
+		h->mcause = cause;
+		h->mtval = tval;
+		h->mstatus &= ~(MSTATUS_MPIE | MSTATUS_MPP);
+		if (h->mstatus & MSTATUS_MIE)
+			h->mstatus |= MSTATUS_MPIE;
+		h->mstatus |= (uint64_t)h->priv << MSTATUS_MPP_SHIFT;
+		h->mstatus &= ~MSTATUS_MIE;
+		h->priv = PRIV_M;
+		h->pc = (h->mtvec & ~3ull) +
+			((irq && (h->mtvec & 1)) ? 4 * code : 0);
+	}
+	h->win_base = WIN_NONE;
+}
+
+void raise_exception(struct hart *h, uint64_t cause, uint64_t tval)
+{
+	bool to_s = h->priv <= PRIV_S && ((h->medeleg >> cause) & 1);
+
+	trap_enter(h, cause, tval, to_s);
+}
+
+/* Highest-priority interrupt of a set: MEI, MSI, MTI, SEI, SSI, STI. */
+static int highest(uint64_t set)
+{
+	static const uint8_t order[] = {
+		IRQ_M_EXT, IRQ_M_SOFT, IRQ_M_TIMER,
+		IRQ_S_EXT, IRQ_S_SOFT, IRQ_S_TIMER
+	};
+
+	for (unsigned i = 0; i < sizeof(order); i++)
+		if (set & (1ull << order[i]))
+			return order[i];
+	return -1;
+}
+
+bool take_interrupt(struct hart *h)
+{
+	uint64_t pending = hart_mip(h) & h->mie;
+	uint64_t m_set, s_set;
+	bool m_on, s_on;
+	int irq;
+
+	if (!pending)
+		return false;
+	m_on = h->priv < PRIV_M || (h->mstatus & MSTATUS_MIE);
+	s_on = h->priv < PRIV_S ||
+	       (h->priv == PRIV_S && (h->mstatus & MSTATUS_SIE));
+	m_set = m_on ? pending & ~h->mideleg : 0;
+	s_set = s_on ? pending & h->mideleg : 0;
+	if (m_set) {
+		irq = highest(m_set);
+		trap_enter(h, (1ull << 63) | (uint64_t)irq, 0, false);
+		return true;
+	}
+	if (s_set) {
+		irq = highest(s_set);
+		trap_enter(h, (1ull << 63) | (uint64_t)irq, 0, true);
+		return true;
+	}
+	return false;
+}
+
+bool do_mret(struct hart *h)
+{
+	enum priv mpp;
+
+	if (h->priv < PRIV_M) {
+		raise_exception(h, EXC_ILLEGAL, 0x30200073);
+		return false;
+	}
+	mpp = (enum priv)((h->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
+	h->mstatus &= ~(MSTATUS_MIE | MSTATUS_MPP);
+	if (h->mstatus & MSTATUS_MPIE)
+		h->mstatus |= MSTATUS_MIE;
+	h->mstatus |= MSTATUS_MPIE;
+	if (mpp != PRIV_M)
+		h->mstatus &= ~MSTATUS_MPRV;
+	h->priv = mpp;
+	h->pc = h->mepc;
+	h->resv_valid = false;
+	h->win_base = WIN_NONE;
+	return true;
+}
+
+bool do_sret(struct hart *h)
+{
+	if (h->priv < PRIV_S ||
+	    (h->priv == PRIV_S && (h->mstatus & MSTATUS_TSR))) {
+		raise_exception(h, EXC_ILLEGAL, 0x10200073);
+		return false;
+	}
+	h->priv = (h->mstatus & MSTATUS_SPP) ? PRIV_S : PRIV_U;
+	h->mstatus &= ~(MSTATUS_SIE | MSTATUS_SPP | MSTATUS_MPRV);
+	if (h->mstatus & MSTATUS_SPIE)
+		h->mstatus |= MSTATUS_SIE;
+	h->mstatus |= MSTATUS_SPIE;
+	h->pc = h->sepc;
+	h->resv_valid = false;
+	h->win_base = WIN_NONE;
+	return true;
+}
+
+/* cycle, time, instret and hpmcounters below M: mcounteren/scounteren. */
+static bool counter_allowed(struct hart *h, unsigned n)
+{
+	if (h->priv < PRIV_M && !((h->mcounteren >> n) & 1))
+		return false;
+	if (h->priv < PRIV_S && !((h->scounteren >> n) & 1))
+		return false;
+	return true;
+}
+
+/* instret as the current instruction sees it: those before it. */
+static uint64_t instret_now(struct hart *h)
+{
+	return h->instret - 1;
+}
+
+static bool csr_read(struct hart *h, unsigned csr, uint64_t *v)
+{
+	if (csr >= CSR_CYCLE && csr <= CSR_CYCLE + 31) {
+		unsigned n = csr - CSR_CYCLE;
+
+		if (!counter_allowed(h, n))
+			return false;
+		*v = n == 0 ? instret_now(h) + h->mcycle_offset :
+		     n == 1 ? vm_mtime(h->vm) :
+		     n == 2 ? instret_now(h) : 0;
+		return true;
+	}
+	if (csr >= CSR_PMPCFG0 && csr < CSR_PMPCFG0 + 16) {
+		unsigned first = (csr - CSR_PMPCFG0) * 4;
+
+		if (csr & 1)
+			return false;	/* odd pmpcfg do not exist on RV64 */
+		*v = 0;
+		for (unsigned i = 0; i < 8 && first + i < PMP_ENTRIES; i++)
+			*v |= (uint64_t)h->pmpcfg[first + i] << (8 * i);
+		return true;
+	}
+	if (csr >= CSR_PMPADDR0 && csr < CSR_PMPADDR0 + 64) {
+		unsigned i = csr - CSR_PMPADDR0;
+
+		*v = i < PMP_ENTRIES ? h->pmpaddr[i] : 0;
+		return true;
+	}
+	if ((csr >= 0xb03 && csr <= 0xb1f) || (csr >= 0x323 && csr <= 0x33f)) {
+		*v = 0;		/* hpm counters and events: not implemented */
+		return true;
+	}
+	switch (csr) {
+	case CSR_SSTATUS: *v = (h->mstatus | XLEN_FIELDS) & SSTATUS_READABLE; break;
+	case CSR_SIE: *v = h->mie & h->mideleg; break;
+	case CSR_STVEC: *v = h->stvec; break;
+	case CSR_SCOUNTEREN: *v = h->scounteren; break;
+	case CSR_SSCRATCH: *v = h->sscratch; break;
+	case CSR_SEPC: *v = h->sepc; break;
+	case CSR_SCAUSE: *v = h->scause; break;
+	case CSR_STVAL: *v = h->stval; break;
+	case CSR_SIP: *v = hart_mip(h) & h->mideleg; break;
+	case CSR_SATP:
+		if (h->priv == PRIV_S && (h->mstatus & MSTATUS_TVM))
+			return false;
+		*v = h->satp;
+		break;
+	case CSR_MSTATUS: *v = h->mstatus | XLEN_FIELDS; break;
+	case CSR_MISA: *v = h->misa; break;
+	case CSR_MEDELEG: *v = h->medeleg; break;
+	case CSR_MIDELEG: *v = h->mideleg; break;
+	case CSR_MIE: *v = h->mie; break;
+	case CSR_MTVEC: *v = h->mtvec; break;
+	case CSR_MCOUNTEREN: *v = h->mcounteren; break;
+	case CSR_MCOUNTINHIBIT: *v = h->mcountinhibit; break;
+	case CSR_MSCRATCH: *v = h->mscratch; break;
+	case CSR_MEPC: *v = h->mepc; break;
+	case CSR_MCAUSE: *v = h->mcause; break;
+	case CSR_MTVAL: *v = h->mtval; break;
+	case CSR_MIP: *v = hart_mip(h); break;
+	case CSR_MCYCLE: *v = instret_now(h) + h->mcycle_offset; break;
+	case CSR_MINSTRET: *v = instret_now(h); break;
+	case CSR_MVENDORID:
+	case CSR_MARCHID:
+	case CSR_MIMPID: *v = 0; break;
+	case CSR_MHARTID: *v = h->id; break;
+	default: return false;
+	}
+	return true;
+}
+
+static uint64_t tvec(uint64_t v)
+{
+	return (v & 3) >= 2 ? v & ~3ull : v;	/* reserved modes: direct */
+}
+
+static void pmpcfg_write(struct hart *h, unsigned first, uint64_t v)
+{
+	for (unsigned i = 0; i < 8 && first + i < PMP_ENTRIES; i++) {
+		uint8_t cfg = (uint8_t)(v >> (8 * i)) & 0x9f;
+
+		if (h->pmpcfg[first + i] & PMP_L)
+			continue;
+		if ((cfg & 3) == 2)	/* W without R is reserved */
+			cfg &= ~2u;
+		h->pmpcfg[first + i] = cfg;
+	}
+}
+
+static bool csr_write(struct hart *h, unsigned csr, uint64_t v)
+{
+	if (csr >= CSR_PMPCFG0 && csr < CSR_PMPCFG0 + 16) {
+		pmpcfg_write(h, (csr - CSR_PMPCFG0) * 4, v);
+		return true;
+	}
+	if (csr >= CSR_PMPADDR0 && csr < CSR_PMPADDR0 + 64) {
+		unsigned i = csr - CSR_PMPADDR0;
+
+		if (i < PMP_ENTRIES && !(h->pmpcfg[i] & PMP_L))
+			h->pmpaddr[i] = v & PMP_ADDR_MASK;
+		return true;
+	}
+	if ((csr >= 0xb03 && csr <= 0xb1f) || (csr >= 0x323 && csr <= 0x33f))
+		return true;
+	switch (csr) {
+	case CSR_SSTATUS:
+		h->mstatus = (h->mstatus & ~SSTATUS_WRITABLE) |
+			     (v & SSTATUS_WRITABLE);
+		break;
+	case CSR_SIE:
+		h->mie = (h->mie & ~h->mideleg) | (v & h->mideleg);
+		break;
+	case CSR_STVEC: h->stvec = tvec(v); break;
+	case CSR_SCOUNTEREN: h->scounteren = (uint32_t)v; break;
+	case CSR_SSCRATCH: h->sscratch = v; break;
+	case CSR_SEPC: h->sepc = v & ~1ull; break;
+	case CSR_SCAUSE: h->scause = v; break;
+	case CSR_STVAL: h->stval = v; break;
+	case CSR_SIP: {
+		uint64_t m = MIP_SSIP & h->mideleg;
+
+		h->mip_sw = (h->mip_sw & ~m) | (v & m);
+		break;
+	}
+	case CSR_SATP:
+		/* Only Bare exists so far; other modes leave satp as it is. */
+		if ((v >> 60) == 0)
+			h->satp = 0;
+		break;
+	case CSR_MSTATUS: {
+		uint64_t n = (h->mstatus & ~MSTATUS_WRITABLE) |
+			     (v & MSTATUS_WRITABLE);
+
+		if (((n & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) == 2)
+			n = (n & ~MSTATUS_MPP) | (h->mstatus & MSTATUS_MPP);
+		h->mstatus = n;
+		break;
+	}
+	case CSR_MISA: break;		/* WARL, fixed */
+	case CSR_MEDELEG: h->medeleg = v & MEDELEG_WRITABLE; break;
+	case CSR_MIDELEG: h->mideleg = v & MIDELEG_WRITABLE; break;
+	case CSR_MIE: h->mie = v & MIE_WRITABLE; break;
+	case CSR_MTVEC: h->mtvec = tvec(v); break;
+	case CSR_MCOUNTEREN: h->mcounteren = (uint32_t)v; break;
+	case CSR_MCOUNTINHIBIT: h->mcountinhibit = (uint32_t)v & ~2u; break;
+	case CSR_MSCRATCH: h->mscratch = v; break;
+	case CSR_MEPC: h->mepc = v & ~1ull; break;
+	case CSR_MCAUSE: h->mcause = v; break;
+	case CSR_MTVAL: h->mtval = v; break;
+	case CSR_MIP:
+		h->mip_sw = (h->mip_sw & ~MIP_SW_WRITABLE) |
+			    (v & MIP_SW_WRITABLE);
+		break;
+	case CSR_MCYCLE:
+		/* The write takes effect after this instruction retires. */
+		h->mcycle_offset = v - h->instret;
+		break;
+	case CSR_MINSTRET: h->instret = v; break;
+	default: return false;
+	}
+	return true;
+}
+
+/* The instruction word of a CSR instruction, for mtval. */
+static uint32_t csr_insn_bits(const struct insn *in)
+{
+	static const uint8_t f3[] = {
+		[OP_CSRRW - OP_CSRRW] = 1, [OP_CSRRS - OP_CSRRW] = 2,
+		[OP_CSRRC - OP_CSRRW] = 3, [OP_CSRRWI - OP_CSRRW] = 5,
+		[OP_CSRRSI - OP_CSRRW] = 6, [OP_CSRRCI - OP_CSRRW] = 7,
+	};
+	unsigned rd = in->rd == REG_SINK ? 0 : in->rd;
+
+	return ((uint32_t)in->imm & 0xfff) << 20 | (uint32_t)in->rs1 << 15 |
+	       (uint32_t)f3[in->op - OP_CSRRW] << 12 | rd << 7 | 0x73;
+}
+
+bool csr_access(struct hart *h, const struct insn *in, uint64_t src,
+		uint64_t *old)
+{
+	unsigned csr = (unsigned)in->imm & 0xfff;
+	bool set_clear = in->op != OP_CSRRW && in->op != OP_CSRRWI;
+	bool write = !set_clear || in->rs1 != 0;
+	uint64_t v, n;
+
+	if (h->priv < ((csr >> 8) & 3) || (write && (csr >> 10) == 3) ||
+	    !csr_read(h, csr, &v))
+		goto illegal;
+	switch (in->op) {
+	case OP_CSRRS: case OP_CSRRSI: n = v | src; break;
+	case OP_CSRRC: case OP_CSRRCI: n = v & ~src; break;
+	default: n = src; break;
+	}
+	if (write && !csr_write(h, csr, n))
+		goto illegal;
+	*old = v;
+	return true;
+illegal:
+	raise_exception(h, EXC_ILLEGAL, csr_insn_bits(in));
+	return false;
+}

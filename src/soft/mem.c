@@ -1,0 +1,402 @@
+/*
+ * Guest memory for the built-in CPU: the slot table, the per-hart TLB and
+ * decoded-code cache, and the slow paths that fill them or leave as MMIO
+ * exits.
+ *
+ * A slot change publishes a new immutable table and bumps map_gen.  Every
+ * hart compares its seen_gen with map_gen at the start of each block and
+ * after each MMIO exit, and drops all cached translations and decoded code
+ * when they differ.  The change returns only after every hart that is
+ * executing guest code has done so; a hart that is in an MMIO exit, asleep
+ * in WFI or not running is not waited for, because it synchronises before
+ * it touches guest memory again (in_guest is set before map_gen is read,
+ * and the writer bumps map_gen before it reads in_guest).
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+
+static const struct slot *find_slot(const struct slot_table *t, uint64_t pa)
+{
+	for (unsigned i = 0; i < t->n; i++)
+		if (pa - t->slots[i].gpa < t->slots[i].size)
+			return &t->slots[i];
+	return NULL;
+}
+
+static struct slot_table *current_table(struct hart *h)
+{
+	return atomic_load_explicit(&h->sv->table, memory_order_acquire);
+}
+
+static void rebuild_list(struct slot_table *t)
+{
+	t->n = 0;
+	for (unsigned i = 0; i < ACCEL_MAX_SLOTS; i++)
+		if (t->by_id[i].size)
+			t->slots[t->n++] = t->by_id[i];
+	/* Largest first: RAM is found by the first comparison. */
+	for (unsigned i = 1; i < t->n; i++)
+		for (unsigned j = i; j > 0 &&
+		     t->slots[j].size > t->slots[j - 1].size; j--) {
+			struct slot tmp = t->slots[j];
+
+			t->slots[j] = t->slots[j - 1];
+			t->slots[j - 1] = tmp;
+		}
+}
+
+/* Wait until every hart in guest code has seen map generation `gen`. */
+static void wait_for_harts(struct soft_vm *sv, uint64_t gen)
+{
+	for (unsigned i = 0; i < sv->nharts; i++) {
+		struct hart *h = &sv->harts[i];
+
+		while (atomic_load(&h->in_guest) &&
+		       atomic_load(&h->seen_gen) < gen)
+			sched_yield();
+	}
+}
+
+int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
+			   uint64_t size, void *host, uint32_t flags)
+{
+	struct soft_vm *sv = soft_vm(vm);
+	struct slot_table *old, *t;
+	uint64_t gen;
+
+	t = malloc(sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	pthread_mutex_lock(&sv->map_lock);
+	old = atomic_load(&sv->table);
+	*t = *old;
+	for (unsigned i = 0; size && i < ACCEL_MAX_SLOTS; i++) {
+		const struct slot *s = &old->by_id[i];
+
+		if (i != slot && s->size && gpa < s->gpa + s->size &&
+		    s->gpa < gpa + size) {
+			pthread_mutex_unlock(&sv->map_lock);
+			free(t);
+			return -EEXIST;
+		}
+	}
+	t->by_id[slot] = (struct slot){ gpa, size, host, flags };
+	if (!size)
+		t->by_id[slot] = (struct slot){ 0 };
+	rebuild_list(t);
+	atomic_store(&sv->table, t);
+	gen = atomic_fetch_add(&sv->map_gen, 1) + 1;
+	wait_for_harts(sv, gen);
+	pthread_mutex_unlock(&sv->map_lock);
+	free(old);
+	return 0;
+}
+
+void hart_flush(struct hart *h)
+{
+	memset(h->tlb_r, 0xff, sizeof(h->tlb_r));
+	memset(h->tlb_w, 0xff, sizeof(h->tlb_w));
+	h->code_gen++;
+	h->win_base = WIN_NONE;
+}
+
+void hart_sync_map(struct hart *h)
+{
+	uint64_t gen = atomic_load(&h->sv->map_gen);
+
+	if (gen != atomic_load_explicit(&h->seen_gen, memory_order_relaxed)) {
+		hart_flush(h);
+		atomic_store(&h->seen_gen, gen);
+	}
+}
+
+/*
+ * Virtual to physical.  Only Bare mode exists so far; Sv39 goes here, and
+ * its page faults are raised from here.
+ */
+static inline bool translate(struct hart *h, uint64_t va, uint64_t *pa)
+{
+	*pa = va;
+	return true;
+}
+
+/* One exit to the bus; the hart is outside guest code meanwhile. */
+static bool mmio_call(struct hart *h, struct mmio_exit *e)
+{
+	bool ok;
+
+	atomic_store(&h->in_guest, false);
+	ok = mmio_dispatch(&h->vm->bus, e);
+	atomic_store(&h->in_guest, true);
+	hart_sync_map(h);
+	h->end_block = true;
+	return ok;
+}
+
+static void tlb_fill(struct tlb_entry *tlb, uint64_t va, uint64_t pa,
+		     const struct slot *s)
+{
+	struct tlb_entry *e = &tlb[(va >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+	uint64_t vpage = va & ~PAGE_MASK, ppage = pa & ~PAGE_MASK;
+
+	e->tag = va >> PAGE_SHIFT;
+	e->addend = (uintptr_t)(s->host + (ppage - s->gpa)) - (uintptr_t)vpage;
+}
+
+static inline bool crosses_page(uint64_t addr, unsigned len)
+{
+	return (addr & PAGE_MASK) + len > PAGE_SIZE;
+}
+
+bool mem_load_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t *val)
+{
+	const struct slot *s;
+	struct mmio_exit e;
+	uint64_t pa;
+
+	if (crosses_page(addr, len)) {
+		uint64_t v = 0, b;
+
+		for (unsigned i = 0; i < len; i++) {
+			if (!mem_load_slow(h, addr + i, 1, &b))
+				return false;
+			v |= b << (8 * i);
+		}
+		*val = v;
+		return true;
+	}
+	if (!translate(h, addr, &pa))
+		return false;
+	s = find_slot(current_table(h), pa);
+	if (s) {
+		tlb_fill(h->tlb_r, addr, pa, s);
+		*val = 0;
+		memcpy(val, s->host + (pa - s->gpa), len);
+		return true;
+	}
+	e = (struct mmio_exit){ .addr = pa, .len = (uint8_t)len };
+	if (!mmio_call(h, &e)) {
+		raise_exception(h, EXC_LOAD_ACCESS, addr);
+		return false;
+	}
+	*val = len == 8 ? e.data : e.data & ((1ull << (8 * len)) - 1);
+	return true;
+}
+
+bool mem_store_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t val)
+{
+	const struct slot *s;
+	struct mmio_exit e;
+	uint64_t pa;
+
+	if (crosses_page(addr, len)) {
+		/* Check every byte first so a fault leaves memory unchanged. */
+		for (unsigned i = 0; i < len; i++) {
+			if (!translate(h, addr + i, &pa))
+				return false;
+		}
+		for (unsigned i = 0; i < len; i++)
+			if (!mem_store_slow(h, addr + i, 1, val >> (8 * i)))
+				return false;
+		return true;
+	}
+	if (!translate(h, addr, &pa))
+		return false;
+	s = find_slot(current_table(h), pa);
+	if (s && !(s->flags & MEM_FLAG_READONLY)) {
+		tlb_fill(h->tlb_w, addr, pa, s);
+		memcpy(s->host + (pa - s->gpa), &val, len);
+		return true;
+	}
+	e = (struct mmio_exit){ .addr = pa, .len = (uint8_t)len, .data = val,
+				.is_write = true };
+	if (!mmio_call(h, &e)) {
+		raise_exception(h, EXC_STORE_ACCESS, addr);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Host address for an AMO, LR or SC.  They need naturally aligned guest
+ * RAM (LR may also read a read-only slot); anything else faults.
+ */
+void *mem_amo_ptr(struct hart *h, uint64_t addr, unsigned len, bool is_lr)
+{
+	const struct slot *s;
+	uint64_t pa;
+
+	if (addr & (len - 1)) {
+		raise_exception(h, is_lr ? EXC_LOAD_MISALIGNED :
+				EXC_STORE_MISALIGNED, addr);
+		return NULL;
+	}
+	if (!translate(h, addr, &pa))
+		return NULL;
+	s = find_slot(current_table(h), pa);
+	if (!s || (!is_lr && (s->flags & MEM_FLAG_READONLY))) {
+		raise_exception(h, is_lr ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS,
+				addr);
+		return NULL;
+	}
+	return s->host + (pa - s->gpa);
+}
+
+static struct dblock *dcache_get(struct hart *h, uint64_t ppn)
+{
+	unsigned i = (unsigned)((ppn ^ (ppn >> 8)) & (DCACHE_SIZE - 1));
+	struct dblock *b = h->dcache[i];
+
+	if (!b) {
+		b = malloc(sizeof(*b));
+		if (!b)
+			return NULL;
+		b->ppn = UINT64_MAX;
+		h->dcache[i] = b;
+	}
+	if (b->ppn != ppn || b->gen != h->code_gen) {
+		memset(b->insns, 0, sizeof(b->insns));
+		b->ppn = ppn;
+		b->gen = h->code_gen;
+	}
+	return b;
+}
+
+/* Fetch 2 or 4 bytes of code through the device at pa. */
+static bool fetch_mmio(struct hart *h, uint64_t va, uint64_t pa, unsigned len,
+		       uint32_t *bits)
+{
+	struct mmio_exit e = { .addr = pa, .len = (uint8_t)len,
+			       .is_fetch = true };
+
+	if (!mmio_call(h, &e)) {
+		raise_exception(h, EXC_INSN_ACCESS, va);
+		return false;
+	}
+	*bits = (uint32_t)e.data & (len == 4 ? 0xffffffffu : 0xffffu);
+	return true;
+}
+
+/* The 16-bit parcel at va, from memory or a device. */
+static bool fetch16(struct hart *h, uint64_t va, uint16_t *parcel)
+{
+	const struct slot *s;
+	uint32_t bits;
+	uint64_t pa;
+
+	if (!translate(h, va, &pa))
+		return false;
+	s = find_slot(current_table(h), pa);
+	if (s) {
+		memcpy(parcel, s->host + (pa - s->gpa), 2);
+		return true;
+	}
+	if (!fetch_mmio(h, va, pa, 2, &bits))
+		return false;
+	*parcel = (uint16_t)bits;
+	return true;
+}
+
+/*
+ * Code that does not come from a memory slot is fetched through its
+ * device for every execution, as hardware would, and never cached.
+ */
+static struct insn *fetch_uncached(struct hart *h, uint64_t pc, uint64_t pa)
+{
+	uint32_t bits;
+	uint16_t hi;
+
+	h->win_base = WIN_NONE;
+	if ((pa & 3) == 0 && !crosses_page(pc, 4)) {
+		struct mmio_exit e = { .addr = pa, .len = 4, .is_fetch = true };
+
+		/* One 4-byte exit where the device has 4 bytes to give. */
+		if (mmio_find(&h->vm->bus, pa + 3) == mmio_find(&h->vm->bus, pa) &&
+		    mmio_find(&h->vm->bus, pa)) {
+			if (!mmio_call(h, &e)) {
+				raise_exception(h, EXC_INSN_ACCESS, pc);
+				return NULL;
+			}
+			decode(&h->tmp, (uint32_t)e.data);
+			return &h->tmp;
+		}
+	}
+	if (!fetch_mmio(h, pc, pa, 2, &bits))
+		return NULL;
+	if ((bits & 3) == 3) {
+		if (!fetch16(h, pc + 2, &hi))
+			return NULL;
+		bits |= (uint32_t)hi << 16;
+	}
+	decode(&h->tmp, bits);
+	return &h->tmp;
+}
+
+/* Point the code window at pc's page; returns pc's decoded entry. */
+struct insn *fetch_slow(struct hart *h, uint64_t pc)
+{
+	const struct slot *s;
+	struct dblock *b;
+	uint64_t pa;
+
+	if (!translate(h, pc, &pa))
+		return NULL;
+	s = find_slot(current_table(h), pa);
+	if (!s)
+		return fetch_uncached(h, pc, pa);
+	b = dcache_get(h, pa >> PAGE_SHIFT);
+	h->win_host = s->host + ((pa & ~PAGE_MASK) - s->gpa);
+	if (!b) {
+		uint32_t bits = 0;
+
+		h->win_base = WIN_NONE;
+		memcpy(&bits, h->win_host + (pa & PAGE_MASK),
+		       (pa & PAGE_MASK) == PAGE_SIZE - 2 ? 2 : 4);
+		if ((bits & 3) == 3 && (pa & PAGE_MASK) == PAGE_SIZE - 2)
+			return decode_fill(h, &h->tmp, pc);
+		decode(&h->tmp, bits);
+		return &h->tmp;
+	}
+	h->win_base = pc & ~PAGE_MASK;
+	h->win = b->insns;
+	return &b->insns[(pc & PAGE_MASK) >> 1];
+}
+
+/*
+ * Decode the instruction at pc into its cache entry `in`.  An instruction
+ * whose second half lies on the next page is decoded into h->tmp instead
+ * when that page is not plain memory, so it is fetched again next time.
+ */
+struct insn *decode_fill(struct hart *h, struct insn *in, uint64_t pc)
+{
+	unsigned off = pc & PAGE_MASK;
+	uint16_t lo, hi;
+
+	memcpy(&lo, h->win_host + off, 2);
+	if ((lo & 3) != 3 || off != PAGE_SIZE - 2) {
+		uint32_t bits = lo;
+
+		if ((lo & 3) == 3)
+			memcpy(&bits, h->win_host + off, 4);
+		decode(in, bits);
+		return in;
+	}
+	{
+		uint64_t pa;
+		bool cacheable;
+
+		if (!translate(h, pc + 2, &pa))
+			return NULL;
+		cacheable = find_slot(current_table(h), pa) != NULL;
+		if (!fetch16(h, pc + 2, &hi))
+			return NULL;
+		if (!cacheable)
+			in = &h->tmp;
+		decode(in, lo | (uint32_t)hi << 16);
+		return in;
+	}
+}
