@@ -23,13 +23,13 @@ B	:= build
 endif
 
 LIB_SRC	:= $(filter-out src/main.c,$(wildcard src/*.c src/hw/*.c src/soft/*.c))
-LIB_OBJ	:= $(LIB_SRC:%.c=$(B)/%.o)
+LIB_OBJ	:= $(LIB_SRC:%.c=$(B)/%.o) $(B)/src/stage0_blob.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
 # Guest programs: ISA tests and benchmark guests, built with the cross gcc.
 GUEST_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -nostdlib -nostartfiles \
-	-static -Wl,--no-relax -Itests/isa
+	-static -Wl,--no-relax -Wl,--build-id=none -Itests/isa
 ISA_SRC	:= $(wildcard tests/isa/*.S)
 ISA_ELF	:= $(ISA_SRC:tests/isa/%.S=build/isa/%.elf)
 GUEST_SRC := $(wildcard bench/guest/*.S guest/*.S)
@@ -49,6 +49,15 @@ $(B)/libnorvm.a: $(LIB_OBJ)
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The stage-0 loader of bootable flash images, built for the guest and
+# carried inside norvm as bytes.
+build/guest/stage0.bin: build/guest/stage0.elf
+	$(CROSS)objcopy -O binary -j .text $< $@
+
+$(B)/src/stage0_blob.o: src/stage0_blob.S build/guest/stage0.bin
+	@mkdir -p $(dir $@)
+	$(CC) -c -Ibuild/guest -o $@ $<
 
 $(B)/tests/unit/%: tests/unit/%.c $(B)/libnorvm.a
 	@mkdir -p $(dir $@)

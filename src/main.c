@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "machine.h"
+#include "pack.h"
 #include "stats.h"
 #include "util.h"
 
@@ -16,6 +17,9 @@
 static const char usage_text[] =
 "usage: norvm run [options]            boot a guest on the built-in RV64 CPU\n"
 "       norvm flash create FILE --size SIZE   write an erased flash image\n"
+"       norvm flash pack FILE --firmware FW [--kernel K] [--size SIZE]\n"
+"                                       write a bootable flash image: stage-0\n"
+"                                       copies FW and K to RAM and enters FW\n"
 "       norvm --help | --version\n"
 "\n"
 "run options:\n"
@@ -210,6 +214,62 @@ static int cmd_run(int argc, char **argv)
 	return status;
 }
 
+/* norvm flash create|pack FILE [options] */
+static int cmd_flash(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "size", required_argument, NULL, 's' },
+		{ "firmware", required_argument, NULL, 'f' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pack_config pc = { .size = 32ull << 20 };
+	bool pack, have_size = false;
+	char err[512];
+	int opt, ret;
+
+	if (argc < 2 || (strcmp(argv[1], "create") && strcmp(argv[1], "pack")))
+		return die_usage("flash: expected 'create' or 'pack'%s", "");
+	pack = !strcmp(argv[1], "pack");
+	argc--;
+	argv++;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			if (parse_size(optarg, &pc.size))
+				return die_usage("--size %s: not a size (e.g. 32M)", optarg);
+			have_size = true;
+			break;
+		case 'f':
+		case 'k':
+			if (!pack)
+				return die_usage("flash create: %s is for flash pack",
+						 argv[optind - 1]);
+			*(opt == 'f' ? &pc.firmware : &pc.kernel) = optarg;
+			break;
+		case ':':
+			return die_usage("%s needs an argument", argv[optind - 1]);
+		default:
+			return die_usage("unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return die_usage("flash %s: expected exactly one image FILE", argv[0]);
+	pc.out = argv[optind];
+	if (!pack && !have_size)
+		return die_usage("flash create %s: --size is required", pc.out);
+	if (pack && !pc.firmware)
+		return die_usage("flash pack %s: --firmware is required", pc.out);
+	ret = pack ? flash_pack(&pc, err, sizeof(err)) :
+		     (snprintf(err, sizeof(err), "flash create: not yet"), -1);
+	if (ret) {
+		fprintf(stderr, "norvm: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -224,5 +284,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "flash"))
+		return cmd_flash(argc - 1, argv + 1);
 	return die_usage("unknown command '%s'", argv[1]);
 }

@@ -1,0 +1,115 @@
+/*
+ * CLINT: msip at 0x0 + 4*hart, mtimecmp at 0x4000 + 8*hart, mtime at
+ * 0xbff8.  mtime is the VM's clock (vm_mtime); writes to it are ignored,
+ * as the clock cannot be set.  mtimecmp and mtime are accessible as 64-bit
+ * words or as 32-bit halves.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "hw/clint.h"
+#include "vm.h"
+
+#define CLINT_MSIP	0x0000
+#define CLINT_MTIMECMP	0x4000
+#define CLINT_MTIME	0xbff8
+
+struct clint {
+	struct vm *vm;
+	pthread_mutex_t lock;
+	uint32_t msip[VIRT_MAX_HARTS];
+	uint64_t mtimecmp[VIRT_MAX_HARTS];
+};
+
+/* Read `len` bytes at byte `shift` of a 64-bit register. */
+static uint64_t part(uint64_t reg, unsigned shift, unsigned len)
+{
+	reg >>= 8 * shift;
+	return len == 8 ? reg : reg & ((1ull << (8 * len)) - 1);
+}
+
+static uint64_t merge(uint64_t reg, unsigned shift, unsigned len, uint64_t val)
+{
+	uint64_t mask = len == 8 ? UINT64_MAX : ((1ull << (8 * len)) - 1);
+
+	return (reg & ~(mask << (8 * shift))) | ((val & mask) << (8 * shift));
+}
+
+static bool sized(uint64_t off, unsigned len)
+{
+	return (len == 4 || len == 8) && !(off & (len - 1));
+}
+
+static uint64_t clint_read(void *opaque, uint64_t off, unsigned len)
+{
+	struct clint *c = opaque;
+	uint64_t v = 0;
+
+	if (!sized(off, len))
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	if (off < CLINT_MSIP + 4 * c->vm->nharts && len == 4)
+		v = c->msip[off / 4];
+	else if (off >= CLINT_MTIMECMP &&
+		 off < CLINT_MTIMECMP + 8 * c->vm->nharts)
+		v = part(c->mtimecmp[(off - CLINT_MTIMECMP) / 8], off & 7, len);
+	else if (off >= CLINT_MTIME && off < CLINT_MTIME + 8)
+		v = part(vm_mtime(c->vm), off & 7, len);
+	pthread_mutex_unlock(&c->lock);
+	return v;
+}
+
+static void clint_write(void *opaque, uint64_t off, unsigned len, uint64_t val)
+{
+	struct clint *c = opaque;
+
+	if (!sized(off, len))
+		return;
+	pthread_mutex_lock(&c->lock);
+	if (off < CLINT_MSIP + 4 * c->vm->nharts && len == 4) {
+		unsigned h = (unsigned)off / 4;
+
+		c->msip[h] = val & 1;
+		vm_set_hart_irq(c->vm, h, IRQ_M_SOFT, val & 1);
+	} else if (off >= CLINT_MTIMECMP &&
+		   off < CLINT_MTIMECMP + 8 * c->vm->nharts) {
+		unsigned h = (unsigned)(off - CLINT_MTIMECMP) / 8;
+
+		c->mtimecmp[h] = merge(c->mtimecmp[h], off & 7, len, val);
+		vm_set_hart_timecmp(c->vm, h, c->mtimecmp[h]);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+static const struct mmio_ops clint_ops = {
+	.read = clint_read,
+	.write = clint_write,
+};
+
+struct clint *clint_create(struct vm *vm, uint64_t base)
+{
+	struct clint *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->vm = vm;
+	pthread_mutex_init(&c->lock, NULL);
+	for (unsigned h = 0; h < vm->nharts; h++) {
+		c->mtimecmp[h] = UINT64_MAX;
+		vm_set_hart_timecmp(vm, h, UINT64_MAX);
+	}
+	if (mmio_register(&vm->bus, base, VIRT_CLINT_SIZE, "clint", &clint_ops,
+			  c)) {
+		clint_destroy(c);
+		return NULL;
+	}
+	return c;
+}
+
+void clint_destroy(struct clint *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}

@@ -1,0 +1,16 @@
+/*
+ * CLINT (SiFive core-local interruptor): per-hart msip (software interrupt)
+ * and mtimecmp, and the shared mtime counter at VIRT_TIMEBASE_HZ.
+ */
+#ifndef NORVM_HW_CLINT_H
+#define NORVM_HW_CLINT_H
+
+#include <stdint.h>
+
+struct vm;
+struct clint;
+
+struct clint *clint_create(struct vm *vm, uint64_t base);
+void clint_destroy(struct clint *c);
+
+#endif

@@ -1,0 +1,73 @@
+/* SiFive test finisher: power-off and reset requests from the guest. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "hw/finisher.h"
+#include "vm.h"
+
+#define FINISHER_PASS	0x5555
+#define FINISHER_FAIL	0x3333
+#define FINISHER_RESET	0x7777
+
+struct finisher {
+	struct vm *vm;
+	atomic_bool warned;
+};
+
+static uint64_t finisher_read(void *opaque, uint64_t off, unsigned len)
+{
+	return 0;
+}
+
+static void finisher_write(void *opaque, uint64_t off, unsigned len,
+			   uint64_t val)
+{
+	struct finisher *f = opaque;
+	unsigned code = (unsigned)(val >> 16) & 0xffff;
+
+	if (off != 0 || len < 4)
+		return;
+	switch (val & 0xffff) {
+	case FINISHER_PASS:
+		vm_request_exit(f->vm, VM_EXIT_POWEROFF, 0);
+		break;
+	case FINISHER_FAIL:
+		/* Exit statuses are 8 bits; keep a failure a failure. */
+		vm_request_exit(f->vm, VM_EXIT_POWEROFF,
+				code & 0xff ? (int)(code & 0xff) : 1);
+		break;
+	case FINISHER_RESET:
+		vm_request_exit(f->vm, VM_EXIT_RESET, 0);
+		break;
+	default:
+		if (!atomic_exchange(&f->warned, true))
+			fprintf(stderr, "norvm: test finisher: unknown command "
+				"0x%llx ignored\n", (unsigned long long)val);
+	}
+}
+
+static const struct mmio_ops finisher_ops = {
+	.read = finisher_read,
+	.write = finisher_write,
+};
+
+struct finisher *finisher_create(struct vm *vm, uint64_t base)
+{
+	struct finisher *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->vm = vm;
+	if (mmio_register(&vm->bus, base, VIRT_TEST_SIZE, "test", &finisher_ops,
+			  f)) {
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+void finisher_destroy(struct finisher *f)
+{
+	free(f);
+}

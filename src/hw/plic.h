@@ -1,0 +1,23 @@
+/*
+ * SiFive PLIC as on QEMU virt: `ndev` level-triggered sources, priorities
+ * 0-7, two contexts per hart (2h: M-mode, 2h+1: S-mode) driving MEIP and
+ * SEIP.  A claimed source is not pending again until it is completed.
+ */
+#ifndef NORVM_HW_PLIC_H
+#define NORVM_HW_PLIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+struct plic;
+
+#define PLIC_MAX_SOURCES 128
+
+struct plic *plic_create(struct vm *vm, uint64_t base, unsigned ndev);
+void plic_destroy(struct plic *p);
+
+/* An interrupt source's line; usable as an irq_line callback. */
+void plic_set_irq(void *opaque, unsigned src, bool level);
+
+#endif
