@@ -38,7 +38,14 @@ enum {
 	EXC_ECALL_U = 8,
 	EXC_ECALL_S = 9,
 	EXC_ECALL_M = 11,
+	EXC_INSN_PAGE_FAULT = 12,
+	EXC_LOAD_PAGE_FAULT = 13,
+	EXC_STORE_PAGE_FAULT = 15,
 };
+
+enum access { ACCESS_READ, ACCESS_WRITE, ACCESS_FETCH };
+
+#define SATP_SV39	8ull
 
 /* mstatus fields. */
 #define MSTATUS_SIE	(1ull << 1)
@@ -214,6 +221,7 @@ void decode(struct insn *in, uint32_t bits);
 int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 			   uint64_t size, void *host, uint32_t flags);
 void hart_flush(struct hart *h);
+void hart_tlb_flush(struct hart *h);
 void hart_sync_map(struct hart *h);
 bool mem_load_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t *val);
 bool mem_store_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t val);

@@ -75,6 +75,14 @@ void hart_reset_csrs(struct hart *h)
 	h->wfi = false;
 }
 
+/* Privilege or translation settings changed: cached translations go. */
+static void context_changed(struct hart *h)
+{
+	if (h->satp >> 60)
+		hart_tlb_flush(h);
+	h->win_base = WIN_NONE;
+}
+
 static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval,
 		       bool to_s)
 {
@@ -109,7 +117,7 @@ static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval,
 		h->pc = (h->mtvec & ~3ull) +
 			((irq && (h->mtvec & 1)) ? 4 * code : 0);
 	}
-	h->win_base = WIN_NONE;
+	context_changed(h);
 }
 
 void raise_exception(struct hart *h, uint64_t cause, uint64_t tval)
@@ -178,7 +186,7 @@ bool do_mret(struct hart *h)
 	h->priv = mpp;
 	h->pc = h->mepc;
 	h->resv_valid = false;
-	h->win_base = WIN_NONE;
+	context_changed(h);
 	return true;
 }
 
@@ -196,7 +204,7 @@ bool do_sret(struct hart *h)
 	h->mstatus |= MSTATUS_SPIE;
 	h->pc = h->sepc;
 	h->resv_valid = false;
-	h->win_base = WIN_NONE;
+	context_changed(h);
 	return true;
 }
 
@@ -341,9 +349,12 @@ static bool csr_write(struct hart *h, unsigned csr, uint64_t v)
 		break;
 	}
 	case CSR_SATP:
-		/* Only Bare exists so far; other modes leave satp as it is. */
+		/* Bare or Sv39, no ASIDs; other modes leave satp as it is. */
 		if ((v >> 60) == 0)
 			h->satp = 0;
+		else if ((v >> 60) == SATP_SV39)
+			h->satp = (SATP_SV39 << 60) | (v & ((1ull << 44) - 1));
+		hart_tlb_flush(h);
 		break;
 	case CSR_MSTATUS: {
 		uint64_t n = (h->mstatus & ~MSTATUS_WRITABLE) |
@@ -411,6 +422,8 @@ bool csr_access(struct hart *h, const struct insn *in, uint64_t src,
 	}
 	if (write && !csr_write(h, csr, n))
 		goto illegal;
+	if (write && (csr == CSR_MSTATUS || csr == CSR_SSTATUS))
+		context_changed(h);
 	*old = v;
 	return true;
 illegal:

@@ -404,7 +404,7 @@ dispatch:
 						system_insn_bits(in));
 				goto trap;
 			}
-			hart_flush(h);
+			hart_tlb_flush(h);
 			END_BLOCK();
 			NEXT;
 		case OP_CSRRW: case OP_CSRRS: case OP_CSRRC:

@@ -96,12 +96,19 @@ int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 	return 0;
 }
 
-void hart_flush(struct hart *h)
+/* Drop translations: TLBs and the code window (decoded code stays). */
+void hart_tlb_flush(struct hart *h)
 {
 	memset(h->tlb_r, 0xff, sizeof(h->tlb_r));
 	memset(h->tlb_w, 0xff, sizeof(h->tlb_w));
-	h->code_gen++;
 	h->win_base = WIN_NONE;
+}
+
+/* Drop translations and decoded code. */
+void hart_flush(struct hart *h)
+{
+	hart_tlb_flush(h);
+	h->code_gen++;
 }
 
 void hart_sync_map(struct hart *h)
@@ -114,14 +121,121 @@ void hart_sync_map(struct hart *h)
 	}
 }
 
-/*
- * Virtual to physical.  Only Bare mode exists so far; Sv39 goes here, and
- * its page faults are raised from here.
- */
-static inline bool translate(struct hart *h, uint64_t va, uint64_t *pa)
+/* Sv39 page-table entries. */
+#define PTE_V		(1ull << 0)
+#define PTE_R		(1ull << 1)
+#define PTE_W		(1ull << 2)
+#define PTE_X		(1ull << 3)
+#define PTE_U		(1ull << 4)
+#define PTE_A		(1ull << 6)
+#define PTE_D		(1ull << 7)
+#define PTE_PPN(pte)	(((pte) >> 10) & ((1ull << 44) - 1))
+
+static const uint8_t page_fault[] = {
+	[ACCESS_READ] = EXC_LOAD_PAGE_FAULT,
+	[ACCESS_WRITE] = EXC_STORE_PAGE_FAULT,
+	[ACCESS_FETCH] = EXC_INSN_PAGE_FAULT,
+};
+static const uint8_t access_fault[] = {
+	[ACCESS_READ] = EXC_LOAD_ACCESS,
+	[ACCESS_WRITE] = EXC_STORE_ACCESS,
+	[ACCESS_FETCH] = EXC_INSN_ACCESS,
+};
+
+/* The privilege loads and stores are checked with (MPRV). */
+static enum priv data_priv(const struct hart *h)
 {
-	*pa = va;
-	return true;
+	if (h->priv == PRIV_M && (h->mstatus & MSTATUS_MPRV))
+		return (enum priv)((h->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
+	return h->priv;
+}
+
+static bool leaf_allows(const struct hart *h, uint64_t pte, enum access acc,
+			enum priv priv)
+{
+	if (priv == PRIV_U && !(pte & PTE_U))
+		return false;
+	if (priv == PRIV_S && (pte & PTE_U) &&
+	    (acc == ACCESS_FETCH || !(h->mstatus & MSTATUS_SUM)))
+		return false;
+	switch (acc) {
+	case ACCESS_READ:
+		return (pte & PTE_R) ||
+		       ((pte & PTE_X) && (h->mstatus & MSTATUS_MXR));
+	case ACCESS_WRITE:
+		return pte & PTE_W;
+	default:
+		return pte & PTE_X;
+	}
+}
+
+enum walk { WALK_OK, WALK_PAGE_FAULT, WALK_ACCESS_FAULT };
+
+/* Sv39 walk; A and D are set by the walker, atomically. */
+static enum walk walk_sv39(struct hart *h, uint64_t va, enum access acc,
+		      enum priv priv, uint64_t *pa)
+{
+	uint64_t base = (h->satp & ((1ull << 44) - 1)) << PAGE_SHIFT;
+
+	if ((uint64_t)((int64_t)(va << 25) >> 25) != va)
+		return WALK_PAGE_FAULT;
+	for (int level = 2; level >= 0; level--) {
+		uint64_t pte_pa = base + ((va >> (12 + 9 * level)) & 511) * 8;
+		const struct slot *s = find_slot(current_table(h), pte_pa);
+		uint64_t *ptep, pte, want;
+
+		if (!s || (s->flags & MEM_FLAG_READONLY))
+			return WALK_ACCESS_FAULT;
+		ptep = (uint64_t *)(s->host + (pte_pa - s->gpa));
+		pte = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
+		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)))
+			return WALK_PAGE_FAULT;
+		if (!(pte & (PTE_R | PTE_X))) {
+			base = PTE_PPN(pte) << PAGE_SHIFT;
+			continue;
+		}
+		if (!leaf_allows(h, pte, acc, priv))
+			return WALK_PAGE_FAULT;
+		/* A superpage must be aligned to its size. */
+		if (PTE_PPN(pte) & ((1ull << (9 * level)) - 1))
+			return WALK_PAGE_FAULT;
+		want = pte | PTE_A | (acc == ACCESS_WRITE ? PTE_D : 0);
+		if (want != pte &&
+		    !__atomic_compare_exchange_n(ptep, &pte, want, false,
+						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			return WALK_PAGE_FAULT;
+		*pa = ((PTE_PPN(pte) << PAGE_SHIFT) &
+		       ~((1ull << (12 + 9 * level)) - 1)) |
+		      (va & ((1ull << (12 + 9 * level)) - 1));
+		return WALK_OK;
+	}
+	return WALK_PAGE_FAULT;
+}
+
+/*
+ * Virtual to physical for one access; raises the page fault itself.  The
+ * TLB entries made from the result are valid until the next privilege,
+ * satp or mstatus change, which flush them (hart_context_changed).
+ */
+static bool translate(struct hart *h, uint64_t va, enum access acc,
+		      uint64_t *pa)
+{
+	enum priv priv = acc == ACCESS_FETCH ? h->priv : data_priv(h);
+
+	if (priv == PRIV_M || (h->satp >> 60) != SATP_SV39) {
+		*pa = va;
+		return true;
+	}
+	switch (walk_sv39(h, va, acc, priv, pa)) {
+	case WALK_OK:
+		return true;
+	case WALK_ACCESS_FAULT:
+		raise_exception(h, access_fault[acc], va);
+		return false;
+	default:
+		raise_exception(h, page_fault[acc], va);
+		return false;
+	}
 }
 
 /* One exit to the bus; the hart is outside guest code meanwhile. */
@@ -169,7 +283,7 @@ bool mem_load_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t *val)
 		*val = v;
 		return true;
 	}
-	if (!translate(h, addr, &pa))
+	if (!translate(h, addr, ACCESS_READ, &pa))
 		return false;
 	s = find_slot(current_table(h), pa);
 	if (s) {
@@ -196,7 +310,7 @@ bool mem_store_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t val)
 	if (crosses_page(addr, len)) {
 		/* Check every byte first so a fault leaves memory unchanged. */
 		for (unsigned i = 0; i < len; i++) {
-			if (!translate(h, addr + i, &pa))
+			if (!translate(h, addr + i, ACCESS_WRITE, &pa))
 				return false;
 		}
 		for (unsigned i = 0; i < len; i++)
@@ -204,7 +318,7 @@ bool mem_store_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t val)
 				return false;
 		return true;
 	}
-	if (!translate(h, addr, &pa))
+	if (!translate(h, addr, ACCESS_WRITE, &pa))
 		return false;
 	s = find_slot(current_table(h), pa);
 	if (s && !(s->flags & MEM_FLAG_READONLY)) {
@@ -235,7 +349,7 @@ void *mem_amo_ptr(struct hart *h, uint64_t addr, unsigned len, bool is_lr)
 				EXC_STORE_MISALIGNED, addr);
 		return NULL;
 	}
-	if (!translate(h, addr, &pa))
+	if (!translate(h, addr, is_lr ? ACCESS_READ : ACCESS_WRITE, &pa))
 		return NULL;
 	s = find_slot(current_table(h), pa);
 	if (!s || (!is_lr && (s->flags & MEM_FLAG_READONLY))) {
@@ -288,7 +402,7 @@ static bool fetch16(struct hart *h, uint64_t va, uint16_t *parcel)
 	uint32_t bits;
 	uint64_t pa;
 
-	if (!translate(h, va, &pa))
+	if (!translate(h, va, ACCESS_FETCH, &pa))
 		return false;
 	s = find_slot(current_table(h), pa);
 	if (s) {
@@ -343,7 +457,7 @@ struct insn *fetch_slow(struct hart *h, uint64_t pc)
 	struct dblock *b;
 	uint64_t pa;
 
-	if (!translate(h, pc, &pa))
+	if (!translate(h, pc, ACCESS_FETCH, &pa))
 		return NULL;
 	s = find_slot(current_table(h), pa);
 	if (!s)
@@ -389,7 +503,7 @@ struct insn *decode_fill(struct hart *h, struct insn *in, uint64_t pc)
 		uint64_t pa;
 		bool cacheable;
 
-		if (!translate(h, pc + 2, &pa))
+		if (!translate(h, pc + 2, ACCESS_FETCH, &pa))
 			return NULL;
 		cacheable = find_slot(current_table(h), pa) != NULL;
 		if (!fetch16(h, pc + 2, &hi))

@@ -9,6 +9,6 @@ expect_status poweroff_status 0 $?
 expect banner '^U-Boot 20[0-9][0-9]\.' "$out"
 expect prompt '^=> ' "$out"
 expect version 'riscv64-linux-gnu-gcc' "$out"
-expect bdinfo 'DRAM bank.*= 0x0*80000000' "$out"
+expect bdinfo '-> start *= 0x0*80000000' "$out"
 expect md '^80800000: 12345678 12345678' "$out"
 expect sleep '^slept' "$out"
