@@ -15,6 +15,7 @@
 
 #include "console.h"
 #include "devtree.h"
+#include "hw/cfi_flash.h"
 #include "hw/clint.h"
 #include "hw/finisher.h"
 #include "hw/plic.h"
@@ -177,8 +178,35 @@ static int create_devices(struct vm *vm, char *err, size_t errlen)
 /* Flash bank i at its window, backed by the image named on the command line. */
 static int create_flash(struct vm *vm, unsigned i, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "--flash: not available yet");
-	return -ENOSYS;
+	static const char *const names[VM_MAX_FLASH] = { "flash0", "flash1" };
+	const struct flash_config *f = &vm->cfg.flash[i];
+	struct cfi_flash_config fc = {
+		.base = i ? VIRT_FLASH1_BASE : VIRT_FLASH0_BASE,
+		.window = VIRT_FLASH_WINDOW,
+		.path = f->path,
+		.readonly = f->readonly,
+		.sync = f->sync,
+		.map = vm->cfg.flash_map,
+		.bank_width = 4,
+		.device_width = 2,
+		.block_size = 128 * 1024,	/* per x16 device: 256 KiB per bank */
+		.slot = SLOT_FLASH0 + i,
+		.name = names[i],
+	};
+	char why[400];
+
+	vm->flash[i] = cfi_flash_create(vm, &fc, why, sizeof(why));
+	if (!vm->flash[i]) {
+		snprintf(err, errlen, "--flash %s", why);
+		return -EINVAL;
+	}
+	vm->flash_desc[i] = (struct flash_desc){
+		.base = fc.base,
+		.size = cfi_flash_size(vm->flash[i]),
+		.bank_width = fc.bank_width,
+		.device_width = fc.device_width,
+	};
+	return 0;
 }
 
 int machine_create(struct vm *vm, const struct vm_config *cfg, char *err,
@@ -222,7 +250,12 @@ int machine_create(struct vm *vm, const struct vm_config *cfg, char *err,
 		return ret;
 	}
 	ret = create_devices(vm, err, errlen);
-	for (unsigned i = 0; !ret && i < cfg->nflash; i++)
+	/*
+	 * Firmware built for QEMU virt expects both flash banks once it finds
+	 * one (U-Boot probes a fixed number); a bank without an image is a
+	 * volatile erased one.
+	 */
+	for (unsigned i = 0; !ret && cfg->nflash && i < VM_MAX_FLASH; i++)
 		ret = create_flash(vm, i, err, errlen);
 	if (ret)
 		return ret;
@@ -274,7 +307,7 @@ static int reboot(struct vm *vm)
 	madvise(vm->ram, vm->ram_size, MADV_DONTNEED);
 	for (unsigned i = 0; i < VM_MAX_FLASH; i++)
 		if (vm->flash[i])
-			(void)i;
+			cfi_flash_reset(vm->flash[i]);
 	ret = load_guest(vm, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "norvm: reset: %s\n", err);
@@ -305,7 +338,7 @@ void machine_destroy(struct vm *vm)
 {
 	for (unsigned i = 0; i < VM_MAX_FLASH; i++)
 		if (vm->flash[i])
-			(void)i;
+			cfi_flash_destroy(vm->flash[i]);
 	if (vm->uart)
 		uart_destroy(vm->uart);
 	if (vm->plic)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hw/cfi_flash.h"
 #include "machine.h"
 #include "pack.h"
 #include "stats.h"
@@ -262,7 +263,7 @@ static int cmd_flash(int argc, char **argv)
 	if (pack && !pc.firmware)
 		return die_usage("flash pack %s: --firmware is required", pc.out);
 	ret = pack ? flash_pack(&pc, err, sizeof(err)) :
-		     (snprintf(err, sizeof(err), "flash create: not yet"), -1);
+		     cfi_flash_create_image(pc.out, pc.size, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "norvm: %s\n", err);
 		return 1;

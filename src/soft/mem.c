@@ -326,7 +326,8 @@ bool mem_store_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t val)
 		memcpy(s->host + (pa - s->gpa), &val, len);
 		return true;
 	}
-	e = (struct mmio_exit){ .addr = pa, .len = (uint8_t)len, .data = val,
+	e = (struct mmio_exit){ .addr = pa, .len = (uint8_t)len,
+				.data = len == 8 ? val : val & ((1ull << (8 * len)) - 1),
 				.is_write = true };
 	if (!mmio_call(h, &e)) {
 		raise_exception(h, EXC_STORE_ACCESS, addr);
