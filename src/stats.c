@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw/cfi_flash.h"
 #include "stats.h"
 #include "util.h"
 #include "vm.h"
@@ -41,6 +42,9 @@ void stats_print(struct vm *vm, FILE *f, double seconds)
 		get(&b->total.reads), get(&b->total.writes), get(&b->total.fetches),
 		get(&b->total.reads) + get(&b->total.writes) + get(&b->total.fetches));
 	fprintf(f, "  %-12s %12" PRIu64 "\n", "unclaimed", get(&b->unclaimed));
+	for (unsigned i = 0; i < VM_MAX_FLASH; i++)
+		if (vm->flash[i])
+			cfi_flash_print_stats(vm->flash[i], f);
 }
 
 static void json_counts(FILE *f, struct mmio_counts *c)
@@ -70,6 +74,13 @@ int stats_write_json(struct vm *vm, const char *path, double seconds,
 	for (unsigned i = 0; i < b->nregions; i++) {
 		fprintf(f, "%s\n    \"%s\": ", i ? "," : "", b->regions[i].name);
 		json_counts(f, &b->regions[i].counts);
+	}
+	fprintf(f, "\n  },\n  \"flash\": {");
+	for (unsigned i = 0, n = 0; i < VM_MAX_FLASH; i++) {
+		if (!vm->flash[i])
+			continue;
+		fprintf(f, "%s\n    \"flash%u\": ", n++ ? "," : "", i);
+		cfi_flash_stats_json(vm->flash[i], f);
 	}
 	fprintf(f, "\n  }\n}\n");
 	fclose(f);
