@@ -29,7 +29,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
 # Guest programs: ISA tests and benchmark guests, built with the cross gcc.
 GUEST_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -nostdlib -nostartfiles \
-	-static -Wl,--no-relax -Wl,--build-id=none -Itests/isa
+	-static -Wl,--no-relax -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Itests/isa
 ISA_SRC	:= $(wildcard tests/isa/*.S)
 ISA_ELF	:= $(ISA_SRC:tests/isa/%.S=build/isa/%.elf)
 GUEST_SRC := $(wildcard bench/guest/*.S guest/*.S)
