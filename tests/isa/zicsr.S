@@ -1,0 +1,113 @@
+/* Zicsr: read/write/set/clear in register and immediate forms, the x0
+ * rules, read-only and missing CSRs, misa, no F/D, counters. */
+#include "isa.h"
+main:
+	TEST(1)
+	li	a0, 0x1234
+	csrrw	a1, mscratch, a0
+	csrrs	a2, mscratch, zero
+	EXPECT(a2, 0x1234)
+	li	a0, 0xf0
+	csrrs	a1, mscratch, a0
+	EXPECT(a1, 0x1234)
+	csrr	a2, mscratch
+	EXPECT(a2, 0x12f4)
+	csrrc	a1, mscratch, a0
+	csrr	a2, mscratch
+	EXPECT(a2, 0x1204)
+	csrrwi	a1, mscratch, 0x1f
+	EXPECT(a1, 0x1204)
+	csrrsi	a1, mscratch, 0x0
+	EXPECT(a1, 0x1f)
+	csrrci	a1, mscratch, 0x3
+	csrr	a2, mscratch
+	EXPECT(a2, 0x1c)
+	TEST(2)				/* read-only CSRs */
+	csrr	a0, mhartid
+	EXPECT(a0, 0)
+	csrrs	a0, mvendorid, zero	/* x0 source: no write, legal */
+	csrrsi	a0, marchid, 0
+	EXPECT_TRAP(2, ANY)
+	csrw	mhartid, a0
+	TRAPPED()
+	EXPECT_TRAP(2, ANY)
+	csrrsi	a0, mimpid, 1
+	TRAPPED()
+	/* CSRs that do not exist here (QEMU has triggers and menvcfg, from
+	 * privileged 1.12, so it fails this check). */
+	TEST(3)
+	EXPECT_TRAP(2, 0x7a002573)	/* csrr a0, tselect: mtval = insn */
+	csrr	a0, 0x7a0
+	TRAPPED()
+	EXPECT_TRAP(2, ANY)
+	csrr	a0, 0x30a		/* menvcfg: not in privileged 1.11 */
+	TRAPPED()
+	EXPECT_TRAP(2, ANY)
+	csrr	a0, 0x003		/* fcsr */
+	TRAPPED()
+	TEST(4)				/* misa: RV64 IMACSU */
+	csrr	a0, misa
+	li	a1, (2 << 62) | (1 << 0) | (1 << 2) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20)
+	bne	a0, a1, fail
+	TEST(5)				/* FS stays 0; FP instructions are illegal */
+	li	a0, 3 << 13
+	csrs	mstatus, a0
+	csrr	a1, mstatus
+	and	a1, a1, a0
+	EXPECT(a1, 0)
+	EXPECT_TRAP(2, 0x00053007)	/* fld ft0, 0(a0) */
+	.4byte	0x00053007
+	TRAPPED()
+	EXPECT_TRAP(2, 0x00b57553)	/* fadd.s fa0, fa0, fa1 */
+	.4byte	0x00b57553
+	TRAPPED()
+	EXPECT_TRAP(2, 0x2002)		/* c.fldsp ft0, 0(sp) */
+	.2byte	0x2002
+	TRAPPED()
+	TEST(6)				/* counters advance */
+	rdinstret a0
+	nop
+	nop
+	rdinstret a1
+	sub	a2, a1, a0
+	EXPECT(a2, 3)
+	rdcycle	a0
+	rdtime	a1
+	li	a3, 20000
+1:	addi	a3, a3, -1
+	bnez	a3, 1b
+	rdcycle	a2
+	rdtime	a4
+	bgeu	a0, a2, fail
+	bgeu	a1, a4, fail
+	li	a0, 1000
+	csrw	minstret, a0
+	csrr	a1, minstret
+	li	a2, 1010
+	bgeu	a1, a2, fail
+	bltu	a1, a0, fail
+	TEST(7)				/* sstatus is a view of mstatus */
+	li	a0, 2			/* SIE */
+	csrs	sstatus, a0
+	csrr	a1, mstatus
+	andi	a1, a1, 2
+	EXPECT(a1, 2)
+	li	a0, 8			/* MIE is not visible in sstatus */
+	csrs	mstatus, a0
+	csrr	a1, sstatus
+	andi	a1, a1, 8
+	EXPECT(a1, 0)
+	csrc	mstatus, a0
+	csrci	sstatus, 2
+	TEST(8)				/* PMP CSRs keep what is written */
+	li	a0, 0x123456
+	csrw	pmpaddr0, a0
+	csrr	a1, pmpaddr0
+	EXPECT(a1, 0x123456)
+	li	a0, 0x1f
+	csrw	pmpcfg0, a0
+	csrr	a1, pmpcfg0
+	andi	a1, a1, 0xff
+	EXPECT(a1, 0x1f)
+	csrw	pmpcfg0, zero
+	PASS
