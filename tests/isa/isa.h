@@ -9,6 +9,9 @@
  *                      is delegated) verifies xcause and xtval (-1: any
  *                      tval), skips the instruction and sets s9 = 1
  *   TRAPPED()          fail unless the armed trap happened
+ *   TO_M(label)        from any mode, continue in M-mode at label (an
+ *                      ebreak the M handler turns into a jump; breakpoints
+ *                      must not be delegated when it is used)
  *   PASS               report success
  *
  * Registers gp (test number), s8-s11 belong to the frame.  Interrupts are
@@ -24,6 +27,7 @@
 #define TRAPPED()	li t6, 1; bne s9, t6, fail
 
 #define PASS		j pass
+#define TO_M(label)	la a0, label; li s10, -3; ebreak
 
 	.option nopic
 	.section .text.init
@@ -34,6 +38,10 @@ _start:
 	la	t0, s_trap
 	csrw	stvec, t0
 	la	sp, stack_top
+	li	t0, -1			/* PMP: S and U may access everything */
+	csrw	pmpaddr0, t0
+	li	t0, 0x1f
+	csrw	pmpcfg0, t0
 	li	gp, 0
 	li	s8, 0
 	li	s9, 0
@@ -69,6 +77,8 @@ insn_len:
 m_trap:
 	csrr	t0, mcause
 	bltz	t0, m_irq
+	li	t1, -3
+	beq	s10, t1, m_goto
 	bne	t0, s10, fail		/* an unexpected exception */
 	li	t1, ANY
 	beq	s11, t1, 1f
@@ -82,6 +92,12 @@ m_trap:
 	mv	ra, s7
 	add	t0, t0, t1
 	csrw	mepc, t0
+	mret
+m_goto:
+	li	s10, -2
+	li	t0, 3 << 11
+	csrs	mstatus, t0
+	csrw	mepc, a0
 	mret
 m_irq:
 	mv	s8, t0

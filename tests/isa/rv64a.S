@@ -105,8 +105,8 @@ main:
 	lr.w	a3, (a5)
 	TRAPPED()
 	TEST(7)				/* AMO on a device: access fault */
-	li	a5, 0x40000000
-	EXPECT_TRAP(7, 0x40000000)
+	li	a5, 0x18000000
+	EXPECT_TRAP(7, 0x18000000)
 	amoor.w	a3, a2, (a5)
 	TRAPPED()
 	PASS

@@ -109,5 +109,4 @@ main:
 	csrr	a1, pmpcfg0
 	andi	a1, a1, 0xff
 	EXPECT(a1, 0x1f)
-	csrw	pmpcfg0, zero
 	PASS
