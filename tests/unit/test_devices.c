@@ -1,0 +1,253 @@
+/*
+ * The board's devices through the MMIO bus, as a CPU would reach them:
+ * test finisher, CLINT, PLIC and the 16550A UART with its input pacing.
+ */
+#include <errno.h>
+#include <time.h>
+
+#include "fakevm.h"
+#include "hw/clint.h"
+#include "hw/finisher.h"
+#include "hw/plic.h"
+#include "hw/uart.h"
+#include "test.h"
+
+static struct vm vm;
+
+static uint64_t rd(uint64_t addr, unsigned len)
+{
+	struct mmio_exit e = { .addr = addr, .len = (uint8_t)len };
+
+	CHECK(mmio_dispatch(&vm.bus, &e));
+	return e.data;
+}
+
+static void wr(uint64_t addr, unsigned len, uint64_t val)
+{
+	struct mmio_exit e = { .addr = addr, .len = (uint8_t)len, .data = val,
+			       .is_write = true };
+
+	CHECK(mmio_dispatch(&vm.bus, &e));
+}
+
+static void test_finisher(void)
+{
+	struct finisher *f;
+
+	fake_vm_init(&vm, 1);
+	f = finisher_create(&vm, VIRT_TEST_BASE);
+	wr(VIRT_TEST_BASE, 4, 0x1234);		/* unknown: ignored */
+	CHECK_EQ(vm.exit_reason, VM_EXIT_NONE);
+	wr(VIRT_TEST_BASE, 4, (3u << 16) | 0x3333);
+	CHECK_EQ(vm.exit_reason, VM_EXIT_POWEROFF);
+	CHECK_EQ(vm.exit_code, 3);
+	vm.exit_reason = VM_EXIT_NONE;
+	wr(VIRT_TEST_BASE, 4, 0x3333);		/* failure without a code */
+	CHECK_EQ(vm.exit_code, 1);
+	vm.exit_reason = VM_EXIT_NONE;
+	wr(VIRT_TEST_BASE, 4, 0x5555);
+	CHECK_EQ(vm.exit_code, 0);
+	vm.exit_reason = VM_EXIT_NONE;
+	wr(VIRT_TEST_BASE, 4, 0x7777);
+	CHECK_EQ(vm.exit_reason, VM_EXIT_RESET);
+	CHECK_EQ(rd(VIRT_TEST_BASE, 4), 0);
+	finisher_destroy(f);
+}
+
+static void test_clint(void)
+{
+	struct clint *c;
+	uint64_t t0, t1;
+
+	fake_vm_init(&vm, 2);
+	c = clint_create(&vm, VIRT_CLINT_BASE);
+	CHECK_EQ(fake_timecmp[0], UINT64_MAX);
+	CHECK_EQ(fake_timecmp[1], UINT64_MAX);
+	wr(VIRT_CLINT_BASE + 4, 4, 1);		/* msip of hart 1 */
+	CHECK(fake_irq[1][IRQ_M_SOFT]);
+	CHECK(!fake_irq[0][IRQ_M_SOFT]);
+	CHECK_EQ(rd(VIRT_CLINT_BASE + 4, 4), 1);
+	wr(VIRT_CLINT_BASE + 4, 4, 2);		/* only bit 0 counts */
+	CHECK(!fake_irq[1][IRQ_M_SOFT]);
+	wr(VIRT_CLINT_BASE + 0x4000, 8, 0x123456789a);
+	CHECK_EQ(fake_timecmp[0], 0x123456789a);
+	wr(VIRT_CLINT_BASE + 0x4008 + 4, 4, 0x7);	/* high half, hart 1 */
+	CHECK_EQ(fake_timecmp[1], 0x7ffffffffull);
+	CHECK_EQ(rd(VIRT_CLINT_BASE + 0x4004, 4), 0x12);
+	t0 = rd(VIRT_CLINT_BASE + 0xbff8, 8);
+	nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+	t1 = rd(VIRT_CLINT_BASE + 0xbff8, 8);
+	CHECK(t1 - t0 >= 2000000 / (1000000000 / VIRT_TIMEBASE_HZ));
+	CHECK_EQ(rd(VIRT_CLINT_BASE + 0xbffc, 4), t1 >> 32);
+	CHECK_EQ(rd(VIRT_CLINT_BASE + 0x2, 1), 0);	/* odd sizes read 0 */
+	clint_destroy(c);
+}
+
+#define PLIC(off) (VIRT_PLIC_BASE + (off))
+
+static void test_plic(void)
+{
+	struct plic *p;
+
+	fake_vm_init(&vm, 2);
+	p = plic_create(&vm, VIRT_PLIC_BASE, VIRT_PLIC_NDEV);
+	wr(PLIC(4 * 10), 4, 3);			/* priority of source 10 */
+	wr(PLIC(4 * 11), 4, 5);
+	CHECK_EQ(rd(PLIC(4 * 10), 4), 3);
+	wr(PLIC(4 * 12), 4, 0xff);		/* 3 bits */
+	CHECK_EQ(rd(PLIC(4 * 12), 4), 7);
+	/* Enable 10 and 11 for hart 1's S context (context 3). */
+	wr(PLIC(0x2000 + 0x80 * 3), 4, (1u << 10) | (1u << 11));
+	plic_set_irq(p, 10, true);
+	CHECK(fake_irq[1][IRQ_S_EXT]);
+	CHECK(!fake_irq[1][IRQ_M_EXT]);
+	CHECK(!fake_irq[0][IRQ_S_EXT]);
+	CHECK_EQ(rd(PLIC(0x1000), 4), 1u << 10);
+	/* Threshold at the priority masks it. */
+	wr(PLIC(0x200000 + 0x1000 * 3), 4, 3);
+	CHECK(!fake_irq[1][IRQ_S_EXT]);
+	wr(PLIC(0x200000 + 0x1000 * 3), 4, 0);
+	CHECK(fake_irq[1][IRQ_S_EXT]);
+	/* The higher priority source is claimed first. */
+	plic_set_irq(p, 11, true);
+	CHECK_EQ(rd(PLIC(0x200004 + 0x1000 * 3), 4), 11);
+	CHECK_EQ(rd(PLIC(0x200004 + 0x1000 * 3), 4), 10);
+	CHECK_EQ(rd(PLIC(0x200004 + 0x1000 * 3), 4), 0);
+	CHECK(!fake_irq[1][IRQ_S_EXT]);
+	/* A claimed level source is pending again only after completion. */
+	plic_set_irq(p, 11, false);
+	wr(PLIC(0x200004 + 0x1000 * 3), 4, 11);
+	CHECK_EQ(rd(PLIC(0x1000), 4), 0);
+	wr(PLIC(0x200004 + 0x1000 * 3), 4, 10);	/* 10 still high */
+	CHECK_EQ(rd(PLIC(0x1000), 4), 1u << 10);
+	CHECK(fake_irq[1][IRQ_S_EXT]);
+	plic_set_irq(p, 10, false);
+	CHECK(!fake_irq[1][IRQ_S_EXT]);
+	plic_destroy(p);
+}
+
+static uint8_t out[64];
+static unsigned nout;
+
+static void capture(void *opaque, uint8_t b)
+{
+	if (nout < sizeof(out))
+		out[nout++] = b;
+}
+
+static bool line_level;
+
+static void uart_line(void *opaque, unsigned n, bool level)
+{
+	line_level = level;
+}
+
+#define U(off) (VIRT_UART0_BASE + (off))
+
+static void test_uart_registers(void)
+{
+	struct uart *u;
+
+	fake_vm_init(&vm, 1);
+	nout = 0;
+	u = uart_create(&vm, VIRT_UART0_BASE,
+			(struct irq_line){ uart_line, NULL, 10 }, capture, NULL);
+	wr(U(0), 1, 'h');
+	wr(U(0), 1, 'i');
+	CHECK_EQ(nout, 2);
+	CHECK_EQ(out[1], 'i');
+	CHECK_EQ(rd(U(5), 1) & 0x60, 0x60);	/* THRE, TEMT */
+	/* Divisor latch behind DLAB. */
+	wr(U(3), 1, 0x83);
+	wr(U(0), 1, 0x01);
+	wr(U(1), 1, 0x02);
+	CHECK_EQ(rd(U(0), 1), 0x01);
+	CHECK_EQ(rd(U(1), 1), 0x02);
+	wr(U(3), 1, 0x03);
+	CHECK_EQ(rd(U(1), 1), 0);		/* IER again */
+	CHECK_EQ(nout, 2);
+	wr(U(7), 1, 0x5a);
+	CHECK_EQ(rd(U(7), 1), 0x5a);
+	/* FIFO: 16 bytes, then full; data ready; order kept. */
+	wr(U(2), 1, 0x07);
+	for (unsigned i = 0; i < UART_FIFO_SIZE; i++)
+		CHECK_EQ(uart_rx_push(u, (uint8_t)('a' + i)), 0);
+	CHECK_EQ(uart_rx_push(u, 'z'), -EAGAIN);
+	CHECK_EQ(uart_rx_space(u), 0);
+	CHECK_EQ(rd(U(5), 1) & 1, 1);
+	CHECK_EQ(rd(U(0), 1), 'a');
+	CHECK_EQ(rd(U(0), 1), 'b');
+	CHECK_EQ(uart_rx_space(u), 2);
+	wr(U(2), 1, 0x07);			/* clear the FIFO */
+	CHECK_EQ(rd(U(5), 1) & 1, 0);
+	uart_destroy(u);
+}
+
+static void test_uart_interrupts(void)
+{
+	struct uart *u;
+
+	fake_vm_init(&vm, 1);
+	u = uart_create(&vm, VIRT_UART0_BASE,
+			(struct irq_line){ uart_line, NULL, 10 }, capture, NULL);
+	line_level = false;
+	CHECK_EQ(rd(U(2), 1) & 0x0f, 0x01);	/* none pending */
+	wr(U(1), 1, 0x02);			/* THRE interrupt on: at once */
+	CHECK(line_level);
+	CHECK_EQ(rd(U(2), 1) & 0x0f, 0x02);
+	CHECK(!line_level);			/* reading IIR acknowledged */
+	wr(U(0), 1, 'x');			/* sent: empty again */
+	CHECK(line_level);
+	wr(U(1), 1, 0x03);			/* + received data */
+	uart_rx_push(u, 'k');
+	CHECK_EQ(rd(U(2), 1) & 0x0f, 0x04);	/* RX before THRE */
+	CHECK_EQ(rd(U(0), 1), 'k');
+	CHECK_EQ(rd(U(2), 1) & 0x0f, 0x02);
+	CHECK_EQ(rd(U(2), 1) & 0x0f, 0x01);
+	CHECK(!line_level);
+	wr(U(1), 1, 0x00);
+	uart_destroy(u);
+}
+
+/* Piped input is handed over only while the guest polls for a key. */
+static void test_uart_pacing(void)
+{
+	struct timespec gap = { 0, 200000 };	/* 200 us: not a tight loop */
+	struct uart *u;
+
+	fake_vm_init(&vm, 1);
+	u = uart_create(&vm, VIRT_UART0_BASE,
+			(struct irq_line){ uart_line, NULL, 10 }, capture, NULL);
+	CHECK(!uart_rx_idle(u));
+	for (unsigned i = 0; i < UART_IDLE_POLLS; i++)
+		rd(U(5), 1);
+	CHECK(uart_rx_idle(u));
+	uart_rx_push(u, 'a');
+	CHECK(!uart_rx_idle(u));		/* a byte is waiting */
+	rd(U(0), 1);
+	CHECK(!uart_rx_idle(u));		/* count starts again */
+	for (unsigned i = 0; i < UART_IDLE_POLLS; i++) {
+		rd(U(5), 1);
+		nanosleep(&gap, NULL);
+	}
+	CHECK(!uart_rx_idle(u));		/* polling now and then: busy */
+	for (unsigned i = 0; i < UART_IDLE_POLLS; i++) {
+		rd(U(5), 1);
+		wr(U(0), 1, '.');		/* output polling is not waiting */
+	}
+	CHECK(!uart_rx_idle(u));
+	wr(U(1), 1, 0x01);			/* interrupt-driven: idle */
+	CHECK(uart_rx_idle(u));
+	uart_destroy(u);
+}
+
+int main(void)
+{
+	RUN(test_finisher);
+	RUN(test_clint);
+	RUN(test_plic);
+	RUN(test_uart_registers);
+	RUN(test_uart_interrupts);
+	RUN(test_uart_pacing);
+	return TEST_EXIT();
+}
