@@ -3,6 +3,7 @@
 #   make check      run every test; ends with "N passed, N failed"
 #   make SAN=1 check    the same, built with AddressSanitizer + UBSan
 #   make bench      run the benchmarks under bench/
+#   make fuzz       fuzz the CFI flash for FUZZ_TIME seconds (libFuzzer)
 
 CC	?= cc
 CROSS	?= riscv64-linux-gnu-
@@ -79,10 +80,23 @@ check: tests
 bench: $(NORVM) $(GUEST_ELF)
 	@for b in bench/*.sh; do echo "== $$b"; NORVM=./$(NORVM) $$b || exit 1; done
 
+# libFuzzer target for the CFI flash (clang), run for FUZZ_TIME seconds.
+FUZZ_TIME ?= 30
+FUZZ_LIB := src/hw/cfi_flash.c src/vm_core.c src/mmio.c src/util.c
+build/fuzz/fuzz_cfi_flash: fuzz/fuzz_cfi_flash.c $(FUZZ_LIB) $(wildcard src/*.h src/hw/*.h)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Isrc -Itests/unit -o $@ fuzz/fuzz_cfi_flash.c $(FUZZ_LIB) -lpthread
+
+fuzz: build/fuzz/fuzz_cfi_flash
+	@mkdir -p build/fuzz/corpus
+	build/fuzz/fuzz_cfi_flash -max_total_time=$(FUZZ_TIME) build/fuzz/corpus
+
 clean:
 	rm -rf build build-san norvm norvm-san
 
-.PHONY: all tests check bench clean
+.PHONY: all tests check bench fuzz clean
 .SECONDARY:
 
 -include $(shell find build build-san -name '*.d' 2>/dev/null)
