@@ -6,7 +6,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 img=$BENCH_TMP/flash.img
 "$NORVM" flash create "$img" --size 32M
-cmds='crc32 0x20000000 0x1000000\ncrc32 0x80800000 0x1000000\npoweroff\n'
+cmds='crc32 80800000 1000000\ncrc32 0x20000000 0x1000000\ncrc32 0x80800000 0x1000000\npoweroff\n'
 printf '%-12s %12s %12s %10s %10s %8s\n' mapping flash_reads flash_writes flash_s ram_s ratio
 for map in on off; do
 	session "$BENCH_TMP/$map.out" "$cmds" --firmware "$UBOOT_M" \
