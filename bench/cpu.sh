@@ -23,5 +23,5 @@ for p in alu_loop load_loop; do
 	fi
 	awk -v p="$p" -v n="$insns" -v s="$secs" -v q="$qsecs" 'BEGIN {
 		m = n / s / 1e6; qm = q > 0 ? n / q / 1e6 : 0;
-		printf "%-10s %14d %10.3f %10.1f %10.3f %10.1f %8.2f\n", p, n, s, m, q, qm, qm > 0 ? m / qm : 0 }'
+		printf "%-10s %14d %10.3f %10.1f %10.3f %10.1f %8.2f\n", p, n, s, m, q, qm, (qm > 0 ? m / qm : 0) }'
 done
