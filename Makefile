@@ -33,7 +33,7 @@ GUEST_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -nostdlib -nostartfile
 	-static -Wl,--no-relax -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Itests/isa
 ISA_SRC	:= $(wildcard tests/isa/*.S)
 ISA_ELF	:= $(ISA_SRC:tests/isa/%.S=build/isa/%.elf)
-GUEST_SRC := $(wildcard bench/guest/*.S guest/*.S)
+GUEST_SRC := $(wildcard bench/guest/*.S guest/*.S tests/smp/*.S)
 GUEST_ELF := $(GUEST_SRC:%.S=build/%.elf)
 
 NORVM	:= $(if $(filter 1,$(SAN)),norvm-san,norvm)
@@ -78,7 +78,7 @@ check: tests
 	@NORVM=./$(NORVM) BUILD=$(B) tests/run.sh
 
 bench: $(NORVM) $(GUEST_ELF)
-	@for b in bench/*.sh; do echo "== $$b"; NORVM=./$(NORVM) $$b || exit 1; done
+	@for b in bench/*.sh; do [ -x "$$b" ] || continue; echo "== $$b"; NORVM=./$(NORVM) $$b || exit 1; done
 
 # libFuzzer target for the CFI flash (clang), run for FUZZ_TIME seconds.
 FUZZ_TIME ?= 30

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Several harts: OpenSBI lists four harts and hands one to U-Boot; AMOs and
+# LR/SC keep a shared counter exact across harts; readers of the flash see
+# only array or status data while another hart switches its mode.
+. "$(dirname "$0")/lib.sh"
+out=$E2E_TMP/out
+run_guest "$out" 'poweroff\n' -c 4 --firmware "$FW_JUMP" --kernel "$UBOOT_S"
+expect_status opensbi_4_harts_poweroff 0 $?
+expect opensbi_4_harts 'Domain0 HARTs *: 0\*,1\*,2\*,3\*' "$out"
+expect opensbi_4_harts_prompt '^=> ' "$out"
+run_guest "$out" 'poweroff\n' -c 4 --firmware "$UBOOT_M"
+expect_status uboot_m_4_harts_poweroff 0 $?
+expect uboot_m_4_harts_prompt '^=> ' "$out"
+
+timeout 120 "$NORVM" run -c 4 --firmware build/tests/smp/smp_amo.elf </dev/null >"$out" 2>&1
+expect_status amo_lrsc_counters_exact 0 $?
+img=$E2E_TMP/flash.img
+"$NORVM" flash create "$img" --size 32M
+timeout 120 "$NORVM" run -c 4 --firmware build/tests/smp/smp_flash.elf \
+	--flash "$img" </dev/null >"$out" 2>&1
+expect_status flash_mode_switch_coherent 0 $?
