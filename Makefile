@@ -2,6 +2,7 @@
 #   make            build ./norvm
 #   make check      run every test; ends with "N passed, N failed"
 #   make SAN=1 check    the same, built with AddressSanitizer + UBSan
+#   make TSAN=1 check   the same, built with ThreadSanitizer
 #   make bench      run the benchmarks under bench/
 #   make fuzz       fuzz the CFI flash for FUZZ_TIME seconds (libFuzzer)
 
@@ -15,7 +16,11 @@ CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Isrc
 LDLIBS	:= -lfdt -lpthread
 
-ifeq ($(SAN),1)
+ifeq ($(TSAN),1)
+B	:= build-tsan
+CFLAGS	+= -fsanitize=thread -fno-omit-frame-pointer -Wno-tsan
+LDFLAGS	+= -fsanitize=thread
+else ifeq ($(SAN),1)
 B	:= build-san
 CFLAGS	+= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS	+= -fsanitize=address,undefined
@@ -36,7 +41,7 @@ ISA_ELF	:= $(ISA_SRC:tests/isa/%.S=build/isa/%.elf)
 GUEST_SRC := $(wildcard bench/guest/*.S guest/*.S tests/smp/*.S)
 GUEST_ELF := $(GUEST_SRC:%.S=build/%.elf)
 
-NORVM	:= $(if $(filter 1,$(SAN)),norvm-san,norvm)
+NORVM	:= $(if $(filter 1,$(TSAN)),norvm-tsan,$(if $(filter 1,$(SAN)),norvm-san,norvm))
 
 all: $(NORVM)
 
@@ -75,7 +80,9 @@ build/%.elf: %.S $(wildcard tests/isa/*.h) tests/isa/link.ld
 tests: $(NORVM) $(UNIT_BIN) $(ISA_ELF) $(GUEST_ELF)
 
 check: tests
-	@NORVM=./$(NORVM) BUILD=$(B) tests/run.sh
+	@NORVM=./$(NORVM) BUILD=$(B) \
+		TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp $${TSAN_OPTIONS:-}" \
+		tests/run.sh
 
 bench: $(NORVM) $(GUEST_ELF)
 	@for b in bench/*.sh; do [ -x "$$b" ] || continue; echo "== $$b"; NORVM=./$(NORVM) $$b || exit 1; done
@@ -94,7 +101,7 @@ fuzz: build/fuzz/fuzz_cfi_flash
 	build/fuzz/fuzz_cfi_flash -max_total_time=$(FUZZ_TIME) build/fuzz/corpus
 
 clean:
-	rm -rf build build-san norvm norvm-san
+	rm -rf build build-san build-tsan norvm norvm-san norvm-tsan
 
 .PHONY: all tests check bench fuzz clean
 .SECONDARY:
