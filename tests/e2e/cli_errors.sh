@@ -45,6 +45,40 @@ bad bad_cpus '--cpus 9' run -c 9 --firmware "$t/small"
 bad kernel_missing 'cannot open' run --firmware "$t/small" --kernel "$t/nope"
 bad extra_argument "unexpected argument 'junk'" run --firmware "$t/small" junk
 
+# Flash images and the flash subcommands.
+"$NORVM" flash create "$t/f.img" --size 32M
+truncate -s 100K "$t/odd.img"
+truncate -s 64M "$t/huge.img"
+bad flash_missing 'nope.img: No such file' run --firmware "$t/small" --flash "$t/nope.img"
+bad flash_directory 'is a directory' run --firmware "$t/small" --flash "$t/dir"
+bad flash_empty 'the image is empty' run --firmware "$t/small" --flash "$t/empty"
+bad flash_partial_block 'not a multiple of the 256 KiB erase block' run --firmware "$t/small" --flash "$t/odd.img"
+bad flash_too_big 'larger than the 32 MiB flash window' run --firmware "$t/small" --flash "$t/huge.img"
+bad flash_option 'unknown option .fast' run --firmware "$t/small" --flash "$t/f.img,fast"
+bad flash_three 'at most two flash banks' run --firmware "$t/small" --flash "$t/f.img" --flash "$t/f.img" --flash "$t/f.img"
+bad flash_map_value '--flash-map=maybe' run --firmware "$t/small" --flash-map=maybe
+bad boot_flash_without 'flash' run --boot flash
+bad create_exists 'already exists' flash create "$t/f.img" --size 32M
+bad create_no_size '--size is required' flash create "$t/g.img"
+bad create_bad_size 'multiple of 256K' flash create "$t/g.img" --size 100K
+bad pack_no_firmware '--firmware is required' flash pack "$t/g.img"
+bad pack_too_small 'need more than' flash pack "$t/g.img" --firmware "$UBOOT_M" --size 256K
+bad pack_too_big_payload 'does not fit' flash pack "$t/g.img" --firmware "$t/big"
+[ -e "$t/g.img" ] && echo "FAIL no_partial_image: $t/g.img was left behind" || echo "PASS no_partial_image"
+# A second norvm cannot open a writable image in use.
+printf '' | "$NORVM" run --firmware "$UBOOT_M" --flash "$t/f.img" >/dev/null 2>&1 &
+holder=$!
+for i in $(seq 50); do
+	bad_out=$("$NORVM" run --firmware "$t/small" --flash "$t/f.img" 2>&1 </dev/null)
+	case $bad_out in *"in use by another process"*) break ;; esac
+	sleep 0.1
+done
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
+case $bad_out in
+*"in use by another process"*) echo "PASS flash_in_use" ;;
+*) echo "FAIL flash_in_use: $bad_out" ;;
+esac
+
 # --help and --version succeed and say something.
 "$NORVM" --help | grep -q 'norvm run' && echo "PASS help" || echo "FAIL help"
 "$NORVM" --version | grep -Eq '^norvm [0-9]' && echo "PASS version" || echo "FAIL version"
