@@ -427,9 +427,62 @@ static void test_map_off(void)
 	done(f);
 }
 
+/* Program, erase, lock and the write buffer in every geometry. */
+static void test_commands_every_geometry(void)
+{
+	for (unsigned g = 0; g < sizeof(geometries) / sizeof(geometries[0]); g++) {
+		unsigned bw = geometries[g].bw, dw = geometries[g].dw, n = bw / dw;
+		uint64_t blk = (uint64_t)DEV_BLOCK * n, mask = bw == 8 ? UINT64_MAX :
+			       (1ull << (8 * bw)) - 1;
+		uint64_t ready = rep(bw, dw, 0x80);
+		struct cfi_flash *f;
+
+		make_image(4 * blk, 0xff);
+		f = open_flash(bw, dw, false, true);
+		/* word program: AND semantics, status replicated per device */
+		cmd(f, bw, dw, 0, 0x40);
+		cfi_flash_write(f, 5 * bw, bw, 0x0123456789abcdefull & mask);
+		CHECK_EQ(cfi_flash_read(f, 0, bw), ready);
+		cmd(f, bw, dw, 0, 0x40);
+		cfi_flash_write(f, 5 * bw, bw, 0xf0f0f0f0f0f0f0f0ull & mask);
+		cmd(f, bw, dw, 0, 0xff);
+		CHECK_EQ(cfi_flash_read(f, 5 * bw, bw), 0x0020406080a0c0e0ull & mask);
+		CHECK(fake_slot_at(BASE) != NULL);
+		/* erase block 0 */
+		cmd(f, bw, dw, 0, 0x20);
+		cfi_flash_write(f, 0, bw, rep(bw, dw, 0xd0));
+		CHECK_EQ(cfi_flash_read(f, 5 * bw, bw), ready);
+		cmd(f, bw, dw, 0, 0xff);
+		CHECK_EQ(cfi_flash_read(f, 5 * bw, bw), mask);
+		/* lock block 1: program fails, block unchanged */
+		cmd(f, bw, dw, blk / bw, 0x60);
+		cfi_flash_write(f, blk, bw, rep(bw, dw, 0x01));
+		cmd(f, bw, dw, 0, 0x90);
+		CHECK_EQ(cfi_flash_read(f, blk + 2 * bw, bw), rep(bw, dw, 1));
+		cmd(f, bw, dw, 0, 0x40);
+		cfi_flash_write(f, blk, bw, 0);
+		CHECK_EQ(cfi_flash_read(f, 0, bw),
+			 rep(bw, dw, 0x80 | CFI_SR_PROG_ERROR | CFI_SR_LOCKED));
+		CHECK_EQ(file_byte(blk), 0xff);
+		cmd(f, bw, dw, 0, 0x50);
+		/* buffered program of 4 bank words into block 2 */
+		cmd(f, bw, dw, 2 * blk / bw, 0xe8);
+		cfi_flash_write(f, 2 * blk, bw, rep(bw, dw, 3));
+		for (unsigned i = 0; i < 4; i++)
+			cfi_flash_write(f, 2 * blk + i * bw, bw, (0x11ull * (i + 1)) & mask);
+		cfi_flash_write(f, 2 * blk, bw, rep(bw, dw, 0xd0));
+		CHECK_EQ(cfi_flash_read(f, 0, bw), ready);
+		CHECK_EQ(file_byte(2 * blk + 3 * bw), 0x44);
+		cmd(f, bw, dw, 0, 0xff);
+		CHECK_EQ(cfi_flash_read(f, 2 * blk + bw, bw), 0x22);
+		done(f);
+	}
+}
+
 int main(void)
 {
 	RUN(test_query_every_geometry);
+	RUN(test_commands_every_geometry);
 	RUN(test_narrow_probe_ignored);
 	RUN(test_mapping_follows_mode);
 	RUN(test_program_and_semantics);
