@@ -305,6 +305,9 @@ static int reboot(struct vm *vm)
 	int ret;
 
 	madvise(vm->ram, vm->ram_size, MADV_DONTNEED);
+	clint_reset(vm->clint);
+	plic_reset(vm->plic);
+	uart_reset(vm->uart);
 	for (unsigned i = 0; i < VM_MAX_FLASH; i++)
 		if (vm->flash[i])
 			cfi_flash_reset(vm->flash[i]);

@@ -86,6 +86,18 @@ static const struct mmio_ops clint_ops = {
 	.write = clint_write,
 };
 
+void clint_reset(struct clint *c)
+{
+	pthread_mutex_lock(&c->lock);
+	for (unsigned h = 0; h < c->vm->nharts; h++) {
+		c->msip[h] = 0;
+		c->mtimecmp[h] = UINT64_MAX;
+		vm_set_hart_irq(c->vm, h, IRQ_M_SOFT, false);
+		vm_set_hart_timecmp(c->vm, h, UINT64_MAX);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
 struct clint *clint_create(struct vm *vm, uint64_t base)
 {
 	struct clint *c = calloc(1, sizeof(*c));

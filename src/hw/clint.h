@@ -11,6 +11,8 @@ struct vm;
 struct clint;
 
 struct clint *clint_create(struct vm *vm, uint64_t base);
+/* Power-on state: no software interrupt, timers off. */
+void clint_reset(struct clint *c);
 void clint_destroy(struct clint *c);
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hw/plic.h"
 #include "vm.h"
@@ -183,6 +184,18 @@ static const struct mmio_ops plic_ops = {
 	.read = plic_read,
 	.write = plic_write,
 };
+
+void plic_reset(struct plic *p)
+{
+	pthread_mutex_lock(&p->lock);
+	memset(p->priority, 0, sizeof(p->priority));
+	memset(p->claimed, 0, sizeof(p->claimed));
+	memset(p->enable, 0, sizeof(p->enable));
+	memset(p->threshold, 0, sizeof(p->threshold));
+	memcpy(p->pending, p->level, sizeof(p->pending));
+	update(p);
+	pthread_mutex_unlock(&p->lock);
+}
 
 struct plic *plic_create(struct vm *vm, uint64_t base, unsigned ndev)
 {

@@ -15,6 +15,8 @@ struct plic;
 #define PLIC_MAX_SOURCES 128
 
 struct plic *plic_create(struct vm *vm, uint64_t base, unsigned ndev);
+/* Power-on state: priorities, enables and thresholds 0, nothing claimed. */
+void plic_reset(struct plic *p);
 void plic_destroy(struct plic *p);
 
 /* An interrupt source's line; usable as an irq_line callback. */

@@ -253,6 +253,18 @@ bool uart_rx_idle(struct uart *u)
 	return idle;
 }
 
+void uart_reset(struct uart *u)
+{
+	pthread_mutex_lock(&u->lock);
+	u->ier = u->lcr = u->mcr = u->scr = u->fcr = u->lsr_err = 0;
+	u->divisor = 0;
+	u->thr_pending = false;
+	u->head = u->count = 0;
+	u->polls = 0;
+	update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+}
+
 struct uart *uart_create(struct vm *vm, uint64_t base, struct irq_line irq,
 			 void (*out)(void *opaque, uint8_t byte),
 			 void *out_opaque)

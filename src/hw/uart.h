@@ -33,6 +33,8 @@ struct uart;
 struct uart *uart_create(struct vm *vm, uint64_t base, struct irq_line irq,
 			 void (*out)(void *opaque, uint8_t byte),
 			 void *out_opaque);
+/* Power-on state: registers cleared, FIFO empty, interrupt low. */
+void uart_reset(struct uart *u);
 void uart_destroy(struct uart *u);
 
 /* Receive one byte: 0, or -EAGAIN when the FIFO is full. */

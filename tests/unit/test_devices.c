@@ -80,6 +80,11 @@ static void test_clint(void)
 	CHECK(t1 - t0 >= 2000000 / (1000000000 / VIRT_TIMEBASE_HZ));
 	CHECK_EQ(rd(VIRT_CLINT_BASE + 0xbffc, 4), t1 >> 32);
 	CHECK_EQ(rd(VIRT_CLINT_BASE + 0x2, 1), 0);	/* odd sizes read 0 */
+	wr(VIRT_CLINT_BASE + 4, 4, 1);
+	clint_reset(c);
+	CHECK(!fake_irq[1][IRQ_M_SOFT]);
+	CHECK_EQ(fake_timecmp[0], UINT64_MAX);
+	CHECK_EQ(rd(VIRT_CLINT_BASE + 0x4000, 8), UINT64_MAX);
 	clint_destroy(c);
 }
 
@@ -123,6 +128,12 @@ static void test_plic(void)
 	CHECK(fake_irq[1][IRQ_S_EXT]);
 	plic_set_irq(p, 10, false);
 	CHECK(!fake_irq[1][IRQ_S_EXT]);
+	plic_set_irq(p, 11, true);
+	CHECK(fake_irq[1][IRQ_S_EXT]);
+	plic_reset(p);				/* enables cleared: line drops */
+	CHECK(!fake_irq[1][IRQ_S_EXT]);
+	CHECK_EQ(rd(PLIC(4 * 11), 4), 0);
+	CHECK_EQ(rd(PLIC(0x1000), 4), 1u << 11);	/* still asserted */
 	plic_destroy(p);
 }
 
