@@ -38,7 +38,7 @@ GUEST_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -nostdlib -nostartfile
 	-static -Wl,--no-relax -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Itests/isa
 ISA_SRC	:= $(wildcard tests/isa/*.S)
 ISA_ELF	:= $(ISA_SRC:tests/isa/%.S=build/isa/%.elf)
-GUEST_SRC := $(wildcard bench/guest/*.S guest/*.S tests/smp/*.S)
+GUEST_SRC := $(wildcard bench/guest/*.S guest/*.S tests/smp/*.S tests/sbi/*.S)
 GUEST_ELF := $(GUEST_SRC:%.S=build/%.elf)
 
 NORVM	:= $(if $(filter 1,$(TSAN)),norvm-tsan,$(if $(filter 1,$(SAN)),norvm-san,norvm))
@@ -72,6 +72,11 @@ $(B)/tests/unit/%: tests/unit/%.c $(B)/libnorvm.a
 build/isa/%.elf: tests/isa/%.S $(wildcard tests/isa/*.h) tests/isa/link.ld
 	@mkdir -p $(dir $@)
 	$(CROSS)gcc $(GUEST_CFLAGS) -T tests/isa/link.ld -o $@ $<
+
+# S-mode payloads for OpenSBI, linked where fw_jump enters them.
+build/tests/sbi/%.elf: tests/sbi/%.S tests/sbi/link.ld
+	@mkdir -p $(dir $@)
+	$(CROSS)gcc $(GUEST_CFLAGS) -T tests/sbi/link.ld -o $@ $<
 
 build/%.elf: %.S $(wildcard tests/isa/*.h) tests/isa/link.ld
 	@mkdir -p $(dir $@)

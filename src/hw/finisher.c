@@ -26,8 +26,16 @@ static void finisher_write(void *opaque, uint64_t off, unsigned len,
 	struct finisher *f = opaque;
 	unsigned code = (unsigned)(val >> 16) & 0xffff;
 
-	if (off != 0 || len < 4)
+	/*
+	 * The register is 32 bits at offset 0; stores of 8, 16 and 32 bits
+	 * all count (OpenSBI uses a 16-bit store, so a failure from it has
+	 * no code).  A 64-bit store is two bus cycles, the upper one to
+	 * offset 4, which holds nothing.
+	 */
+	if (off != 0)
 		return;
+	if (len < 4)
+		code = 0;
 	switch (val & 0xffff) {
 	case FINISHER_PASS:
 		vm_request_exit(f->vm, VM_EXIT_POWEROFF, 0);

@@ -51,6 +51,28 @@ static void test_finisher(void)
 	wr(VIRT_TEST_BASE, 4, 0x7777);
 	CHECK_EQ(vm.exit_reason, VM_EXIT_RESET);
 	CHECK_EQ(rd(VIRT_TEST_BASE, 4), 0);
+	/* 16-bit stores, as OpenSBI's system reset makes them. */
+	vm.exit_reason = VM_EXIT_NONE;
+	wr(VIRT_TEST_BASE, 2, 0x5555);
+	CHECK_EQ(vm.exit_reason, VM_EXIT_POWEROFF);
+	CHECK_EQ(vm.exit_code, 0);
+	vm.exit_reason = VM_EXIT_NONE;
+	wr(VIRT_TEST_BASE, 2, 0x3333);
+	CHECK_EQ(vm.exit_reason, VM_EXIT_POWEROFF);
+	CHECK_EQ(vm.exit_code, 1);
+	vm.exit_reason = VM_EXIT_NONE;
+	wr(VIRT_TEST_BASE, 2, 0x7777);
+	CHECK_EQ(vm.exit_reason, VM_EXIT_RESET);
+	/* A byte cannot hold a command; nothing else is a register. */
+	vm.exit_reason = VM_EXIT_NONE;
+	wr(VIRT_TEST_BASE, 1, 0x55);
+	wr(VIRT_TEST_BASE + 2, 2, 0x5555);
+	wr(VIRT_TEST_BASE + 4, 4, 0x5555);
+	CHECK_EQ(vm.exit_reason, VM_EXIT_NONE);
+	/* A 64-bit store: its low word is the register. */
+	wr(VIRT_TEST_BASE, 8, 0xffffffff00005555ull);
+	CHECK_EQ(vm.exit_reason, VM_EXIT_POWEROFF);
+	CHECK_EQ(vm.exit_code, 0);
 	finisher_destroy(f);
 }
 
