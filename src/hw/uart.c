@@ -53,9 +53,11 @@ struct uart {
 
 	unsigned polls;		/* consecutive empty LSR reads, close together */
 	uint64_t last_poll_ns;
+	uint64_t (*clock)(void *opaque);	/* nanoseconds, for the pacing */
+	void *clock_opaque;
 };
 
-static uint64_t now_ns(void)
+static uint64_t monotonic_ns(void *opaque)
 {
 	struct timespec t;
 
@@ -121,7 +123,7 @@ static void rx_put(struct uart *u, uint8_t b)
 /* Count LSR reads that find no data, for uart_rx_idle(). */
 static void note_poll(struct uart *u, uint8_t status)
 {
-	uint64_t t = now_ns();
+	uint64_t t = u->clock(u->clock_opaque);
 
 	if (status & LSR_DR)
 		u->polls = 0;
@@ -253,6 +255,15 @@ bool uart_rx_idle(struct uart *u)
 	return idle;
 }
 
+void uart_set_clock(struct uart *u, uint64_t (*clock)(void *opaque),
+		    void *opaque)
+{
+	pthread_mutex_lock(&u->lock);
+	u->clock = clock;
+	u->clock_opaque = opaque;
+	pthread_mutex_unlock(&u->lock);
+}
+
 void uart_reset(struct uart *u)
 {
 	pthread_mutex_lock(&u->lock);
@@ -277,6 +288,7 @@ struct uart *uart_create(struct vm *vm, uint64_t base, struct irq_line irq,
 	u->irq = irq;
 	u->out = out;
 	u->out_opaque = out_opaque;
+	u->clock = monotonic_ns;
 	pthread_mutex_init(&u->lock, NULL);
 	if (mmio_register(&vm->bus, base, VIRT_UART0_SIZE, "uart", &uart_ops,
 			  u)) {

@@ -43,5 +43,8 @@ int uart_rx_push(struct uart *u, uint8_t byte);
 unsigned uart_rx_space(struct uart *u);
 /* Is the guest ready for the next typed byte?  See above. */
 bool uart_rx_idle(struct uart *u);
+/* The clock the pacing reads, in nanoseconds (default CLOCK_MONOTONIC). */
+void uart_set_clock(struct uart *u, uint64_t (*clock)(void *opaque),
+		    void *opaque);
 
 #endif

@@ -242,32 +242,59 @@ static void test_uart_interrupts(void)
 	uart_destroy(u);
 }
 
+/* The UART's clock in the pacing tests: moves only when told to. */
+static uint64_t fake_ns;
+
+static uint64_t fake_clock(void *opaque)
+{
+	return fake_ns;
+}
+
+/* `n` empty LSR reads, `gap_ns` apart. */
+static void polls(unsigned n, uint64_t gap_ns)
+{
+	for (unsigned i = 0; i < n; i++) {
+		fake_ns += gap_ns;
+		rd(U(5), 1);
+	}
+}
+
 /* Piped input is handed over only while the guest polls for a key. */
 static void test_uart_pacing(void)
 {
-	struct timespec gap = { 0, 200000 };	/* 200 us: not a tight loop */
 	struct uart *u;
 
 	fake_vm_init(&vm, 1);
 	u = uart_create(&vm, VIRT_UART0_BASE,
 			(struct irq_line){ uart_line, NULL, 10 }, capture, NULL);
+	fake_ns = 1000000000;
+	uart_set_clock(u, fake_clock, NULL);
 	CHECK(!uart_rx_idle(u));
-	/* A burst of polls; retried in case the host preempts us inside it. */
-	for (unsigned tries = 0; tries < 20 && !uart_rx_idle(u); tries++)
-		for (unsigned i = 0; i < UART_IDLE_POLLS; i++)
-			rd(U(5), 1);
+	polls(UART_IDLE_POLLS - 1, 1000);	/* a burst, one poll short */
+	CHECK(!uart_rx_idle(u));
+	polls(1, 1000);
 	CHECK(uart_rx_idle(u));
 	uart_rx_push(u, 'a');
 	CHECK(!uart_rx_idle(u));		/* a byte is waiting */
 	rd(U(0), 1);
 	CHECK(!uart_rx_idle(u));		/* count starts again */
-	for (unsigned i = 0; i < UART_IDLE_POLLS; i++) {
-		rd(U(5), 1);
-		nanosleep(&gap, NULL);
-	}
+	polls(UART_IDLE_POLLS, UART_IDLE_GAP_NS);	/* just too far apart */
 	CHECK(!uart_rx_idle(u));		/* polling now and then: busy */
+	polls(UART_IDLE_POLLS, UART_IDLE_GAP_NS - 1);
+	CHECK(uart_rx_idle(u));
+	/* One slow poll inside a burst starts the count again. */
+	uart_rx_push(u, 'b');
+	rd(U(0), 1);
+	polls(UART_IDLE_POLLS - 1, 1000);
+	polls(1, UART_IDLE_GAP_NS);
+	polls(UART_IDLE_POLLS - 2, 1000);
+	CHECK(!uart_rx_idle(u));
+	polls(1, 1000);
+	CHECK(uart_rx_idle(u));
+	uart_rx_push(u, 'c');
+	rd(U(0), 1);
 	for (unsigned i = 0; i < UART_IDLE_POLLS; i++) {
-		rd(U(5), 1);
+		polls(1, 1000);
 		wr(U(0), 1, '.');		/* output polling is not waiting */
 	}
 	CHECK(!uart_rx_idle(u));
