@@ -16,6 +16,12 @@
 
 #define ESCAPE_KEY	0x01	/* Ctrl-A */
 #define POLL_MS		1
+/*
+ * The key piped input presses when the guest polls for one now and then
+ * (UART_RX_POLLING): it stops an autoboot countdown without taking a byte
+ * of the script, and U-Boot's command line ignores a NUL.
+ */
+#define WAKE_KEY	0x00
 
 static struct {
 	struct vm *vm;
@@ -31,6 +37,10 @@ static struct {
 	volatile sig_atomic_t saved_valid;
 	unsigned char buf[4096];
 	size_t head, tail;	/* pending input bytes buf[head..tail) */
+	uint8_t again[UART_FIFO_SIZE];	/* taken back from the UART: first */
+	unsigned nagain;
+	bool woke;		/* a wake key since the last byte of input */
+	bool wake_unread;	/* ...and the guest may not have read it */
 } con = { .sigfd = -1, .wake = { -1, -1 } };
 
 static void restore_terminal(void)
@@ -57,7 +67,8 @@ static int raw_terminal(void)
 	cfmakeraw(&t);
 	t.c_oflag |= OPOST | ONLCR;
 	con.saved_valid = 1;
-	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &t) < 0)
+	/* TCSADRAIN, not FLUSH: keys typed while norvm starts are kept. */
+	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &t) < 0)
 		return -errno;
 	atexit(restore_terminal);
 	signal(SIGSEGV, fatal_signal);
@@ -119,17 +130,71 @@ static void read_input(void)
 	}
 }
 
-/* Hand pending bytes to the UART at the pace the guest takes them. */
+static bool input_pending(void)
+{
+	return con.nagain || con.head < con.tail;
+}
+
+/* Type the next pending byte; false if the UART would not take it. */
+static bool push_next(void)
+{
+	uint8_t b = con.nagain ? con.again[0] : con.buf[con.head];
+
+	if (uart_rx_push(con.uart, b))
+		return false;
+	if (con.nagain)
+		memmove(con.again, con.again + 1, --con.nagain);
+	else
+		con.head++;
+	return true;
+}
+
+/*
+ * Bytes the guest cleared from the FIFO unread go back to the front of the
+ * input.  In piped mode a FIFO holds at most one byte of ours; if that was
+ * a wake key, it is dropped.
+ */
+static void take_back(void)
+{
+	uint8_t b[UART_FIFO_SIZE];
+	unsigned n = uart_rx_reclaim(con.uart, b, UART_FIFO_SIZE);
+	unsigned skip = n && con.wake_unread ? 1 : 0;
+
+	n -= skip;
+	if (n > UART_FIFO_SIZE - con.nagain)	/* cannot happen: see uart.h */
+		n = UART_FIFO_SIZE - con.nagain;
+	memmove(con.again + n, con.again, con.nagain);
+	memcpy(con.again, b + skip, n);
+	con.nagain += n;
+	if (!uart_rx_unread(con.uart))
+		con.wake_unread = false;
+}
+
+/*
+ * Hand pending bytes to the UART.  A terminal's keys go at once, as a
+ * person typed them.  Piped input is typed one byte at a time when the
+ * guest waits for input; when it only polls for a key now and then, it
+ * gets one wake key and the script waits (see uart.h).
+ */
 static void feed_uart(void)
 {
-	while (con.head < con.tail) {
-		if (con.tty ? !uart_rx_space(con.uart) : !uart_rx_idle(con.uart))
+	take_back();
+	if (con.tty) {
+		while (input_pending() && uart_rx_space(con.uart) && push_next())
+			;
+	} else if (input_pending()) {
+		switch (uart_rx_state(con.uart)) {
+		case UART_RX_WAITING:
+			if (push_next())
+				con.woke = false;
 			break;
-		if (uart_rx_push(con.uart, con.buf[con.head]))
+		case UART_RX_POLLING:
+			if (!con.woke && !uart_rx_push(con.uart, WAKE_KEY))
+				con.woke = con.wake_unread = true;
 			break;
-		con.head++;
-		if (!con.tty)
-			break;	/* one byte per idle period */
+		case UART_RX_BUSY:
+			break;
+		}
 	}
 	if (con.head == con.tail)
 		con.head = con.tail = 0;
@@ -144,8 +209,9 @@ static void *console_thread(void *arg)
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 		};
 		bool want_input = !con.eof && con.tail < sizeof(con.buf);
-		/* Wait for the guest only while input is pending. */
-		int n = poll(p, want_input ? 3 : 2, con.head < con.tail ? POLL_MS : -1);
+		/* Watch the guest only while it has input to take. */
+		bool watch = input_pending() || uart_rx_unread(con.uart);
+		int n = poll(p, want_input ? 3 : 2, watch ? POLL_MS : -1);
 
 		if (n < 0 && errno != EINTR)
 			break;

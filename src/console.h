@@ -2,10 +2,13 @@
  * The console: the UART's bytes go to stdout; stdin goes to the UART.
  *
  * On a terminal, stdin is put in raw mode (restored on every exit path,
- * signals included); Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.  From a
- * pipe or file, bytes reach the UART as if typed, one at a time, whenever
- * the guest is ready for input (uart_rx_idle); end of file leaves the guest
- * running.  SIGINT, SIGTERM and SIGHUP stop the VM cleanly.
+ * signals included) without losing keys typed while norvm starts; Ctrl-A x
+ * quits, Ctrl-A Ctrl-A sends Ctrl-A.  From a pipe or file, bytes reach the
+ * UART as if typed, one at a time, whenever the guest waits for input; a
+ * guest that only checks for a key now and then (an autoboot countdown) gets
+ * one NUL key instead, so no byte of the script is taken as that key (see
+ * uart_rx_state).  Typed bytes the guest clears from the UART unread are
+ * typed again.  End of file leaves the guest running.  SIGINT, SIGTERM and SIGHUP stop the VM cleanly.
  */
 #ifndef NORVM_CONSOLE_H
 #define NORVM_CONSOLE_H

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "hw/uart.h"
@@ -49,9 +50,14 @@ struct uart {
 	bool irq_level;
 
 	uint8_t fifo[UART_FIFO_SIZE];
+	bool from_host[UART_FIFO_SIZE];	/* pushed by uart_rx_push */
 	unsigned head, count;
+	uint8_t back[UART_FIFO_SIZE];	/* host bytes cleared unread */
+	unsigned nback;
 
-	unsigned polls;		/* consecutive empty LSR reads, close together */
+	/* Consecutive empty LSR reads with no output in between, ... */
+	unsigned polls;		/* ...each within UART_IDLE_GAP_NS */
+	unsigned key_polls;	/* ...each UART_IDLE_GAP_NS to UART_KEY_GAP_NS */
 	uint64_t last_poll_ns;
 	uint64_t (*clock)(void *opaque);	/* nanoseconds, for the pacing */
 	void *clock_opaque;
@@ -105,32 +111,63 @@ static uint8_t rx_pop(struct uart *u)
 	if (!u->count)
 		return 0;
 	b = u->fifo[u->head];
+	u->from_host[u->head] = false;
 	u->head = (u->head + 1) % UART_FIFO_SIZE;
 	u->count--;
 	return b;
 }
 
-static void rx_put(struct uart *u, uint8_t b)
+static void rx_put(struct uart *u, uint8_t b, bool from_host)
 {
+	unsigned i = (u->head + u->count) % UART_FIFO_SIZE;
+
 	if (u->count >= capacity(u)) {
 		u->lsr_err |= LSR_OE;
 		return;
 	}
-	u->fifo[(u->head + u->count) % UART_FIFO_SIZE] = b;
+	u->fifo[i] = b;
+	u->from_host[i] = from_host;
 	u->count++;
 }
 
-/* Count LSR reads that find no data, for uart_rx_idle(). */
+/*
+ * Empty the receive FIFO (the guest cleared it, or a reset).  Bytes the
+ * console typed that the guest never read are kept for uart_rx_reclaim():
+ * a driver initialising the UART must not lose what was typed ahead.
+ */
+static void rx_clear(struct uart *u)
+{
+	for (; u->count; u->count--) {
+		if (u->from_host[u->head] && u->nback < UART_FIFO_SIZE)
+			u->back[u->nback++] = u->fifo[u->head];
+		u->from_host[u->head] = false;
+		u->head = (u->head + 1) % UART_FIFO_SIZE;
+	}
+	u->head = 0;
+}
+
+static void forget_polls(struct uart *u)
+{
+	u->polls = 0;
+	u->key_polls = 0;
+}
+
+/* Count LSR reads that find no data, for uart_rx_state(). */
 static void note_poll(struct uart *u, uint8_t status)
 {
 	uint64_t t = u->clock(u->clock_opaque);
+	uint64_t gap = t - u->last_poll_ns;
 
-	if (status & LSR_DR)
-		u->polls = 0;
-	else if (u->polls && t - u->last_poll_ns < UART_IDLE_GAP_NS)
-		u->polls++;
-	else
+	if (status & LSR_DR) {
+		forget_polls(u);
+	} else if (u->polls && gap < UART_IDLE_GAP_NS) {
+		u->polls++;		/* tight */
+		u->key_polls = 0;
+	} else {
 		u->polls = 1;
+		/* Slow, but not so slow as to start again. */
+		u->key_polls = gap < UART_KEY_GAP_NS ? u->key_polls + 1 : 1;
+	}
 	u->last_poll_ns = t;
 }
 
@@ -179,11 +216,11 @@ static void uart_write(void *opaque, uint64_t off, unsigned len, uint64_t val)
 		if (u->lcr & LCR_DLAB) {
 			u->divisor = (uint16_t)((u->divisor & 0xff00) | v);
 		} else if (u->mcr & MCR_LOOP) {
-			rx_put(u, v);
+			rx_put(u, v, false);
 			u->thr_pending = true;
 		} else {
 			/* A guest that writes is not waiting for a key. */
-			u->polls = 0;
+			forget_polls(u);
 			u->out(u->out_opaque, v);
 			/* Sent at once: the holding register is empty again. */
 			u->thr_pending = true;
@@ -200,10 +237,8 @@ static void uart_write(void *opaque, uint64_t off, unsigned len, uint64_t val)
 		break;
 	case REG_IIR_FCR:
 		if ((v & FCR_ENABLE) != (u->fcr & FCR_ENABLE) ||
-		    (v & FCR_CLEAR_RX)) {
-			u->count = 0;
-			u->head = 0;
-		}
+		    (v & FCR_CLEAR_RX))
+			rx_clear(u);
 		u->fcr = v & (FCR_ENABLE | 0xc0);
 		break;
 	case REG_LCR: u->lcr = v; break;
@@ -224,11 +259,12 @@ int uart_rx_push(struct uart *u, uint8_t byte)
 	int ret = 0;
 
 	pthread_mutex_lock(&u->lock);
-	if (u->count >= capacity(u)) {
+	/* Bytes taken back go first: the console reclaims them before. */
+	if (u->count >= capacity(u) || u->nback) {
 		ret = -EAGAIN;
 	} else {
-		rx_put(u, byte);
-		u->polls = 0;
+		rx_put(u, byte, true);
+		forget_polls(u);
 		update_irq(u);
 	}
 	pthread_mutex_unlock(&u->lock);
@@ -240,19 +276,52 @@ unsigned uart_rx_space(struct uart *u)
 	unsigned n;
 
 	pthread_mutex_lock(&u->lock);
-	n = capacity(u) - u->count;
+	n = u->nback ? 0 : capacity(u) - u->count;
 	pthread_mutex_unlock(&u->lock);
 	return n;
 }
 
-bool uart_rx_idle(struct uart *u)
+unsigned uart_rx_unread(struct uart *u)
 {
-	bool idle;
+	unsigned n;
 
 	pthread_mutex_lock(&u->lock);
-	idle = !u->count && ((u->ier & IER_RDI) || u->polls >= UART_IDLE_POLLS);
+	n = u->nback;
+	for (unsigned i = 0; i < u->count; i++)
+		n += u->from_host[(u->head + i) % UART_FIFO_SIZE];
 	pthread_mutex_unlock(&u->lock);
-	return idle;
+	return n;
+}
+
+unsigned uart_rx_reclaim(struct uart *u, uint8_t *buf, unsigned max)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&u->lock);
+	n = u->nback < max ? u->nback : max;
+	memcpy(buf, u->back, n);
+	memmove(u->back, u->back + n, u->nback - n);
+	u->nback -= n;
+	pthread_mutex_unlock(&u->lock);
+	return n;
+}
+
+enum uart_rx_state uart_rx_state(struct uart *u)
+{
+	enum uart_rx_state st = UART_RX_BUSY;
+	uint64_t now;
+
+	pthread_mutex_lock(&u->lock);
+	now = u->clock(u->clock_opaque);
+	if (u->count || u->nback)
+		st = UART_RX_BUSY;
+	else if ((u->ier & IER_RDI) || u->polls >= UART_IDLE_POLLS)
+		st = UART_RX_WAITING;
+	else if (u->key_polls >= UART_KEY_POLLS &&
+		 now - u->last_poll_ns < UART_KEY_GAP_NS)
+		st = UART_RX_POLLING;
+	pthread_mutex_unlock(&u->lock);
+	return st;
 }
 
 void uart_set_clock(struct uart *u, uint64_t (*clock)(void *opaque),
@@ -270,8 +339,8 @@ void uart_reset(struct uart *u)
 	u->ier = u->lcr = u->mcr = u->scr = u->fcr = u->lsr_err = 0;
 	u->divisor = 0;
 	u->thr_pending = false;
-	u->head = u->count = 0;
-	u->polls = 0;
+	rx_clear(u);
+	forget_polls(u);
 	update_irq(u);
 	pthread_mutex_unlock(&u->lock);
 }

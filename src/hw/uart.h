@@ -5,15 +5,28 @@
  *
  * Input pacing.  A console feeding piped input must not type faster than
  * the guest reads, or bytes sent while the guest is busy are lost or taken
- * as an interrupt key.  uart_rx_idle() says when the guest is ready for the
- * next byte as typed input: the receive FIFO is empty and either the
- * received-data interrupt is enabled (an interrupt-driven driver), or the
- * guest is polling the line status register in a tight loop, waiting for a
- * key: at least UART_IDLE_POLLS reads in a row that found no data, each
- * within UART_IDLE_GAP_NS of the previous one, with no byte transmitted
- * in between (a driver also reads LSR before each byte it sends).  A busy
- * guest (U-Boot running `sleep` polls for Ctrl-C only now and then) is not
- * idle.
+ * as an interrupt key.  uart_rx_state() tells what the guest is doing with
+ * the receiver while the FIFO is empty:
+ *
+ *   WAITING  ready for the next byte as typed input: the received-data
+ *            interrupt is enabled (an interrupt-driven driver), or the
+ *            guest polls the line status register in a tight loop (at
+ *            least UART_IDLE_POLLS reads in a row that found no data, each
+ *            within UART_IDLE_GAP_NS of the previous one, no byte
+ *            transmitted in between: a driver also reads LSR before each
+ *            byte it sends);
+ *   POLLING  checking for a key now and then: UART_KEY_POLLS such reads
+ *            in a row, each at least UART_IDLE_GAP_NS and less than
+ *            UART_KEY_GAP_NS after the previous one, the last one that
+ *            recent (a tight loop slowed once by the host is not this): a
+ *            countdown that any key stops, or a command that checks for
+ *            Ctrl-C.  Such a guest takes a byte as a key press and
+ *            discards it, so it is no place for typed text;
+ *   BUSY     anything else, or a byte is still waiting to be read.
+ *
+ * Bytes the console typed that the guest clears from the FIFO unread (its
+ * driver initialising the UART, or a reset) are not lost: the console takes
+ * them back with uart_rx_reclaim() and types them again.
  */
 #ifndef NORVM_HW_UART_H
 #define NORVM_HW_UART_H
@@ -26,6 +39,8 @@
 #define UART_FIFO_SIZE		16
 #define UART_IDLE_POLLS		16
 #define UART_IDLE_GAP_NS	50000
+#define UART_KEY_POLLS		3
+#define UART_KEY_GAP_NS		100000000
 
 struct vm;
 struct uart;
@@ -37,12 +52,21 @@ struct uart *uart_create(struct vm *vm, uint64_t base, struct irq_line irq,
 void uart_reset(struct uart *u);
 void uart_destroy(struct uart *u);
 
-/* Receive one byte: 0, or -EAGAIN when the FIFO is full. */
+enum uart_rx_state { UART_RX_BUSY, UART_RX_POLLING, UART_RX_WAITING };
+
+/*
+ * Receive one byte: 0, or -EAGAIN when the FIFO is full or bytes taken
+ * back are waiting to be reclaimed (they go first).
+ */
 int uart_rx_push(struct uart *u, uint8_t byte);
-/* Free receive FIFO entries. */
+/* Free receive FIFO entries (0 while bytes wait to be reclaimed). */
 unsigned uart_rx_space(struct uart *u);
-/* Is the guest ready for the next typed byte?  See above. */
-bool uart_rx_idle(struct uart *u);
+/* What the guest does with the receiver; see above. */
+enum uart_rx_state uart_rx_state(struct uart *u);
+/* Pushed bytes the guest has not read: in the FIFO or taken back. */
+unsigned uart_rx_unread(struct uart *u);
+/* Take back, oldest first, pushed bytes the guest cleared unread. */
+unsigned uart_rx_reclaim(struct uart *u, uint8_t *buf, unsigned max);
 /* The clock the pacing reads, in nanoseconds (default CLOCK_MONOTONIC). */
 void uart_set_clock(struct uart *u, uint64_t (*clock)(void *opaque),
 		    void *opaque);

@@ -5,9 +5,10 @@
  * and asks for:
  *   p  shutdown, no reason          f  shutdown, system failure
  *   c  cold reboot                  w  warm reboot
- * Each request is announced as "srst: <byte>" first, so a test can count
- * boots.  If the SBI call returns, the payload reports the error through
- * the test device directly: exit status 42 (never a hang).
+ * (other bytes are ignored).  Each request is announced as "srst: <byte>"
+ * first, so a test can count boots.  If the SBI call returns, the payload
+ * reports the error through the test device directly: exit status 42
+ * (never a hang).
  */
 	.equ UART, 0x10000000
 	.equ TEST_DEVICE, 0x100000
@@ -20,32 +21,36 @@ _start:
 	li	s0, UART
 	la	a0, ready
 	call	puts
-1:	lbu	t0, 5(s0)		/* LSR: wait for data ready */
+wait:
+	lbu	t0, 5(s0)		/* LSR: wait for data ready */
 	andi	t0, t0, 1
-	beqz	t0, 1b
+	beqz	t0, wait
 	lbu	s1, 0(s0)
+
+	li	a0, 0			/* reset type: shutdown */
+	li	a1, 0			/* reason: none */
+	li	t0, 'p'
+	beq	s1, t0, request
+	li	a1, 1			/* system failure */
+	li	t0, 'f'
+	beq	s1, t0, request
+	li	a0, 1			/* cold reboot */
+	li	a1, 0
+	li	t0, 'c'
+	beq	s1, t0, request
+	li	a0, 2			/* warm reboot */
+	li	t0, 'w'
+	beq	s1, t0, request
+	j	wait			/* any other byte: ignored */
+
+request:
+	mv	s2, a0
 	la	a0, got
 	call	puts
 	sb	s1, 0(s0)
 	li	t0, '\n'
 	sb	t0, 0(s0)
-
-	li	a0, 0			/* reset type: shutdown */
-	li	a1, 0			/* reason: none */
-	li	t0, 'p'
-	beq	s1, t0, call_srst
-	li	a1, 1			/* system failure */
-	li	t0, 'f'
-	beq	s1, t0, call_srst
-	li	a0, 1			/* cold reboot */
-	li	a1, 0
-	li	t0, 'c'
-	beq	s1, t0, call_srst
-	li	a0, 2			/* warm reboot */
-	li	t0, 'w'
-	beq	s1, t0, call_srst
-	j	_start			/* unknown byte: ask again */
-
+	mv	a0, s2
 call_srst:
 	li	a7, SBI_EXT_SRST
 	li	a6, 0			/* system_reset */

@@ -259,6 +259,11 @@ static void polls(unsigned n, uint64_t gap_ns)
 	}
 }
 
+static bool waiting(struct uart *u)
+{
+	return uart_rx_state(u) == UART_RX_WAITING;
+}
+
 /* Piped input is handed over only while the guest polls for a key. */
 static void test_uart_pacing(void)
 {
@@ -269,37 +274,127 @@ static void test_uart_pacing(void)
 			(struct irq_line){ uart_line, NULL, 10 }, capture, NULL);
 	fake_ns = 1000000000;
 	uart_set_clock(u, fake_clock, NULL);
-	CHECK(!uart_rx_idle(u));
+	CHECK(!waiting(u));
 	polls(UART_IDLE_POLLS - 1, 1000);	/* a burst, one poll short */
-	CHECK(!uart_rx_idle(u));
+	CHECK(!waiting(u));
 	polls(1, 1000);
-	CHECK(uart_rx_idle(u));
+	CHECK(waiting(u));
 	uart_rx_push(u, 'a');
-	CHECK(!uart_rx_idle(u));		/* a byte is waiting */
+	CHECK(!waiting(u));			/* a byte is waiting */
 	rd(U(0), 1);
-	CHECK(!uart_rx_idle(u));		/* count starts again */
+	CHECK(!waiting(u));			/* count starts again */
 	polls(UART_IDLE_POLLS, UART_IDLE_GAP_NS);	/* just too far apart */
-	CHECK(!uart_rx_idle(u));		/* polling now and then: busy */
+	CHECK(!waiting(u));			/* polling now and then: busy */
 	polls(UART_IDLE_POLLS, UART_IDLE_GAP_NS - 1);
-	CHECK(uart_rx_idle(u));
+	CHECK(waiting(u));
 	/* One slow poll inside a burst starts the count again. */
 	uart_rx_push(u, 'b');
 	rd(U(0), 1);
 	polls(UART_IDLE_POLLS - 1, 1000);
 	polls(1, UART_IDLE_GAP_NS);
 	polls(UART_IDLE_POLLS - 2, 1000);
-	CHECK(!uart_rx_idle(u));
+	CHECK(!waiting(u));
 	polls(1, 1000);
-	CHECK(uart_rx_idle(u));
+	CHECK(waiting(u));
 	uart_rx_push(u, 'c');
 	rd(U(0), 1);
 	for (unsigned i = 0; i < UART_IDLE_POLLS; i++) {
 		polls(1, 1000);
 		wr(U(0), 1, '.');		/* output polling is not waiting */
 	}
-	CHECK(!uart_rx_idle(u));
-	wr(U(1), 1, 0x01);			/* interrupt-driven: idle */
-	CHECK(uart_rx_idle(u));
+	CHECK(!waiting(u));
+	wr(U(1), 1, 0x01);			/* interrupt-driven: waiting */
+	CHECK(waiting(u));
+	uart_rx_push(u, 'd');
+	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);	/* until it is read */
+	rd(U(0), 1);
+	CHECK(waiting(u));
+	uart_destroy(u);
+}
+
+/*
+ * A guest that checks for a key now and then (U-Boot's autoboot countdown
+ * every 10 ms, Ctrl-C checks) is POLLING: it would take a byte as a key.
+ */
+static void test_uart_key_polling(void)
+{
+	struct uart *u;
+
+	fake_vm_init(&vm, 1);
+	u = uart_create(&vm, VIRT_UART0_BASE,
+			(struct irq_line){ uart_line, NULL, 10 }, capture, NULL);
+	fake_ns = 1000000000;
+	uart_set_clock(u, fake_clock, NULL);
+	polls(UART_KEY_POLLS - 1, 10000000);
+	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
+	polls(1, 10000000);
+	CHECK_EQ(uart_rx_state(u), UART_RX_POLLING);
+	fake_ns += UART_KEY_GAP_NS - 1;		/* the last check still recent */
+	CHECK_EQ(uart_rx_state(u), UART_RX_POLLING);
+	fake_ns += 1;				/* it stopped polling */
+	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
+	/* Polls too far apart are not a countdown. */
+	polls(UART_KEY_POLLS, UART_KEY_GAP_NS);
+	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
+	/* Output between the polls: a driver sending, not a key check. */
+	for (unsigned i = 0; i < UART_KEY_POLLS; i++) {
+		polls(1, 1000000);
+		wr(U(0), 1, '.');
+	}
+	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
+	/* A tight loop on its way to UART_IDLE_POLLS is not polling. */
+	polls(UART_IDLE_POLLS - 1, 1000);
+	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
+	/* Nor is one the host held up once or twice. */
+	polls(UART_KEY_POLLS - 1, UART_IDLE_GAP_NS);
+	polls(1, 1000);
+	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
+	polls(UART_KEY_POLLS, UART_IDLE_GAP_NS);	/* slow, every time */
+	CHECK_EQ(uart_rx_state(u), UART_RX_POLLING);
+	CHECK_EQ(uart_rx_push(u, 0), 0);	/* the key is taken */
+	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
+	CHECK_EQ(rd(U(5), 1) & 1, 1);
+	CHECK_EQ(rd(U(0), 1), 0);
+	polls(UART_IDLE_POLLS, 1000);		/* then waits for a line */
+	CHECK_EQ(uart_rx_state(u), UART_RX_WAITING);
+	uart_destroy(u);
+}
+
+/* Typed bytes the guest clears unread come back to the console in order. */
+static void test_uart_reclaim(void)
+{
+	uint8_t b[UART_FIFO_SIZE];
+	struct uart *u;
+
+	fake_vm_init(&vm, 1);
+	u = uart_create(&vm, VIRT_UART0_BASE,
+			(struct irq_line){ uart_line, NULL, 10 }, capture, NULL);
+	CHECK_EQ(uart_rx_push(u, 'x'), 0);	/* FIFO off: one byte */
+	CHECK_EQ(uart_rx_push(u, 'y'), -EAGAIN);
+	CHECK_EQ(uart_rx_unread(u), 1);
+	wr(U(2), 1, 0x07);			/* the driver's init clears it */
+	CHECK_EQ(rd(U(5), 1) & 1, 0);
+	CHECK_EQ(uart_rx_unread(u), 1);
+	CHECK_EQ(uart_rx_space(u), 0);		/* reclaim first */
+	CHECK_EQ(uart_rx_push(u, 'z'), -EAGAIN);
+	CHECK_EQ(uart_rx_reclaim(u, b, sizeof(b)), 1);
+	CHECK_EQ(b[0], 'x');
+	CHECK_EQ(uart_rx_unread(u), 0);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK_EQ(uart_rx_push(u, (uint8_t)('a' + i)), 0);
+	CHECK_EQ(rd(U(0), 1), 'a');		/* read: not returned */
+	/* Loopback bytes are the guest's own: never returned. */
+	wr(U(4), 1, 0x10);
+	wr(U(0), 1, 'L');
+	wr(U(4), 1, 0x00);
+	uart_reset(u);				/* a guest reset clears it too */
+	CHECK_EQ(uart_rx_unread(u), 2);
+	CHECK_EQ(uart_rx_reclaim(u, b, 1), 1);	/* oldest first */
+	CHECK_EQ(b[0], 'b');
+	CHECK_EQ(uart_rx_reclaim(u, b, sizeof(b)), 1);
+	CHECK_EQ(b[0], 'c');
+	CHECK_EQ(uart_rx_reclaim(u, b, sizeof(b)), 0);
+	CHECK_EQ(uart_rx_space(u), 1);
 	uart_destroy(u);
 }
 
@@ -311,5 +406,7 @@ int main(void)
 	RUN(test_uart_registers);
 	RUN(test_uart_interrupts);
 	RUN(test_uart_pacing);
+	RUN(test_uart_key_polling);
+	RUN(test_uart_reclaim);
 	return TEST_EXIT();
 }
