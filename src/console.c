@@ -57,6 +57,27 @@ static void fatal_signal(int sig)
 	raise(sig);
 }
 
+/*
+ * Signals that would end norvm with the terminal raw: crashes, and every
+ * other signal whose default action ends the process and that the console
+ * does not turn into a clean stop (see console_start).
+ */
+static const int fatal_signals[] = {
+	SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGTRAP, SIGSYS,
+	SIGXCPU, SIGXFSZ, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,
+	SIGPWR, SIGSTKFLT,
+};
+
+/* Restore the terminal before `sig` ends norvm, unless it is handled. */
+static void on_fatal(int sig)
+{
+	struct sigaction old;
+
+	if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_DFL &&
+	    !(old.sa_flags & SA_SIGINFO))
+		signal(sig, fatal_signal);
+}
+
 static int raw_terminal(void)
 {
 	struct termios t;
@@ -71,11 +92,8 @@ static int raw_terminal(void)
 	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &t) < 0)
 		return -errno;
 	atexit(restore_terminal);
-	signal(SIGSEGV, fatal_signal);
-	signal(SIGBUS, fatal_signal);
-	signal(SIGABRT, fatal_signal);
-	signal(SIGFPE, fatal_signal);
-	signal(SIGILL, fatal_signal);
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+		on_fatal(fatal_signals[i]);
 	return 0;
 }
 
@@ -243,6 +261,7 @@ int console_start(struct vm *vm, struct uart *uart)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
 	signal(SIGPIPE, SIG_IGN);
 	/* Threads started after this inherit the mask: signals arrive here. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);

@@ -8,7 +8,8 @@
  * guest that only checks for a key now and then (an autoboot countdown) gets
  * one NUL key instead, so no byte of the script is taken as that key (see
  * uart_rx_state).  Typed bytes the guest clears from the UART unread are
- * typed again.  End of file leaves the guest running.  SIGINT, SIGTERM and SIGHUP stop the VM cleanly.
+ * typed again.  End of file leaves the guest running.  SIGINT, SIGTERM, SIGHUP and SIGQUIT stop the VM cleanly (exit
+ * status 128 + the signal); other fatal signals restore the terminal first.
  */
 #ifndef NORVM_CONSOLE_H
 #define NORVM_CONSOLE_H
