@@ -94,23 +94,26 @@ static int parse_cpus(const char *s, unsigned *out)
 	return 0;
 }
 
-/* FILE[,readonly][,sync] */
+/* FILE[,readonly][,sync]: FILE is everything up to the first comma. */
 static int parse_flash(char *arg, struct vm_config *c)
 {
 	struct flash_config *f;
-	char *opt, *save = NULL;
+	char *opt, *rest = arg;
 
 	if (c->nflash == VM_MAX_FLASH)
 		return die_usage("--flash %s: at most two flash banks", arg);
 	f = &c->flash[c->nflash];
-	f->path = strtok_r(arg, ",", &save);
-	if (!f->path || !*f->path)
-		return die_usage("--flash %s: no image file given", arg);
-	while ((opt = strtok_r(NULL, ",", &save))) {
+	f->path = strsep(&rest, ",");
+	if (!*f->path)
+		return die_usage("--flash: no image file given (--flash FILE[,readonly][,sync])%s", "");
+	while ((opt = strsep(&rest, ","))) {
 		if (!strcmp(opt, "readonly"))
 			f->readonly = true;
 		else if (!strcmp(opt, "sync"))
 			f->sync = true;
+		else if (!*opt)
+			return die_usage("--flash %s: an empty option after a comma (readonly, sync)",
+					 f->path);
 		else
 			return die_usage("--flash: unknown option '%s' (readonly, sync)", opt);
 	}
