@@ -1,10 +1,13 @@
 /* `norvm flash pack`: build a bootable flash image around stage-0. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "loader.h"
 #include "pack.h"
@@ -103,6 +106,39 @@ static int build_image(const struct pack_config *pc, const struct vm *vm,
 	return 0;
 }
 
+/*
+ * An existing image at `path` may be in use: take the lock `norvm run`
+ * takes on its images (flock, exclusive) and hold it until the new file
+ * has replaced the old, so no running VM is left writing to a file that
+ * is no longer there.  *fd is the descriptor holding the lock, -1 when
+ * there is no file yet.  Returns 0 or -errno with `err` set.
+ */
+static int lock_existing(const char *path, int *fd, char *err, size_t errlen)
+{
+	int e;
+
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (*fd < 0) {
+		e = errno;
+		if (e == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
+		return -e;
+	}
+	if (flock(*fd, LOCK_EX | LOCK_NB)) {
+		e = errno;
+		if (e == EWOULDBLOCK)
+			snprintf(err, errlen, "%s: in use by another process (the image "
+				 "is locked); stop the norvm using it first", path);
+		else
+			snprintf(err, errlen, "%s: cannot lock: %s", path, strerror(e));
+		close(*fd);
+		*fd = -1;
+		return e == EWOULDBLOCK ? -EBUSY : -e;
+	}
+	return 0;
+}
+
 int flash_pack(const struct pack_config *pc, char *err, size_t errlen)
 {
 	struct payload p[PACK_MAX_PAYLOADS];
@@ -110,15 +146,20 @@ int flash_pack(const struct pack_config *pc, char *err, size_t errlen)
 	uint64_t entry = 0;
 	uint8_t *img = NULL;
 	unsigned n;
-	int ret;
+	int ret, lock_fd;
 
 	ret = check_size(pc, err, errlen);
+	if (ret)
+		return ret;
+	ret = lock_existing(pc->out, &lock_fd, err, errlen);
 	if (ret)
 		return ret;
 	vm.ram = mmap(NULL, vm.ram_size, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm.ram == MAP_FAILED) {
 		snprintf(err, errlen, "flash pack: out of memory");
+		if (lock_fd >= 0)
+			close(lock_fd);
 		return -ENOMEM;
 	}
 	ret = load_payloads(pc, &vm, p, &n, &entry, err, errlen);
@@ -135,5 +176,7 @@ int flash_pack(const struct pack_config *pc, char *err, size_t errlen)
 		ret = write_file_atomic(pc->out, img, pc->size, err, errlen);
 	free(img);
 	munmap(vm.ram, vm.ram_size);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	return ret;
 }
