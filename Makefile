@@ -60,6 +60,7 @@ $(B)/%.o: %.c
 # carried inside norvm as bytes.
 build/guest/stage0.bin: build/guest/stage0.elf
 	$(CROSS)objcopy -O binary -j .text $< $@
+	@[ $$(stat -c %s $@) -le 512 ] || { echo "$@: larger than 512 bytes, overlaps the image header"; rm -f $@; exit 1; }
 
 $(B)/src/stage0_blob.o: src/stage0_blob.S build/guest/stage0.bin
 	@mkdir -p $(dir $@)

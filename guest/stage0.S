@@ -4,25 +4,38 @@
  * It runs in place from flash (M-mode, a0 = hartid, a1 = device tree,
  * a2 = as the boot ROM set them; all three are passed on untouched).
  * Hart 0 copies every payload listed in the image header from flash to its
- * load address in RAM, then raises a flag in RAM; the other harts wait for
- * the flag.  Every hart then jumps to the entry point.  The code only uses
- * pc-relative addressing, so it runs wherever the image is mapped.
+ * load address in RAM, then wakes the other harts with a software
+ * interrupt through the CLINT; they wait for it in WFI.  Nothing is kept
+ * in RAM, so any amount of RAM works.  Every hart then jumps to the entry
+ * point.  The code only uses pc-relative addressing, so it runs wherever
+ * the image is mapped.
+ *
+ * A trap in stage-0 (a payload outside RAM, a header that points past the
+ * image) is reported on the UART with mcause, mepc and mtval, and the
+ * machine powers off through the test device with status 1: never a
+ * silent hang.  mtvec is restored before the firmware is entered.
  *
  * Header at image offset 0x200 (written by `norvm flash pack`):
- *   0x00 u64 magic "NORVMBT0"   0x08 u64 entry   0x10 u64 flag address
+ *   0x00 u64 magic "NORVMBT0"   0x08 u64 entry   0x10 u64 CLINT base
  *   0x18 u64 payload count      0x20 payloads: { u64 offset, size, addr }
  * Payload offsets are relative to the image, sizes multiples of 8.
  */
 	.equ HDR, 0x200
-	.equ FLAG_MAGIC, 0x4f44454e4f4f4221	/* any value RAM never holds at reset */
+	.equ MAX_HARTS, 8
+	.equ MIP_MSIP, 0x8
+	.equ UART, 0x10000000
+	.equ TEST_DEVICE, 0x100000
+	.equ TEST_FAIL_1, (1 << 16) | 0x3333
 
+	.option nopic
 	.section .text.init
 	.globl _start
 _start:
 	auipc	t0, 0			/* t0 = image base */
+	lla	t1, trap
+	csrrw	a7, mtvec, t1		/* a7 = mtvec to restore */
 	addi	t1, t0, HDR		/* t1 = header */
-	ld	t2, 0x10(t1)		/* t2 = flag address */
-	li	t3, FLAG_MAGIC
+	ld	t2, 0x10(t1)		/* t2 = CLINT (msip of hart 0) */
 	bnez	a0, wait
 
 	ld	t4, 0x18(t1)		/* payloads left */
@@ -47,17 +60,89 @@ copy_done:
 	j	next_payload
 copied:
 	fence	rw, rw
-	sd	t3, 0(t2)
+	/* Wake harts 1..MAX_HARTS-1; the CLINT ignores harts that are absent. */
+	li	t3, 1
+	li	t4, MAX_HARTS - 1
+	addi	t5, t2, 4
+wake:
+	sw	t3, 0(t5)
+	addi	t5, t5, 4
+	addi	t4, t4, -1
+	bnez	t4, wake
 	j	enter
 
 wait:
-	ld	a5, 0(t2)
-	bne	a5, t3, wait
+	li	t3, MIP_MSIP
+	csrs	mie, t3			/* WFI wakes for it; mstatus.MIE stays 0 */
+1:	wfi
+	csrr	t4, mip
+	and	t4, t4, t3
+	beqz	t4, 1b
+	csrc	mie, t3
+	slli	t4, a0, 2
+	add	t4, t4, t2
+	sw	zero, 0(t4)		/* acknowledge: clear this hart's msip */
+2:	csrr	t4, mip
+	and	t4, t4, t3
+	bnez	t4, 2b
 	fence	rw, rw
 enter:
 	fence.i
+	csrw	mtvec, a7
 	ld	t4, 0x08(t1)
 	jr	t4
+
+/* Report the trap, then power off with status 1. */
+	.balign 4
+trap:
+	li	s0, UART
+	lla	s1, msg_trap
+	jal	s11, puts
+	csrr	s2, mcause
+	jal	s11, puthex
+	lla	s1, msg_mepc
+	jal	s11, puts
+	csrr	s2, mepc
+	jal	s11, puthex
+	lla	s1, msg_mtval
+	jal	s11, puts
+	csrr	s2, mtval
+	jal	s11, puthex
+	lla	s1, msg_end
+	jal	s11, puts
+	li	t0, TEST_DEVICE
+	li	t1, TEST_FAIL_1
+	sw	t1, 0(t0)
+3:	wfi
+	j	3b
+
+/* Print the NUL-terminated string at s1; returns to s11. */
+puts:
+	lbu	t0, 0(s1)
+	beqz	t0, 1f
+	sb	t0, 0(s0)
+	addi	s1, s1, 1
+	j	puts
+1:	jr	s11
+
+/* Print s2 as 16 hex digits; returns to s11. */
+puthex:
+	li	t1, 60
+1:	srl	t0, s2, t1
+	andi	t0, t0, 0xf
+	addi	t0, t0, '0'
+	li	t2, '9'
+	ble	t0, t2, 2f
+	addi	t0, t0, 'a' - '0' - 10
+2:	sb	t0, 0(s0)
+	addi	t1, t1, -4
+	bgez	t1, 1b
+	jr	s11
+
+msg_trap:	.asciz "\r\nnorvm stage-0: trap, mcause 0x"
+msg_mepc:	.asciz " mepc 0x"
+msg_mtval:	.asciz " mtval 0x"
+msg_end:	.asciz "; powering off\r\n"
 	.balign	8
 	.globl	stage0_end
-stage0_end:
+stage0_end:				/* below HDR: the Makefile checks */

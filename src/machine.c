@@ -22,6 +22,7 @@
 #include "hw/uart.h"
 #include "loader.h"
 #include "machine.h"
+#include "pack.h"
 #include "util.h"
 
 #define MiB		(UINT64_C(1) << 20)
@@ -259,7 +260,10 @@ int machine_create(struct vm *vm, const struct vm_config *cfg, char *err,
 		ret = create_flash(vm, i, err, errlen);
 	if (ret)
 		return ret;
-	return load_guest(vm, err, errlen);
+	ret = load_guest(vm, err, errlen);
+	if (!ret && cfg->boot_flash)
+		ret = pack_check_boot(cfg->flash[0].path, vm, err, errlen);
+	return ret;
 }
 
 static void *hart_thread(void *arg)

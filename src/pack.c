@@ -30,6 +30,15 @@ static void put64(uint8_t *p, uint64_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < 8; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
 static int check_size(const struct pack_config *pc, char *err, size_t errlen)
 {
 	if (!pc->size || pc->size % PACK_BLOCK || pc->size > VIRT_FLASH_WINDOW) {
@@ -63,12 +72,6 @@ static int load_payloads(const struct pack_config *pc, struct vm *vm,
 		if (i == 0)
 			*entry = li.entry;
 		p[*n] = (struct payload){ li.start, (li.end - li.start + 7) & ~7ull };
-		if (li.end > PACK_FLAG_ADDR) {
-			snprintf(err, errlen, "%s: loads up to 0x%" PRIx64 "; a bootable "
-				 "image must load below 0x%" PRIx64, paths[i], li.end,
-				 PACK_FLAG_ADDR);
-			return -EFBIG;
-		}
 		if (*n && overlaps(&p[0], &p[*n])) {
 			snprintf(err, errlen, "%s overlaps %s in RAM", paths[i], paths[0]);
 			return -EINVAL;
@@ -89,7 +92,7 @@ static int build_image(const struct pack_config *pc, const struct vm *vm,
 	memcpy(img, stage0_code, (size_t)(stage0_code_end - stage0_code));
 	memcpy(hdr, PACK_MAGIC, 8);
 	put64(hdr + 0x08, entry);
-	put64(hdr + 0x10, PACK_FLAG_ADDR);
+	put64(hdr + 0x10, VIRT_CLINT_BASE);	/* stage-0 wakes harts through it */
 	put64(hdr + 0x18, n);
 	for (unsigned i = 0; i < n; i++) {
 		if (p[i].size > pc->size - off) {
@@ -179,4 +182,49 @@ int flash_pack(const struct pack_config *pc, char *err, size_t errlen)
 	if (lock_fd >= 0)
 		close(lock_fd);
 	return ret;
+}
+
+int pack_check_boot(const char *path, const struct vm *vm, char *err,
+		    size_t errlen)
+{
+	uint8_t hdr[0x20 + 24 * PACK_MAX_PAYLOADS];
+	uint64_t ram_end = VIRT_RAM_BASE + vm->ram_size, n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	got = pread(fd, hdr, sizeof(hdr), PACK_HEADER_OFFSET);
+	close(fd);
+	if (got != (ssize_t)sizeof(hdr) || memcmp(hdr, PACK_MAGIC, 8))
+		return 0;	/* not norvm's: the firmware's own business */
+	n = get64(hdr + 0x18);
+	if (n > PACK_MAX_PAYLOADS) {
+		snprintf(err, errlen, "%s: the boot header lists %" PRIu64 " payloads "
+			 "(at most %d): rebuild it with norvm flash pack", path, n,
+			 PACK_MAX_PAYLOADS);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t size = get64(hdr + 0x28 + 24 * i);
+		uint64_t addr = get64(hdr + 0x30 + 24 * i);
+
+		if (addr < VIRT_RAM_BASE || addr > ram_end || size > ram_end - addr) {
+			snprintf(err, errlen, "--boot flash: %s loads 0x%" PRIx64 "-0x%"
+				 PRIx64 ", outside the %" PRIu64 " MiB of RAM at 0x%" PRIx64
+				 ": give more memory with -m", path, addr, addr + size,
+				 vm->ram_size >> 20, VIRT_RAM_BASE);
+			return -ENOSPC;
+		}
+		if (addr < vm->fdt_addr + vm->fdt_size && vm->fdt_addr < addr + size) {
+			snprintf(err, errlen, "--boot flash: %s loads 0x%" PRIx64 "-0x%"
+				 PRIx64 ", over the device tree at the top of %" PRIu64
+				 " MiB of RAM: give more memory with -m", path, addr,
+				 addr + size, vm->ram_size >> 20);
+			return -ENOSPC;
+		}
+	}
+	return 0;
 }

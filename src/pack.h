@@ -15,8 +15,6 @@
 #define PACK_PAYLOAD_OFFSET	0x1000
 #define PACK_MAGIC		"NORVMBT0"
 #define PACK_MAX_PAYLOADS	4
-/* Where hart 0 tells the others that the copy is done: 32 MiB into RAM. */
-#define PACK_FLAG_ADDR		(VIRT_RAM_BASE + 0x2000000 - 8)
 
 struct pack_config {
 	const char *out;
@@ -28,5 +26,14 @@ struct pack_config {
 /* Write the image atomically.  Returns 0 or a negative errno with `err`. */
 int flash_pack(const struct pack_config *pc, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+
+struct vm;
+/*
+ * Before booting from the image at `path` (--boot flash): if it is a
+ * bootable image, every payload must land in the VM's RAM and miss its
+ * device tree.  0 (also for any other image), or -errno with `err` set.
+ */
+int pack_check_boot(const char *path, const struct vm *vm, char *err,
+		    size_t errlen) __attribute__((warn_unused_result));
 
 #endif
