@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -33,6 +34,7 @@ static struct {
 	bool escape;		/* the previous key was Ctrl-A */
 	int sigfd;
 	int wake[2];		/* console_stop() -> thread */
+	int kick[2];		/* the UART -> thread: the guest may take input */
 	struct termios saved;
 	volatile sig_atomic_t saved_valid;
 	unsigned char buf[4096];
@@ -41,7 +43,7 @@ static struct {
 	unsigned nagain;
 	bool woke;		/* a wake key since the last byte of input */
 	bool wake_unread;	/* ...and the guest may not have read it */
-} con = { .sigfd = -1, .wake = { -1, -1 } };
+} con = { .sigfd = -1, .wake = { -1, -1 }, .kick = { -1, -1 } };
 
 static void restore_terminal(void)
 {
@@ -170,7 +172,7 @@ static bool push_next(void)
 /*
  * Bytes the guest cleared from the FIFO unread go back to the front of the
  * input.  In piped mode a FIFO holds at most one byte of ours; if that was
- * a wake key, it is dropped.
+ * a wake key, it is dropped, as if never pressed.
  */
 static void take_back(void)
 {
@@ -178,6 +180,8 @@ static void take_back(void)
 	unsigned n = uart_rx_reclaim(con.uart, b, UART_FIFO_SIZE);
 	unsigned skip = n && con.wake_unread ? 1 : 0;
 
+	if (skip)
+		con.woke = con.wake_unread = false;
 	n -= skip;
 	if (n > UART_FIFO_SIZE - con.nagain)	/* cannot happen: see uart.h */
 		n = UART_FIFO_SIZE - con.nagain;
@@ -196,40 +200,58 @@ static void take_back(void)
  */
 static void feed_uart(void)
 {
+	enum uart_rx_state st;
+
 	take_back();
+	if (!input_pending())
+		goto out;
+	st = uart_rx_state(con.uart);
 	if (con.tty) {
+		/*
+		 * Keys the guest cleared unread wait until it looks for input
+		 * again: a driver may drain the receiver after its set-up.
+		 */
+		if (con.nagain && st == UART_RX_BUSY)
+			goto out;
 		while (input_pending() && uart_rx_space(con.uart) && push_next())
 			;
-	} else if (input_pending()) {
-		switch (uart_rx_state(con.uart)) {
-		case UART_RX_WAITING:
-			if (push_next())
-				con.woke = false;
-			break;
-		case UART_RX_POLLING:
-			if (!con.woke && !uart_rx_push(con.uart, WAKE_KEY))
-				con.woke = con.wake_unread = true;
-			break;
-		case UART_RX_BUSY:
-			break;
-		}
+	} else if (st == UART_RX_WAITING) {
+		if (push_next())
+			con.woke = false;
+	} else if (st == UART_RX_POLLING && !con.woke) {
+		if (!uart_rx_push(con.uart, WAKE_KEY))
+			con.woke = con.wake_unread = true;
 	}
+out:
 	if (con.head == con.tail)
 		con.head = con.tail = 0;
+}
+
+/* From the UART (a hart's thread): wake the console thread. */
+static void kick(void *opaque)
+{
+	ssize_t r = write(con.kick[1], "", 1);	/* full: a kick is pending */
+
+	(void)r;
 }
 
 static void *console_thread(void *arg)
 {
 	for (;;) {
-		struct pollfd p[3] = {
+		struct pollfd p[4] = {
 			{ .fd = con.wake[0], .events = POLLIN },
 			{ .fd = con.sigfd, .events = POLLIN },
+			{ .fd = con.kick[0], .events = POLLIN },
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 		};
 		bool want_input = !con.eof && con.tail < sizeof(con.buf);
-		/* Watch the guest only while it has input to take. */
+		/*
+		 * The UART kicks when the guest becomes ready; the tick, while
+		 * the guest has input to take, is only a fallback.
+		 */
 		bool watch = input_pending() || uart_rx_unread(con.uart);
-		int n = poll(p, want_input ? 3 : 2, watch ? POLL_MS : -1);
+		int n = poll(p, want_input ? 4 : 3, watch ? POLL_MS : -1);
+		char drain[64];
 
 		if (n < 0 && errno != EINTR)
 			break;
@@ -241,7 +263,10 @@ static void *console_thread(void *arg)
 			if (read(con.sigfd, &si, sizeof(si)) == sizeof(si))
 				vm_request_exit(con.vm, VM_EXIT_USER, 128 + (int)si.ssi_signo);
 		}
-		if (want_input && (p[2].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (p[2].revents & POLLIN)
+			while (read(con.kick[0], drain, sizeof(drain)) == sizeof(drain))
+				;
+		if (want_input && (p[3].revents & (POLLIN | POLLHUP | POLLERR)))
 			read_input();
 		feed_uart();
 	}
@@ -266,7 +291,8 @@ int console_start(struct vm *vm, struct uart *uart)
 	/* Threads started after this inherit the mask: signals arrive here. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	con.sigfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (con.sigfd < 0 || pipe(con.wake) < 0) {
+	if (con.sigfd < 0 || pipe(con.wake) < 0 ||
+	    pipe2(con.kick, O_NONBLOCK | O_CLOEXEC) < 0) {
 		fprintf(stderr, "norvm: console: %s\n", strerror(errno));
 		return -1;
 	}
@@ -275,11 +301,14 @@ int console_start(struct vm *vm, struct uart *uart)
 		return -1;
 	}
 	con.running = true;
+	uart_set_notify(uart, kick, NULL);
 	return 0;
 }
 
 void console_stop(void)
 {
+	if (con.uart)
+		uart_set_notify(con.uart, NULL, NULL);
 	if (con.running) {
 		ssize_t r = write(con.wake[1], "", 1);
 
@@ -289,10 +318,13 @@ void console_stop(void)
 	}
 	restore_terminal();
 	con.saved_valid = 0;
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		if (con.wake[i] >= 0)
 			close(con.wake[i]);
+		if (con.kick[i] >= 0)
+			close(con.kick[i]);
+	}
 	if (con.sigfd >= 0)
 		close(con.sigfd);
-	con.sigfd = con.wake[0] = con.wake[1] = -1;
+	con.sigfd = con.wake[0] = con.wake[1] = con.kick[0] = con.kick[1] = -1;
 }

@@ -61,7 +61,16 @@ struct uart {
 	uint64_t last_poll_ns;
 	uint64_t (*clock)(void *opaque);	/* nanoseconds, for the pacing */
 	void *clock_opaque;
+	void (*notify)(void *opaque);	/* the console may have work */
+	void *notify_opaque;
 };
+
+/* Tell the console the receiver's state changed (called with the lock). */
+static void notify(struct uart *u)
+{
+	if (u->notify)
+		u->notify(u->notify_opaque);
+}
 
 static uint64_t monotonic_ns(void *opaque)
 {
@@ -111,6 +120,8 @@ static uint8_t rx_pop(struct uart *u)
 	if (!u->count)
 		return 0;
 	b = u->fifo[u->head];
+	if (u->from_host[u->head])
+		notify(u);		/* room for the next typed byte */
 	u->from_host[u->head] = false;
 	u->head = (u->head + 1) % UART_FIFO_SIZE;
 	u->count--;
@@ -137,6 +148,8 @@ static void rx_put(struct uart *u, uint8_t b, bool from_host)
  */
 static void rx_clear(struct uart *u)
 {
+	unsigned had = u->nback;
+
 	for (; u->count; u->count--) {
 		if (u->from_host[u->head] && u->nback < UART_FIFO_SIZE)
 			u->back[u->nback++] = u->fifo[u->head];
@@ -144,6 +157,8 @@ static void rx_clear(struct uart *u)
 		u->head = (u->head + 1) % UART_FIFO_SIZE;
 	}
 	u->head = 0;
+	if (u->nback != had)
+		notify(u);
 }
 
 static void forget_polls(struct uart *u)
@@ -161,12 +176,15 @@ static void note_poll(struct uart *u, uint8_t status)
 	if (status & LSR_DR) {
 		forget_polls(u);
 	} else if (u->polls && gap < UART_IDLE_GAP_NS) {
-		u->polls++;		/* tight */
-		u->key_polls = 0;
+		if (++u->polls == UART_IDLE_POLLS)
+			notify(u);	/* now WAITING */
+		u->key_polls = 0;	/* tight */
 	} else {
 		u->polls = 1;
 		/* Slow, but not so slow as to start again. */
 		u->key_polls = gap < UART_KEY_GAP_NS ? u->key_polls + 1 : 1;
+		if (u->key_polls == UART_KEY_POLLS)
+			notify(u);	/* now POLLING */
 	}
 	u->last_poll_ns = t;
 }
@@ -232,6 +250,8 @@ static void uart_write(void *opaque, uint64_t off, unsigned len, uint64_t val)
 		} else {
 			if (!(u->ier & IER_THRI) && (v & IER_THRI))
 				u->thr_pending = true;
+			if (!(u->ier & IER_RDI) && (v & IER_RDI))
+				notify(u);	/* now WAITING */
 			u->ier = v & IER_MASK;
 		}
 		break;
@@ -330,6 +350,14 @@ void uart_set_clock(struct uart *u, uint64_t (*clock)(void *opaque),
 	pthread_mutex_lock(&u->lock);
 	u->clock = clock;
 	u->clock_opaque = opaque;
+	pthread_mutex_unlock(&u->lock);
+}
+
+void uart_set_notify(struct uart *u, void (*fn)(void *opaque), void *opaque)
+{
+	pthread_mutex_lock(&u->lock);
+	u->notify = fn;
+	u->notify_opaque = opaque;
 	pthread_mutex_unlock(&u->lock);
 }
 

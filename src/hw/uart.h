@@ -39,7 +39,7 @@
 #define UART_FIFO_SIZE		16
 #define UART_IDLE_POLLS		16
 #define UART_IDLE_GAP_NS	50000
-#define UART_KEY_POLLS		3
+#define UART_KEY_POLLS		2
 #define UART_KEY_GAP_NS		100000000
 
 struct vm;
@@ -67,6 +67,13 @@ enum uart_rx_state uart_rx_state(struct uart *u);
 unsigned uart_rx_unread(struct uart *u);
 /* Take back, oldest first, pushed bytes the guest cleared unread. */
 unsigned uart_rx_reclaim(struct uart *u, uint8_t *buf, unsigned max);
+/*
+ * `fn` is called (from a hart's thread, with the UART's lock held: it must
+ * not call back into the UART) when the guest starts WAITING or POLLING,
+ * reads a typed byte, or clears typed bytes unread: the console then
+ * delivers at once instead of at its next look.
+ */
+void uart_set_notify(struct uart *u, void (*fn)(void *opaque), void *opaque);
 /* The clock the pacing reads, in nanoseconds (default CLOCK_MONOTONIC). */
 void uart_set_clock(struct uart *u, uint64_t (*clock)(void *opaque),
 		    void *opaque);

@@ -50,11 +50,16 @@ for sig in QUIT INT TERM HUP USR1; do
 done
 
 # Keys typed on the terminal before norvm has made it raw, and before the
-# guest's drivers have initialised the UART, all reach U-Boot: Enter stops
-# the countdown, then the commands run.
-printf '\nversion\npoweroff\n' | timeout 60 script -qefE never \
-	-c "\"$NORVM\" run --firmware \"$UBOOT_M\"" /dev/null >"$t/out" 2>&1
-expect_status typed_ahead_status 0 $?
-next=$(tr -d '\r' <"$t/out" | sed -n '/Hit any key to stop autoboot/{n;p;q}')
-if [ "$next" = "=> version" ]; then echo "PASS typed_ahead_kept"; else
-	echo "FAIL typed_ahead_kept: after the countdown came '$next', expected '=> version'"; fi
+# guest's drivers have initialised (and drained) the UART, all reach U-Boot:
+# Enter stops the countdown, then the commands run; in M-mode, and in
+# S-mode after OpenSBI.
+for fw in mmode smode; do
+	if [ $fw = mmode ]; then args="--firmware $UBOOT_M"
+	else args="--firmware $FW_JUMP --kernel $UBOOT_S"; fi
+	printf '\nversion\npoweroff\n' | timeout 60 script -qefE never \
+		-c "\"$NORVM\" run $args" /dev/null >"$t/out" 2>&1
+	expect_status ${fw}_typed_ahead_status 0 $?
+	next=$(tr -d '\r' <"$t/out" | sed -n '/Hit any key to stop autoboot/{n;p;q}')
+	if [ "$next" = "=> version" ]; then echo "PASS ${fw}_typed_ahead_kept"; else
+		echo "FAIL ${fw}_typed_ahead_kept: after the countdown came '$next', expected '=> version'"; fi
+done

@@ -398,6 +398,50 @@ static void test_uart_reclaim(void)
 	uart_destroy(u);
 }
 
+static unsigned kicks;
+
+static void count_kick(void *opaque)
+{
+	kicks++;
+}
+
+/* The console is told at once when the guest can take input. */
+static void test_uart_notify(void)
+{
+	struct uart *u;
+
+	fake_vm_init(&vm, 1);
+	u = uart_create(&vm, VIRT_UART0_BASE,
+			(struct irq_line){ uart_line, NULL, 10 }, capture, NULL);
+	fake_ns = 1000000000;
+	uart_set_clock(u, fake_clock, NULL);
+	uart_set_notify(u, count_kick, NULL);
+	kicks = 0;
+	polls(UART_IDLE_POLLS - 1, 1000);
+	CHECK_EQ(kicks, 0);
+	polls(1, 1000);				/* WAITING */
+	CHECK_EQ(kicks, 1);
+	polls(5, 1000);				/* still: no more */
+	CHECK_EQ(kicks, 1);
+	uart_rx_push(u, 'a');
+	rd(U(0), 1);				/* a typed byte taken */
+	CHECK_EQ(kicks, 2);
+	wr(U(0), 1, '.');
+	polls(UART_KEY_POLLS, 10000000);	/* POLLING */
+	CHECK_EQ(kicks, 3);
+	wr(U(1), 1, 0x01);			/* receive interrupt on */
+	CHECK_EQ(kicks, 4);
+	wr(U(1), 1, 0x01);
+	CHECK_EQ(kicks, 4);
+	wr(U(2), 1, 0x07);			/* clears nothing of ours */
+	CHECK_EQ(kicks, 4);
+	uart_rx_push(u, 'b');
+	wr(U(2), 1, 0x07);			/* clears a typed byte */
+	CHECK_EQ(kicks, 5);
+	uart_set_notify(u, NULL, NULL);
+	uart_destroy(u);
+}
+
 int main(void)
 {
 	RUN(test_finisher);
@@ -408,5 +452,6 @@ int main(void)
 	RUN(test_uart_pacing);
 	RUN(test_uart_key_polling);
 	RUN(test_uart_reclaim);
+	RUN(test_uart_notify);
 	return TEST_EXIT();
 }
