@@ -90,8 +90,13 @@ check: tests
 		TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp $${TSAN_OPTIONS:-}" \
 		tests/run.sh
 
-bench: $(NORVM) $(GUEST_ELF)
+bench: $(NORVM) $(GUEST_ELF) build/bench/pty_run
 	@for b in bench/*.sh; do [ -x "$$b" ] || continue; echo "== $$b"; NORVM=./$(NORVM) $$b || exit 1; done
+
+# Runs a command on a pseudo-terminal, for bench/console.sh.
+build/bench/pty_run: bench/pty_run.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -lutil
 
 # libFuzzer target for the CFI flash (clang), run for FUZZ_TIME seconds.
 FUZZ_TIME ?= 30
