@@ -183,7 +183,8 @@ static void take_back(void)
 	if (skip)
 		con.woke = con.wake_unread = false;
 	n -= skip;
-	if (n > UART_FIFO_SIZE - con.nagain)	/* cannot happen: see uart.h */
+	/* The FIFO and again[] never hold more than 16 of our bytes together. */
+	if (n > UART_FIFO_SIZE - con.nagain)
 		n = UART_FIFO_SIZE - con.nagain;
 	memmove(con.again + n, con.again, con.nagain);
 	memcpy(con.again, b + skip, n);

@@ -16,9 +16,9 @@
  *            transmitted in between: a driver also reads LSR before each
  *            byte it sends);
  *   POLLING  checking for a key now and then: UART_KEY_POLLS such reads
- *            in a row, each at least UART_IDLE_GAP_NS and less than
- *            UART_KEY_GAP_NS after the previous one, the last one that
- *            recent (a tight loop slowed once by the host is not this): a
+ *            in a row, each after the first at least UART_IDLE_GAP_NS and
+ *            less than UART_KEY_GAP_NS after the one before, the last one
+ *            that recent (a tight loop slowed once by the host is not): a
  *            countdown that any key stops, or a command that checks for
  *            Ctrl-C.  Such a guest takes a byte as a key press and
  *            discards it, so it is no place for typed text;
