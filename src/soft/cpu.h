@@ -172,7 +172,7 @@ struct hart {
 	bool resv_valid;
 
 	/* The current code window: the decoded block of pc's page. */
-	uint64_t win_base;		/* guest virtual page, or WIN_NONE */
+	uint64_t win_base;		/* guest virtual page base, or WIN_NONE */
 	struct insn *win;
 	uint8_t *win_host;		/* host address of that page */
 	struct insn tmp;		/* code fetched through a device */
@@ -197,7 +197,8 @@ struct hart {
 	bool wfi;
 };
 
-#define WIN_NONE UINT64_MAX
+/* Not page aligned, so no pc's page base ever equals it. */
+#define WIN_NONE 1
 
 struct soft_vm {
 	struct vm *vm;

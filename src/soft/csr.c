@@ -38,6 +38,8 @@ enum {
 	CSR_MSCRATCH = 0x340, CSR_MEPC = 0x341, CSR_MCAUSE = 0x342,
 	CSR_MTVAL = 0x343, CSR_MIP = 0x344,
 	CSR_PMPCFG0 = 0x3a0, CSR_PMPADDR0 = 0x3b0,
+	CSR_TSELECT = 0x7a0, CSR_TDATA1 = 0x7a1, CSR_TDATA2 = 0x7a2,
+	CSR_TDATA3 = 0x7a3, CSR_TINFO = 0x7a4,
 	CSR_MCYCLE = 0xb00, CSR_MINSTRET = 0xb02,
 	CSR_CYCLE = 0xc00, CSR_TIME = 0xc01, CSR_INSTRET = 0xc02,
 	CSR_MVENDORID = 0xf11, CSR_MARCHID = 0xf12, CSR_MIMPID = 0xf13,
@@ -290,6 +292,16 @@ static bool csr_read(struct hart *h, unsigned csr, uint64_t *v)
 	case CSR_MARCHID:
 	case CSR_MIMPID: *v = 0; break;
 	case CSR_MHARTID: *v = h->id; break;
+	/*
+	 * A trigger module with no triggers (debug specification): tselect
+	 * keeps no index but 0, tdata1 type 0 says "no trigger here", and
+	 * tinfo 1 says the selected trigger does not exist.
+	 */
+	case CSR_TSELECT:
+	case CSR_TDATA1:
+	case CSR_TDATA2:
+	case CSR_TDATA3: *v = 0; break;
+	case CSR_TINFO: *v = 1; break;
 	default: return false;
 	}
 	return true;
@@ -385,6 +397,11 @@ static bool csr_write(struct hart *h, unsigned csr, uint64_t v)
 		h->mcycle_offset = v - h->instret;
 		break;
 	case CSR_MINSTRET: h->instret = v; break;
+	case CSR_TSELECT:
+	case CSR_TDATA1:
+	case CSR_TDATA2:
+	case CSR_TDATA3:
+	case CSR_TINFO: break;		/* no triggers: writes ignored */
 	default: return false;
 	}
 	return true;

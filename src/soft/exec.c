@@ -220,11 +220,9 @@ void exec_block(struct hart *h, unsigned budget)
 
 	h->end_block = false;
 	while (likely(left)) {
-		uint64_t off = pc - win_base;
-
 		left--;
-		if (likely(off < PAGE_SIZE)) {
-			in = &win[off >> 1];
+		if (likely((pc & ~PAGE_MASK) == win_base)) {
+			in = &win[(pc & PAGE_MASK) >> 1];
 		} else {
 			SYNC();
 			in = fetch_slow(h, pc);

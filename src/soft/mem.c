@@ -484,34 +484,25 @@ struct insn *fetch_slow(struct hart *h, uint64_t pc)
 /*
  * Decode the instruction at pc into its cache entry `in`.  An instruction
  * whose second half lies on the next page is decoded into h->tmp instead
- * when that page is not plain memory, so it is fetched again next time.
+ * and fetched again every time: the cache is per physical page, and the
+ * next page may be remapped (SFENCE.VMA) or be a device.
  */
 struct insn *decode_fill(struct hart *h, struct insn *in, uint64_t pc)
 {
 	unsigned off = pc & PAGE_MASK;
 	uint16_t lo, hi;
+	uint32_t bits;
 
 	memcpy(&lo, h->win_host + off, 2);
 	if ((lo & 3) != 3 || off != PAGE_SIZE - 2) {
-		uint32_t bits = lo;
-
+		bits = lo;
 		if ((lo & 3) == 3)
 			memcpy(&bits, h->win_host + off, 4);
 		decode(in, bits);
 		return in;
 	}
-	{
-		uint64_t pa;
-		bool cacheable;
-
-		if (!translate(h, pc + 2, ACCESS_FETCH, &pa))
-			return NULL;
-		cacheable = find_slot(current_table(h), pa) != NULL;
-		if (!fetch16(h, pc + 2, &hi))
-			return NULL;
-		if (!cacheable)
-			in = &h->tmp;
-		decode(in, lo | (uint32_t)hi << 16);
-		return in;
-	}
+	if (!fetch16(h, pc + 2, &hi))
+		return NULL;
+	decode(&h->tmp, lo | (uint32_t)hi << 16);
+	return &h->tmp;
 }
