@@ -427,14 +427,20 @@ bool csr_access(struct hart *h, const struct insn *in, uint64_t src,
 	unsigned csr = (unsigned)in->imm & 0xfff;
 	bool set_clear = in->op != OP_CSRRW && in->op != OP_CSRRWI;
 	bool write = !set_clear || in->rs1 != 0;
-	uint64_t v, n;
+	uint64_t v, n, base;
 
 	if (h->priv < ((csr >> 8) & 3) || (write && (csr >> 10) == 3) ||
 	    !csr_read(h, csr, &v))
 		goto illegal;
+	/*
+	 * mip.SEIP reads as the software-writable bit ORed with the PLIC's
+	 * line, but only the software bit takes part in a read-modify-write:
+	 * the line must never be latched into it.
+	 */
+	base = csr == CSR_MIP ? (v & ~MIP_SEIP) | (h->mip_sw & MIP_SEIP) : v;
 	switch (in->op) {
-	case OP_CSRRS: case OP_CSRRSI: n = v | src; break;
-	case OP_CSRRC: case OP_CSRRCI: n = v & ~src; break;
+	case OP_CSRRS: case OP_CSRRSI: n = base | src; break;
+	case OP_CSRRC: case OP_CSRRCI: n = base & ~src; break;
 	default: n = src; break;
 	}
 	if (write && !csr_write(h, csr, n))
