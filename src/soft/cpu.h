@@ -64,6 +64,9 @@ enum access { ACCESS_READ, ACCESS_WRITE, ACCESS_FETCH };
 #define MSTATUS_UXL	(3ull << 32)
 #define MSTATUS_SXL	(3ull << 34)
 
+#define PMP_ENTRIES	16
+#define PMP_L		0x80u
+
 #define MIP_SSIP	(1ull << IRQ_S_SOFT)
 #define MIP_MSIP	(1ull << IRQ_M_SOFT)
 #define MIP_STIP	(1ull << IRQ_S_TIMER)
@@ -157,8 +160,14 @@ struct hart {
 	uint64_t stvec, sscratch, sepc, scause, stval, satp;
 	uint32_t mcounteren, scounteren, mcountinhibit;
 	uint64_t mcycle_offset;		/* mcycle = instret + offset */
-	uint8_t pmpcfg[16];
-	uint64_t pmpaddr[16];
+	uint8_t pmpcfg[PMP_ENTRIES];
+	uint64_t pmpaddr[PMP_ENTRIES];
+	struct pmp_range {		/* the active entries, in order */
+		uint64_t lo, hi;	/* bytes [lo, hi) */
+		uint8_t cfg;
+	} pmp[PMP_ENTRIES];
+	unsigned pmp_n;
+	bool pmp_locked;		/* some active entry binds M-mode */
 
 	uint64_t instret;
 
@@ -180,6 +189,12 @@ struct hart {
 	/* Software TLB for loads and stores. */
 	struct tlb_entry tlb_r[TLB_SIZE];
 	struct tlb_entry tlb_w[TLB_SIZE];
+	/* ...and for the code window: virtual page -> cacheable code page. */
+	struct code_tlb_entry {
+		uint64_t tag;		/* virtual page number, UINT64_MAX: empty */
+		uint64_t ppn;		/* guest physical page number */
+		uint8_t *host;		/* host address of that page */
+	} tlb_x[TLB_SIZE];
 
 	struct dblock *dcache[DCACHE_SIZE];
 	uint64_t code_gen;
@@ -229,6 +244,12 @@ bool mem_store_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t val);
 void *mem_amo_ptr(struct hart *h, uint64_t addr, unsigned len, bool is_lr);
 struct insn *fetch_slow(struct hart *h, uint64_t pc);
 struct insn *decode_fill(struct hart *h, struct insn *in, uint64_t pc);
+
+/* pmp.c */
+bool pmp_check(const struct hart *h, uint64_t pa, unsigned len,
+	       enum access acc, enum priv priv, bool *page_ok);
+void pmp_update(struct hart *h);
+bool pmp_addr_writable(const struct hart *h, unsigned i);
 
 /* csr.c */
 bool csr_access(struct hart *h, const struct insn *in, uint64_t src,

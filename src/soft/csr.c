@@ -23,8 +23,6 @@
 #define MIE_WRITABLE	 (MIDELEG_WRITABLE | MIP_MSIP | MIP_MTIP | MIP_MEIP)
 #define MIP_SW_WRITABLE	 (MIP_SSIP | MIP_STIP | MIP_SEIP)
 
-#define PMP_ENTRIES	16
-#define PMP_L		0x80u
 #define PMP_ADDR_MASK	((1ull << 54) - 1)
 
 enum {
@@ -72,17 +70,20 @@ void hart_reset_csrs(struct hart *h)
 		h->pmpcfg[i] = 0;
 		h->pmpaddr[i] = 0;
 	}
+	h->pmp_n = 0;
+	h->pmp_locked = false;
 	h->instret = 0;
 	h->resv_valid = false;
 	h->wfi = false;
 }
 
-/* Privilege or translation settings changed: cached translations go. */
+/*
+ * Privilege, translation or MPRV settings changed: cached translations go,
+ * as they hold the page-table and PMP checks of the old context.
+ */
 static void context_changed(struct hart *h)
 {
-	if (h->satp >> 60)
-		hart_tlb_flush(h);
-	h->win_base = WIN_NONE;
+	hart_tlb_flush(h);
 }
 
 static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval,
@@ -329,13 +330,15 @@ static bool csr_write(struct hart *h, unsigned csr, uint64_t v)
 {
 	if (csr >= CSR_PMPCFG0 && csr < CSR_PMPCFG0 + 16) {
 		pmpcfg_write(h, (csr - CSR_PMPCFG0) * 4, v);
+		pmp_update(h);
 		return true;
 	}
 	if (csr >= CSR_PMPADDR0 && csr < CSR_PMPADDR0 + 64) {
 		unsigned i = csr - CSR_PMPADDR0;
 
-		if (i < PMP_ENTRIES && !(h->pmpcfg[i] & PMP_L))
+		if (i < PMP_ENTRIES && pmp_addr_writable(h, i))
 			h->pmpaddr[i] = v & PMP_ADDR_MASK;
+		pmp_update(h);
 		return true;
 	}
 	if ((csr >= 0xb03 && csr <= 0xb1f) || (csr >= 0x323 && csr <= 0x33f))

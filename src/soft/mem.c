@@ -101,6 +101,7 @@ void hart_tlb_flush(struct hart *h)
 {
 	memset(h->tlb_r, 0xff, sizeof(h->tlb_r));
 	memset(h->tlb_w, 0xff, sizeof(h->tlb_w));
+	memset(h->tlb_x, 0xff, sizeof(h->tlb_x));
 	h->win_base = WIN_NONE;
 }
 
@@ -171,24 +172,34 @@ static bool leaf_allows(const struct hart *h, uint64_t pte, enum access acc,
 
 enum walk { WALK_OK, WALK_PAGE_FAULT, WALK_ACCESS_FAULT };
 
-/* Sv39 walk; A and D are set by the walker, atomically. */
+#define PTE_RESERVED	(0x3ffull << 54)	/* no Svpbmt, no Svnapot */
+
+/*
+ * Sv39 walk.  Page-table reads are S-mode reads for PMP and may come from
+ * a read-only slot (page tables in flash); A and D are set by the walker
+ * with a compare-and-swap, which needs writable memory.  A lost swap
+ * means another hart changed the entry: walk again.
+ */
 static enum walk walk_sv39(struct hart *h, uint64_t va, enum access acc,
-		      enum priv priv, uint64_t *pa)
+			   enum priv priv, uint64_t *pa)
 {
-	uint64_t base = (h->satp & ((1ull << 44) - 1)) << PAGE_SHIFT;
+	uint64_t base;
 
 	if ((uint64_t)((int64_t)(va << 25) >> 25) != va)
 		return WALK_PAGE_FAULT;
+retry:
+	base = (h->satp & ((1ull << 44) - 1)) << PAGE_SHIFT;
 	for (int level = 2; level >= 0; level--) {
 		uint64_t pte_pa = base + ((va >> (12 + 9 * level)) & 511) * 8;
 		const struct slot *s = find_slot(current_table(h), pte_pa);
-		uint64_t *ptep, pte, want;
+		uint64_t *ptep, pte, want, span;
 
-		if (!s || (s->flags & MEM_FLAG_READONLY))
+		if (!s || !pmp_check(h, pte_pa, 8, ACCESS_READ, PRIV_S, NULL))
 			return WALK_ACCESS_FAULT;
 		ptep = (uint64_t *)(s->host + (pte_pa - s->gpa));
 		pte = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
-		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)))
+		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) ||
+		    (pte & PTE_RESERVED))
 			return WALK_PAGE_FAULT;
 		if (!(pte & (PTE_R | PTE_X))) {
 			base = PTE_PPN(pte) << PAGE_SHIFT;
@@ -200,42 +211,54 @@ static enum walk walk_sv39(struct hart *h, uint64_t va, enum access acc,
 		if (PTE_PPN(pte) & ((1ull << (9 * level)) - 1))
 			return WALK_PAGE_FAULT;
 		want = pte | PTE_A | (acc == ACCESS_WRITE ? PTE_D : 0);
-		if (want != pte &&
-		    !__atomic_compare_exchange_n(ptep, &pte, want, false,
-						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-			return WALK_PAGE_FAULT;
-		*pa = ((PTE_PPN(pte) << PAGE_SHIFT) &
-		       ~((1ull << (12 + 9 * level)) - 1)) |
-		      (va & ((1ull << (12 + 9 * level)) - 1));
+		if (want != pte) {
+			if ((s->flags & MEM_FLAG_READONLY) ||
+			    !pmp_check(h, pte_pa, 8, ACCESS_WRITE, PRIV_S, NULL))
+				return WALK_ACCESS_FAULT;
+			if (!__atomic_compare_exchange_n(ptep, &pte, want, false,
+							 __ATOMIC_ACQ_REL,
+							 __ATOMIC_ACQUIRE))
+				goto retry;
+		}
+		span = 1ull << (12 + 9 * level);
+		*pa = ((PTE_PPN(pte) << PAGE_SHIFT) & ~(span - 1)) |
+		      (va & (span - 1));
 		return WALK_OK;
 	}
 	return WALK_PAGE_FAULT;
 }
 
 /*
- * Virtual to physical for one access; raises the page fault itself.  The
- * TLB entries made from the result are valid until the next privilege,
- * satp or mstatus change, which flush them (hart_context_changed).
+ * Virtual to physical for an access of `len` bytes within one page, with
+ * the PMP check of the physical bytes; raises the guest's fault itself.
+ * *cacheable says whether the result holds for the whole page (the TLB
+ * and the code window may keep it).  Cached translations are dropped on
+ * every privilege, satp, mstatus and PMP change.
  */
-static bool translate(struct hart *h, uint64_t va, enum access acc,
-		      uint64_t *pa)
+static bool resolve(struct hart *h, uint64_t va, unsigned len,
+		    enum access acc, uint64_t *pa, bool *cacheable)
 {
 	enum priv priv = acc == ACCESS_FETCH ? h->priv : data_priv(h);
 
 	if (priv == PRIV_M || (h->satp >> 60) != SATP_SV39) {
 		*pa = va;
-		return true;
+	} else {
+		switch (walk_sv39(h, va, acc, priv, pa)) {
+		case WALK_OK:
+			break;
+		case WALK_ACCESS_FAULT:
+			raise_exception(h, access_fault[acc], va);
+			return false;
+		default:
+			raise_exception(h, page_fault[acc], va);
+			return false;
+		}
 	}
-	switch (walk_sv39(h, va, acc, priv, pa)) {
-	case WALK_OK:
-		return true;
-	case WALK_ACCESS_FAULT:
+	if (!pmp_check(h, *pa, len, acc, priv, cacheable)) {
 		raise_exception(h, access_fault[acc], va);
 		return false;
-	default:
-		raise_exception(h, page_fault[acc], va);
-		return false;
 	}
+	return true;
 }
 
 /* One exit to the bus; the hart is outside guest code meanwhile. */
@@ -266,70 +289,122 @@ static inline bool crosses_page(uint64_t addr, unsigned len)
 	return (addr & PAGE_MASK) + len > PAGE_SIZE;
 }
 
+static inline uint64_t low_bytes(uint64_t v, unsigned len)
+{
+	return len == 8 ? v : v & ((1ull << (8 * len)) - 1);
+}
+
+/* The memory slot that serves a data access at pa, or NULL for the bus. */
+static const struct slot *data_slot(struct hart *h, uint64_t pa, bool write)
+{
+	const struct slot *s = find_slot(current_table(h), pa);
+
+	return s && !(write && (s->flags & MEM_FLAG_READONLY)) ? s : NULL;
+}
+
+/* One physical access of len bytes, already translated and checked. */
+static bool phys_access(struct hart *h, uint64_t pa, unsigned len, bool write,
+			uint64_t *val)
+{
+	const struct slot *s = data_slot(h, pa, write);
+	struct mmio_exit e;
+
+	if (s) {
+		if (write) {
+			memcpy(s->host + (pa - s->gpa), val, len);
+		} else {
+			*val = 0;
+			memcpy(val, s->host + (pa - s->gpa), len);
+		}
+		return true;
+	}
+	e = (struct mmio_exit){ .addr = pa, .len = (uint8_t)len,
+				.data = write ? low_bytes(*val, len) : 0,
+				.is_write = write };
+	if (!mmio_call(h, &e))
+		return false;
+	if (!write)
+		*val = low_bytes(e.data, len);
+	return true;
+}
+
+/*
+ * An access across a page boundary: both parts are translated and
+ * checked, and must reach memory or a device, before any byte moves, so a
+ * faulting access has no effect.  Then it is done a byte at a time.
+ */
+static bool cross_page_access(struct hart *h, uint64_t va, unsigned len,
+			      bool write, uint64_t *val)
+{
+	enum access acc = write ? ACCESS_WRITE : ACCESS_READ;
+	unsigned first = (unsigned)(PAGE_SIZE - (va & PAGE_MASK));
+	uint64_t pa[2], v = 0, b;
+
+	for (unsigned part = 0; part < 2; part++) {
+		uint64_t at = part ? va + first : va;
+		unsigned n = part ? len - first : first;
+		struct mmio_region *r;
+
+		if (!resolve(h, at, n, acc, &pa[part], NULL))
+			return false;
+		if (data_slot(h, pa[part], write))
+			continue;
+		r = mmio_find(&h->vm->bus, pa[part]);
+		if (!r || r != mmio_find(&h->vm->bus, pa[part] + n - 1)) {
+			raise_exception(h, access_fault[acc], at);
+			return false;
+		}
+	}
+	for (unsigned i = 0; i < len; i++) {
+		uint64_t at = i < first ? pa[0] + i : pa[1] + (i - first);
+
+		b = write ? *val >> (8 * i) : 0;
+		if (!phys_access(h, at, 1, write, &b)) {
+			/* A device went away under us: fault, as hardware would. */
+			raise_exception(h, access_fault[acc], va + i);
+			return false;
+		}
+		v |= (b & 0xff) << (8 * i);
+	}
+	if (!write)
+		*val = v;
+	return true;
+}
+
 bool mem_load_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t *val)
 {
 	const struct slot *s;
-	struct mmio_exit e;
+	bool cacheable;
 	uint64_t pa;
 
-	if (crosses_page(addr, len)) {
-		uint64_t v = 0, b;
-
-		for (unsigned i = 0; i < len; i++) {
-			if (!mem_load_slow(h, addr + i, 1, &b))
-				return false;
-			v |= b << (8 * i);
-		}
-		*val = v;
-		return true;
-	}
-	if (!translate(h, addr, ACCESS_READ, &pa))
+	if (crosses_page(addr, len))
+		return cross_page_access(h, addr, len, false, val);
+	if (!resolve(h, addr, len, ACCESS_READ, &pa, &cacheable))
 		return false;
-	s = find_slot(current_table(h), pa);
-	if (s) {
+	s = data_slot(h, pa, false);
+	if (s && cacheable)
 		tlb_fill(h->tlb_r, addr, pa, s);
-		*val = 0;
-		memcpy(val, s->host + (pa - s->gpa), len);
-		return true;
-	}
-	e = (struct mmio_exit){ .addr = pa, .len = (uint8_t)len };
-	if (!mmio_call(h, &e)) {
+	if (!phys_access(h, pa, len, false, val)) {
 		raise_exception(h, EXC_LOAD_ACCESS, addr);
 		return false;
 	}
-	*val = len == 8 ? e.data : e.data & ((1ull << (8 * len)) - 1);
 	return true;
 }
 
 bool mem_store_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t val)
 {
 	const struct slot *s;
-	struct mmio_exit e;
+	bool cacheable;
 	uint64_t pa;
 
-	if (crosses_page(addr, len)) {
-		/* Check every byte first so a fault leaves memory unchanged. */
-		for (unsigned i = 0; i < len; i++) {
-			if (!translate(h, addr + i, ACCESS_WRITE, &pa))
-				return false;
-		}
-		for (unsigned i = 0; i < len; i++)
-			if (!mem_store_slow(h, addr + i, 1, val >> (8 * i)))
-				return false;
-		return true;
-	}
-	if (!translate(h, addr, ACCESS_WRITE, &pa))
+	if (crosses_page(addr, len))
+		return cross_page_access(h, addr, len, true, &val);
+	if (!resolve(h, addr, len, ACCESS_WRITE, &pa, &cacheable))
 		return false;
-	s = find_slot(current_table(h), pa);
-	if (s && !(s->flags & MEM_FLAG_READONLY)) {
+	s = data_slot(h, pa, true);
+	if (s && cacheable)
 		tlb_fill(h->tlb_w, addr, pa, s);
-		memcpy(s->host + (pa - s->gpa), &val, len);
-		return true;
-	}
-	e = (struct mmio_exit){ .addr = pa, .len = (uint8_t)len,
-				.data = len == 8 ? val : val & ((1ull << (8 * len)) - 1),
-				.is_write = true };
-	if (!mmio_call(h, &e)) {
+	if (!phys_access(h, pa, len, true, &val)) {
 		raise_exception(h, EXC_STORE_ACCESS, addr);
 		return false;
 	}
@@ -338,7 +413,8 @@ bool mem_store_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t val)
 
 /*
  * Host address for an AMO, LR or SC.  They need naturally aligned guest
- * RAM (LR may also read a read-only slot); anything else faults.
+ * RAM (LR may also read a read-only slot); anything else faults.  PMP
+ * cannot grant W without R, so the write check covers both.
  */
 void *mem_amo_ptr(struct hart *h, uint64_t addr, unsigned len, bool is_lr)
 {
@@ -350,10 +426,11 @@ void *mem_amo_ptr(struct hart *h, uint64_t addr, unsigned len, bool is_lr)
 				EXC_STORE_MISALIGNED, addr);
 		return NULL;
 	}
-	if (!translate(h, addr, is_lr ? ACCESS_READ : ACCESS_WRITE, &pa))
+	if (!resolve(h, addr, len, is_lr ? ACCESS_READ : ACCESS_WRITE, &pa,
+		     NULL))
 		return NULL;
-	s = find_slot(current_table(h), pa);
-	if (!s || (!is_lr && (s->flags & MEM_FLAG_READONLY))) {
+	s = data_slot(h, pa, !is_lr);
+	if (!s) {
 		raise_exception(h, is_lr ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS,
 				addr);
 		return NULL;
@@ -403,7 +480,7 @@ static bool fetch16(struct hart *h, uint64_t va, uint16_t *parcel)
 	uint32_t bits;
 	uint64_t pa;
 
-	if (!translate(h, va, ACCESS_FETCH, &pa))
+	if (!resolve(h, va, 2, ACCESS_FETCH, &pa, NULL))
 		return false;
 	s = find_slot(current_table(h), pa);
 	if (s) {
@@ -417,32 +494,31 @@ static bool fetch16(struct hart *h, uint64_t va, uint16_t *parcel)
 }
 
 /*
- * Code that does not come from a memory slot is fetched through its
- * device for every execution, as hardware would, and never cached.
+ * An instruction that cannot be cached is fetched for every execution and
+ * decoded into h->tmp: code from a device (each fetch goes to it, as on
+ * hardware), or from a page that PMP does not allow as a whole.
  */
 static struct insn *fetch_uncached(struct hart *h, uint64_t pc, uint64_t pa)
 {
+	struct mmio_region *r = mmio_find(&h->vm->bus, pa);
 	uint32_t bits;
-	uint16_t hi;
+	uint16_t lo, hi;
 
 	h->win_base = WIN_NONE;
-	if ((pa & 3) == 0 && !crosses_page(pc, 4)) {
-		struct mmio_exit e = { .addr = pa, .len = 4, .is_fetch = true };
-
-		/* One 4-byte exit where the device has 4 bytes to give. */
-		if (mmio_find(&h->vm->bus, pa + 3) == mmio_find(&h->vm->bus, pa) &&
-		    mmio_find(&h->vm->bus, pa)) {
-			if (!mmio_call(h, &e)) {
-				raise_exception(h, EXC_INSN_ACCESS, pc);
-				return NULL;
-			}
-			decode(&h->tmp, (uint32_t)e.data);
-			return &h->tmp;
-		}
+	/* One 4-byte exit where the device has 4 bytes to give. */
+	if (r && (pa & 3) == 0 && !crosses_page(pc, 4) &&
+	    !find_slot(current_table(h), pa) &&
+	    r == mmio_find(&h->vm->bus, pa + 3) &&
+	    pmp_check(h, pa, 4, ACCESS_FETCH, h->priv, NULL)) {
+		if (!fetch_mmio(h, pc, pa, 4, &bits))
+			return NULL;
+		decode(&h->tmp, bits);
+		return &h->tmp;
 	}
-	if (!fetch_mmio(h, pc, pa, 2, &bits))
+	if (!fetch16(h, pc, &lo))
 		return NULL;
-	if ((bits & 3) == 3) {
+	bits = lo;
+	if ((lo & 3) == 3) {
 		if (!fetch16(h, pc + 2, &hi))
 			return NULL;
 		bits |= (uint32_t)hi << 16;
@@ -454,28 +530,26 @@ static struct insn *fetch_uncached(struct hart *h, uint64_t pc, uint64_t pa)
 /* Point the code window at pc's page; returns pc's decoded entry. */
 struct insn *fetch_slow(struct hart *h, uint64_t pc)
 {
+	struct code_tlb_entry *c = &h->tlb_x[(pc >> PAGE_SHIFT) & (TLB_SIZE - 1)];
 	const struct slot *s;
-	struct dblock *b;
+	struct dblock *b = NULL;
+	bool cacheable;
 	uint64_t pa;
 
-	if (!translate(h, pc, ACCESS_FETCH, &pa))
-		return NULL;
-	s = find_slot(current_table(h), pa);
-	if (!s)
-		return fetch_uncached(h, pc, pa);
-	b = dcache_get(h, pa >> PAGE_SHIFT);
-	h->win_host = s->host + ((pa & ~PAGE_MASK) - s->gpa);
-	if (!b) {
-		uint32_t bits = 0;
-
-		h->win_base = WIN_NONE;
-		memcpy(&bits, h->win_host + (pa & PAGE_MASK),
-		       (pa & PAGE_MASK) == PAGE_SIZE - 2 ? 2 : 4);
-		if ((bits & 3) == 3 && (pa & PAGE_MASK) == PAGE_SIZE - 2)
-			return decode_fill(h, &h->tmp, pc);
-		decode(&h->tmp, bits);
-		return &h->tmp;
+	if (c->tag != pc >> PAGE_SHIFT) {
+		if (!resolve(h, pc, 2, ACCESS_FETCH, &pa, &cacheable))
+			return NULL;
+		s = find_slot(current_table(h), pa);
+		if (!s || !cacheable)
+			return fetch_uncached(h, pc, pa);
+		c->tag = pc >> PAGE_SHIFT;
+		c->ppn = pa >> PAGE_SHIFT;
+		c->host = s->host + ((pa & ~PAGE_MASK) - s->gpa);
 	}
+	b = dcache_get(h, c->ppn);
+	if (!b)
+		return fetch_uncached(h, pc, (c->ppn << PAGE_SHIFT) | (pc & PAGE_MASK));
+	h->win_host = c->host;
 	h->win_base = pc & ~PAGE_MASK;
 	h->win = b->insns;
 	return &b->insns[(pc & PAGE_MASK) >> 1];
