@@ -38,7 +38,7 @@ GUEST_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -nostdlib -nostartfile
 	-static -Wl,--no-relax -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Itests/isa
 ISA_SRC	:= $(wildcard tests/isa/*.S)
 ISA_ELF	:= $(ISA_SRC:tests/isa/%.S=build/isa/%.elf)
-GUEST_SRC := $(wildcard bench/guest/*.S guest/*.S tests/smp/*.S)
+GUEST_SRC := $(wildcard bench/guest/*.S guest/*.S tests/smp/*.S tests/guest/*.S)
 GUEST_ELF := $(GUEST_SRC:%.S=build/%.elf)
 
 NORVM	:= $(if $(filter 1,$(TSAN)),norvm-tsan,$(if $(filter 1,$(SAN)),norvm-san,norvm))

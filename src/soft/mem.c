@@ -170,15 +170,34 @@ static bool leaf_allows(const struct hart *h, uint64_t pte, enum access acc,
 	}
 }
 
+/* One exit to the bus; the hart is outside guest code meanwhile. */
+static bool mmio_call(struct hart *h, struct mmio_exit *e)
+{
+	bool ok;
+
+	atomic_store(&h->in_guest, false);
+	ok = mmio_dispatch(&h->vm->bus, e);
+	atomic_store(&h->in_guest, true);
+	hart_sync_map(h);
+	h->end_block = true;
+	return ok;
+}
+
 enum walk { WALK_OK, WALK_PAGE_FAULT, WALK_ACCESS_FAULT };
+
+/* A unit test defines this to change a PTE between its read and swap. */
+#ifndef WALK_BEFORE_SWAP
+#define WALK_BEFORE_SWAP(ptep)	((void)0)
+#endif
 
 #define PTE_RESERVED	(0x3ffull << 54)	/* no Svpbmt, no Svnapot */
 
 /*
- * Sv39 walk.  Page-table reads are S-mode reads for PMP and may come from
- * a read-only slot (page tables in flash); A and D are set by the walker
- * with a compare-and-swap, which needs writable memory.  A lost swap
- * means another hart changed the entry: walk again.
+ * Sv39 walk.  Page-table reads are S-mode reads for PMP; they may come
+ * from a read-only slot or, without a slot, through the device (page
+ * tables in flash, mapped or not).  A and D are set by the walker with a
+ * compare-and-swap, which needs writable memory.  A lost swap means
+ * another hart changed the entry: walk again.
  */
 static enum walk walk_sv39(struct hart *h, uint64_t va, enum access acc,
 			   enum priv priv, uint64_t *pa)
@@ -191,13 +210,22 @@ retry:
 	base = (h->satp & ((1ull << 44) - 1)) << PAGE_SHIFT;
 	for (int level = 2; level >= 0; level--) {
 		uint64_t pte_pa = base + ((va >> (12 + 9 * level)) & 511) * 8;
-		const struct slot *s = find_slot(current_table(h), pte_pa);
-		uint64_t *ptep, pte, want, span;
+		const struct slot *s;
+		uint64_t *ptep = NULL, pte, want, span;
 
-		if (!s || !pmp_check(h, pte_pa, 8, ACCESS_READ, PRIV_S, NULL))
+		if (!pmp_check(h, pte_pa, 8, ACCESS_READ, PRIV_S, NULL))
 			return WALK_ACCESS_FAULT;
-		ptep = (uint64_t *)(s->host + (pte_pa - s->gpa));
-		pte = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
+		s = find_slot(current_table(h), pte_pa);
+		if (s) {
+			ptep = (uint64_t *)(s->host + (pte_pa - s->gpa));
+			pte = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
+		} else {
+			struct mmio_exit e = { .addr = pte_pa, .len = 8 };
+
+			if (!mmio_call(h, &e))
+				return WALK_ACCESS_FAULT;
+			pte = e.data;
+		}
 		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) ||
 		    (pte & PTE_RESERVED))
 			return WALK_PAGE_FAULT;
@@ -212,9 +240,10 @@ retry:
 			return WALK_PAGE_FAULT;
 		want = pte | PTE_A | (acc == ACCESS_WRITE ? PTE_D : 0);
 		if (want != pte) {
-			if ((s->flags & MEM_FLAG_READONLY) ||
+			if (!ptep || (s->flags & MEM_FLAG_READONLY) ||
 			    !pmp_check(h, pte_pa, 8, ACCESS_WRITE, PRIV_S, NULL))
 				return WALK_ACCESS_FAULT;
+			WALK_BEFORE_SWAP(ptep);
 			if (!__atomic_compare_exchange_n(ptep, &pte, want, false,
 							 __ATOMIC_ACQ_REL,
 							 __ATOMIC_ACQUIRE))
@@ -259,19 +288,6 @@ static bool resolve(struct hart *h, uint64_t va, unsigned len,
 		return false;
 	}
 	return true;
-}
-
-/* One exit to the bus; the hart is outside guest code meanwhile. */
-static bool mmio_call(struct hart *h, struct mmio_exit *e)
-{
-	bool ok;
-
-	atomic_store(&h->in_guest, false);
-	ok = mmio_dispatch(&h->vm->bus, e);
-	atomic_store(&h->in_guest, true);
-	hart_sync_map(h);
-	h->end_block = true;
-	return ok;
 }
 
 static void tlb_fill(struct tlb_entry *tlb, uint64_t va, uint64_t pa,
