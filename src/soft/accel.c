@@ -36,7 +36,6 @@ static void soft_destroy(struct vm *vm)
 		pthread_cond_destroy(&h->wake);
 	}
 	free(sv->harts);
-	free(atomic_load(&sv->table));
 	pthread_mutex_destroy(&sv->map_lock);
 	free(sv);
 	vm->accel_priv = NULL;
@@ -74,11 +73,9 @@ static int soft_create(struct vm *vm)
 	sv->vm = vm;
 	pthread_mutex_init(&sv->map_lock, NULL);
 	atomic_init(&sv->map_gen, 0);
-	atomic_init(&sv->table, calloc(1, sizeof(struct slot_table)));
+	atomic_init(&sv->table, &sv->tables[0]);
 	sv->harts = calloc(vm->nharts, sizeof(*sv->harts));
-	if (!sv->harts || !atomic_load(&sv->table)) {
-		free(sv->harts);
-		sv->harts = NULL;
+	if (!sv->harts) {
 		soft_destroy(vm);
 		return -ENOMEM;
 	}

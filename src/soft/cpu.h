@@ -137,7 +137,7 @@ struct slot {
 	uint32_t flags;
 };
 
-/* An immutable snapshot of the slot table, replaced on every change. */
+/* A snapshot of the slot table, never changed while it is current. */
 struct slot_table {
 	unsigned n;
 	struct slot slots[ACCEL_MAX_SLOTS];	/* only the used ones */
@@ -221,7 +221,8 @@ struct soft_vm {
 	struct hart *harts;
 
 	pthread_mutex_t map_lock;		/* serialises slot changes */
-	_Atomic(struct slot_table *) table;
+	_Atomic(struct slot_table *) table;	/* one of tables[] */
+	struct slot_table tables[2];
 	atomic_uint_fast64_t map_gen;
 };
 

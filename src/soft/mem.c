@@ -61,6 +61,13 @@ static void wait_for_harts(struct soft_vm *sv, uint64_t gen)
 	}
 }
 
+/*
+ * Two tables, preallocated, take turns: the one not current is rewritten
+ * and published.  The old one is free again when this returns, because
+ * every hart in guest code has moved to the new one by then and the rest
+ * look the table up afresh when they come back; so a change never
+ * allocates and cannot fail at run time.
+ */
 int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 			   uint64_t size, void *host, uint32_t flags)
 {
@@ -68,22 +75,19 @@ int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 	struct slot_table *old, *t;
 	uint64_t gen;
 
-	t = malloc(sizeof(*t));
-	if (!t)
-		return -ENOMEM;
 	pthread_mutex_lock(&sv->map_lock);
 	old = atomic_load(&sv->table);
-	*t = *old;
 	for (unsigned i = 0; size && i < ACCEL_MAX_SLOTS; i++) {
 		const struct slot *s = &old->by_id[i];
 
 		if (i != slot && s->size && gpa < s->gpa + s->size &&
 		    s->gpa < gpa + size) {
 			pthread_mutex_unlock(&sv->map_lock);
-			free(t);
 			return -EEXIST;
 		}
 	}
+	t = old == &sv->tables[0] ? &sv->tables[1] : &sv->tables[0];
+	*t = *old;
 	t->by_id[slot] = (struct slot){ gpa, size, host, flags };
 	if (!size)
 		t->by_id[slot] = (struct slot){ 0 };
@@ -92,7 +96,6 @@ int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 	gen = atomic_fetch_add(&sv->map_gen, 1) + 1;
 	wait_for_harts(sv, gen);
 	pthread_mutex_unlock(&sv->map_lock);
-	free(old);
 	return 0;
 }
 

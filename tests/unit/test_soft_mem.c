@@ -1,7 +1,8 @@
 /*
- * The Sv39 walker of the built-in CPU, driven directly: this file builds
- * src/soft/mem.c itself, with a hook that lets another "hart" change a
- * PTE between the walker's read and its compare-and-swap of A/D.
+ * Guest memory of the built-in CPU driven directly, without running guest
+ * code: this file builds src/soft/mem.c itself, with a hook that lets
+ * another "hart" change a PTE between the walker's read and its
+ * compare-and-swap of A/D.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -92,11 +93,33 @@ static void test_no_swap_when_set(void)
 	vm.accel->destroy(&vm);
 }
 
+/* Slot changes reuse two preallocated tables: they cannot fail for lack
+ * of memory while the guest runs. */
+static void test_map_changes_preallocated(void)
+{
+	struct soft_vm *sv;
+	struct slot_table *t;
+
+	setup(PTE_V | PTE_R | PTE_A);
+	sv = soft_vm(&vm);
+	for (unsigned i = 0; i < 1000; i++) {
+		CHECK_EQ(vm_set_memory_region(&vm, 5, 0x20000000,
+					      i & 1 ? 0 : PAGE_SIZE, ram,
+					      MEM_FLAG_READONLY), 0);
+		t = atomic_load(&sv->table);
+		CHECK(t == &sv->tables[0] || t == &sv->tables[1]);
+		CHECK_EQ(find_slot(t, 0x20000000) != NULL, !(i & 1));
+		CHECK(find_slot(t, RAM_BASE) != NULL);
+	}
+	vm.accel->destroy(&vm);
+}
+
 int main(void)
 {
 	ram = aligned_alloc(PAGE_SIZE, RAM_SIZE);
 	RUN(test_lost_swap_walks_again);
 	RUN(test_no_swap_when_set);
+	RUN(test_map_changes_preallocated);
 	free(ram);
 	return TEST_EXIT();
 }
