@@ -80,9 +80,7 @@ build/%.elf: %.S $(wildcard tests/isa/*.h) tests/isa/link.ld
 tests: $(NORVM) $(UNIT_BIN) $(ISA_ELF) $(GUEST_ELF)
 
 check: tests
-	@NORVM=./$(NORVM) BUILD=$(B) \
-		TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp $${TSAN_OPTIONS:-}" \
-		tests/run.sh
+	@NORVM=./$(NORVM) BUILD=$(B) tests/run.sh
 
 bench: $(NORVM) $(GUEST_ELF)
 	@for b in bench/*.sh; do [ -x "$$b" ] || continue; echo "== $$b"; NORVM=./$(NORVM) $$b || exit 1; done

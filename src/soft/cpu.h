@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "vm.h"
 
@@ -230,6 +231,28 @@ static inline struct soft_vm *soft_vm(struct vm *vm)
 {
 	return vm->accel_priv;
 }
+
+/*
+ * Plain accesses to guest memory.  Harts share it without host locks, as
+ * hardware does, and order their accesses with the guest's own FENCEs and
+ * AMOs (host atomics).  A ThreadSanitizer build leaves exactly these two
+ * uninstrumented; every other access, devices reached through MMIO
+ * included, is checked.
+ */
+#ifdef __SANITIZE_THREAD__
+void guest_read(void *dst, const void *guest, size_t n);
+void guest_write(void *guest, const void *src, size_t n);
+#else
+static inline void guest_read(void *dst, const void *guest, size_t n)
+{
+	memcpy(dst, guest, n);
+}
+
+static inline void guest_write(void *guest, const void *src, size_t n)
+{
+	memcpy(guest, src, n);
+}
+#endif
 
 /* decode.c */
 void decode(struct insn *in, uint32_t bits);
