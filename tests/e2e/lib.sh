@@ -50,7 +50,8 @@ image_locked() {
 # exits or never takes the lock.  release_lock stops it.
 hold_lock() {
 	local img=$1 i; shift
-	NORVM_TIMEOUT=120 norvm run "$@" </dev/null >"$E2E_TMP/holder.out" 2>&1 &
+	# timeout itself in the background, so that killing HOLDER stops norvm.
+	timeout -k 5 120 "$NORVM" run "$@" </dev/null >"$E2E_TMP/holder.out" 2>&1 &
 	HOLDER=$!
 	for ((i = 0; i < 300; i++)); do
 		image_locked "$img" && return 0
