@@ -6,8 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 for map in on off; do
 	img=$E2E_TMP/flash-$map.img
-	"$NORVM" flash create "$img" --size 32M
-	timeout 60 "$NORVM" run --firmware build/tests/guest/sv39_flash.elf \
+	norvm flash create "$img" --size 32M
+	NORVM_TIMEOUT=60 norvm run --firmware build/tests/guest/sv39_flash.elf \
 		--flash "$img" --flash-map=$map </dev/null >"$E2E_TMP/out" 2>&1
 	expect_status "page_tables_in_flash_map_$map" 0 $?
 done
