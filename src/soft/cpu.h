@@ -222,6 +222,10 @@ struct soft_vm {
 	struct hart *harts;
 
 	pthread_mutex_t map_lock;		/* serialises slot changes */
+	/* A slot change sleeps here until the harts have caught up. */
+	pthread_mutex_t ack_lock;
+	pthread_cond_t ack_cond;
+	atomic_bool waiting;
 	_Atomic(struct slot_table *) table;	/* one of tables[] */
 	struct slot_table tables[2];
 	atomic_uint_fast64_t map_gen;
@@ -263,6 +267,7 @@ int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 void hart_flush(struct hart *h);
 void hart_tlb_flush(struct hart *h);
 void hart_sync_map(struct hart *h);
+void hart_leave_guest(struct hart *h);
 bool mem_load_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t *val);
 bool mem_store_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t val);
 void *mem_amo_ptr(struct hart *h, uint64_t addr, unsigned len, bool is_lr);

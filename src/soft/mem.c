@@ -3,17 +3,19 @@
  * decoded-code cache, and the slow paths that fill them or leave as MMIO
  * exits.
  *
- * A slot change publishes a new immutable table and bumps map_gen.  Every
- * hart compares its seen_gen with map_gen at the start of each block and
- * after each MMIO exit, and drops all cached translations and decoded code
- * when they differ.  The change returns only after every hart that is
+ * A slot change publishes a new table and bumps map_gen.  Every hart
+ * compares its seen_gen with map_gen at the start of each block and after
+ * each MMIO exit, and drops all cached translations and decoded code when
+ * they differ.  The change returns only after every hart that is
  * executing guest code has done so; a hart that is in an MMIO exit, asleep
  * in WFI or not running is not waited for, because it synchronises before
  * it touches guest memory again (in_guest is set before map_gen is read,
- * and the writer bumps map_gen before it reads in_guest).
+ * and the writer bumps map_gen before it reads in_guest).  The writer
+ * sleeps meanwhile; a hart that catches up or leaves guest code while a
+ * change waits wakes it, so a change costs a few context switches even
+ * with more harts than host CPUs.
  */
 #include <errno.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,16 +78,44 @@ static void rebuild_list(struct slot_table *t)
 		}
 }
 
-/* Wait until every hart in guest code has seen map generation `gen`. */
-static void wait_for_harts(struct soft_vm *sv, uint64_t gen)
+static bool harts_behind(struct soft_vm *sv, uint64_t gen)
 {
 	for (unsigned i = 0; i < sv->nharts; i++) {
 		struct hart *h = &sv->harts[i];
 
-		while (atomic_load(&h->in_guest) &&
-		       atomic_load(&h->seen_gen) < gen)
-			sched_yield();
+		if (atomic_load(&h->in_guest) && atomic_load(&h->seen_gen) < gen)
+			return true;
 	}
+	return false;
+}
+
+/* Sleep until every hart in guest code has seen map generation `gen`. */
+static void wait_for_harts(struct soft_vm *sv, uint64_t gen)
+{
+	pthread_mutex_lock(&sv->ack_lock);
+	atomic_store(&sv->waiting, true);
+	while (harts_behind(sv, gen))
+		pthread_cond_wait(&sv->ack_cond, &sv->ack_lock);
+	atomic_store(&sv->waiting, false);
+	pthread_mutex_unlock(&sv->ack_lock);
+}
+
+/* Wake a waiting slot change: this hart caught up or left guest code. */
+static void hart_ack(struct hart *h)
+{
+	struct soft_vm *sv = h->sv;
+
+	if (atomic_load(&sv->waiting)) {
+		pthread_mutex_lock(&sv->ack_lock);
+		pthread_cond_broadcast(&sv->ack_cond);
+		pthread_mutex_unlock(&sv->ack_lock);
+	}
+}
+
+void hart_leave_guest(struct hart *h)
+{
+	atomic_store(&h->in_guest, false);
+	hart_ack(h);
 }
 
 /*
@@ -149,6 +179,7 @@ void hart_sync_map(struct hart *h)
 	if (gen != atomic_load_explicit(&h->seen_gen, memory_order_relaxed)) {
 		hart_flush(h);
 		atomic_store(&h->seen_gen, gen);
+		hart_ack(h);
 	}
 }
 
@@ -205,7 +236,7 @@ static bool mmio_call(struct hart *h, struct mmio_exit *e)
 {
 	bool ok;
 
-	atomic_store(&h->in_guest, false);
+	hart_leave_guest(h);
 	ok = mmio_dispatch(&h->vm->bus, e);
 	atomic_store(&h->in_guest, true);
 	hart_sync_map(h);
