@@ -1,44 +1,73 @@
 #!/usr/bin/env bash
-# Boots OpenSBI + U-Boot (S-mode) packed in a flash image, executing stage-0
-# in place from bank 0, with the array mapped and with --flash-map=off; for
-# each: exits, flash read/write exits, instruction fetches that exited,
-# mapping changes, wall time, and the ratios.  In the same run, U-Boot's
-# crc32 over 8 MiB of flash against 8 MiB of RAM gives the in-guest read
-# bandwidth of the flash relative to RAM (RAM is touched once first, so
-# neither side pays for host page faults).
-set -eu
+# Boot from flash: OpenSBI and U-Boot (S-mode) packed with `norvm flash
+# pack` into a 32 MiB image, booted with --boot flash (stage-0 runs in
+# place from bank 0 and copies them to RAM) to the U-Boot prompt; then
+# U-Boot's crc32 over 8 MiB of flash and over 8 MiB of RAM (touched once
+# first, so neither side pays for host page faults), then poweroff.  norvm
+# boots it with the array mapped and with --flash-map=off; QEMU runs the
+# very same image: given pflash unit 0, QEMU virt's reset vector jumps to
+# the flash's base with the same a0/a1/a2 as norvm's boot ROM, and QEMU
+# reads its flash in read-array mode as ROM (it has no counterpart of
+# --flash-map=off).  Exit counts cover the whole session (boot and both
+# crc32s); QEMU counts none.  The three alternate in each round.
 . "$(dirname "$0")/lib.sh"
+need_cmd "$NORVM" "$QEMU"
+need "$FW_JUMP" "$UBOOT_S"
 img=$BENCH_TMP/boot.img
 "$NORVM" flash pack "$img" --firmware "$FW_JUMP" --kernel "$UBOOT_S" --size 32M
-cmds='crc32 80800000 800000\ncrc32 0x20000000 0x800000\ncrc32 0x80800000 0x800000\npoweroff\n'
-declare -A row
-for map in on off; do
-	t0=$EPOCHREALTIME
-	session "$BENCH_TMP/$map.out" "$cmds" --flash "$img,readonly" --boot flash \
-		--flash-map=$map --stats-json "$BENCH_TMP/$map.json"
-	t1=$EPOCHREALTIME
-	j=$BENCH_TMP/$map.json
-	grep -q '^[0-9.]* => ' "$BENCH_TMP/$map.out" || { echo "no U-Boot prompt with mapping $map" >&2; exit 1; }
-	prompt=$(awk '/ => /{ print $1; exit }' "$BENCH_TMP/$map.out")
-	row[$map]=$(printf '%s %s %s %s %s %s %s %s' \
-		"$(json "$j" '.exits.reads + .exits.writes + .exits.fetches')" \
-		"$(json "$j" '.devices.flash0.reads')" \
-		"$(json "$j" '.devices.flash0.writes')" \
-		"$(json "$j" '.devices.flash0.fetches')" \
-		"$(json "$j" '.flash.flash0.maps + .flash.flash0.unmaps')" \
-		"$(echo "$prompt - $t0" | bc -l)" \
-		"$(elapsed "$BENCH_TMP/$map.out" '=> crc32 0x20000000' 'crc32 for 20000000')" \
-		"$(elapsed "$BENCH_TMP/$map.out" '=> crc32 0x80800000' 'crc32 for 80800000')")
+# The first newlines may be lost to UART initialisation or taken by the
+# autoboot countdown; the first crc32 only touches the RAM.
+cmds='\n\n\ncrc32 80800000 800000\ncrc32 0x20000000 0x800000\ncrc32 0x80800000 0x800000\npoweroff\n'
+FLASH_CRC=
+
+# figures NAME ROUND: the times of a session in $BENCH_TMP/NAME.out; the
+# crc32 of the flash must be the same in every run.
+figures() {
+	local out=$BENCH_TMP/$1.out crc
+	record "$1.prompt" "$(since "$out" '=> ')" "$1's output (a U-Boot prompt)"
+	record "$1.crc_flash" "$(elapsed "$out" '=> crc32 0x20000000' 'crc32 for 20000000')" \
+		"$1's output (crc32 over flash)"
+	record "$1.crc_ram" "$(elapsed "$out" '=> crc32 0x80800000' 'crc32 for 80800000')" \
+		"$1's output (crc32 over RAM)"
+	crc=$(sed -n 's/.*crc32 for 20000000 .* ==> \([0-9a-f]*\).*/\1/p' "$out")
+	: "${FLASH_CRC:=$crc}"
+	[ "$crc" = "$FLASH_CRC" ] || die "round $2: $1 read the flash as crc32 $crc, another run as $FLASH_CRC"
+	note "round $2/$RUNS: $1: prompt $(last "$1.prompt") s, crc32 flash $(last "$1.crc_flash") s"
+}
+on_norvm() {	# MAP ROUND
+	local j=$BENCH_TMP/$1.json
+	rm -f "$j"
+	session "$BENCH_TMP/$1.out" "$cmds" --flash "$img,readonly" --boot flash \
+		--flash-map="$1" --stats-json "$j"
+	record "$1.exits" "$(json "$j" '.exits.reads + .exits.writes + .exits.fetches')" "$j"
+	record "$1.reads" "$(json "$j" '.devices.flash0.reads')" "$j"
+	record "$1.writes" "$(json "$j" '.devices.flash0.writes')" "$j"
+	record "$1.fetches" "$(json "$j" '.devices.flash0.fetches')" "$j"
+	record "$1.maps" "$(json "$j" '.flash.flash0.maps + .flash.flash0.unmaps')" "$j"
+	figures "$1" "$2"
+}
+on_qemu() {	# ROUND
+	session_cmd "$BENCH_TMP/qemu.out" "$cmds" "$QEMU" -M virt -m 256M -nographic \
+		-bios none -drive "if=pflash,format=raw,unit=0,readonly=on,file=$img"
+	figures qemu "$1"
+}
+rounds "on_norvm on" "on_norvm off" on_qemu
+for r in on off qemu; do
+	derive "$r.flash_ram" '$1 / $2' "$r.crc_flash" "$r.crc_ram"
 done
-printf '%-8s %10s %12s %12s %12s %8s %10s %9s %9s %10s\n' mapping exits flash_reads \
-	flash_writes fetch_exits maps prompt_s crc_fl_s crc_ram_s flash/ram
-for map in on off; do
-	set -- ${row[$map]}
-	awk -v m=$map -v e=$1 -v r=$2 -v w=$3 -v x=$4 -v mc=$5 -v p=$6 -v f=$7 -v ra=$8 'BEGIN {
-		printf "%-8s %10d %12d %12d %12d %8d %10.2f %9.3f %9.3f %10.3f\n", m, e, r, w, x, mc, p, f, ra, f / ra }'
+for r in on off; do
+	derive "$r.vs_qemu" '$1 / $2' "$r.crc_flash" qemu.crc_flash
 done
-set -- ${row[on]}; on_r=$2 on_x=$4 on_p=$6
-set -- ${row[off]}
-awk -v a="$on_r" -v b="$2" -v c="$on_x" -v d="$4" -v p="$on_p" -v q="$6" 'BEGIN {
-	printf "unmapped/mapped: flash read exits x%.0f, fetch exits %d vs %d, time to prompt x%.2f\n",
-		b / (a > 0 ? a : 1), d, c, q / p }'
+
+table run exits 'flash read exits' 'flash write exits' 'fetch exits' 'map changes' \
+	'to prompt s' 'crc32 flash s' 'crc32 RAM s' flash/RAM 'crc32 flash vs qemu'
+for map in on off; do
+	row "norvm, map $map" "$(cell $map.exits int)" "$(cell $map.reads int)" \
+		"$(cell $map.writes int)" "$(cell $map.fetches int)" "$(cell $map.maps int)" \
+		"$(cell $map.prompt %.2f)" "$(cell $map.crc_flash)" "$(cell $map.crc_ram)" \
+		"$(cell $map.flash_ram %.2f)" "$(cell $map.vs_qemu %.2f)"
+done
+row "qemu $("$QEMU" --version | sed -n '1s/.*version \([0-9.]*\).*/\1/p')" — — — — — \
+	"$(cell qemu.prompt %.2f)" "$(cell qemu.crc_flash)" "$(cell qemu.crc_ram)" \
+	"$(cell qemu.flash_ram %.2f)" —
+table_end

@@ -1,27 +1,38 @@
 #!/usr/bin/env bash
 # Guest instructions per second of the built-in CPU on a CPU-bound loop and
-# a load-heavy loop, with qemu-system-riscv64 (TCG) on the same programs as
-# the yardstick.  QEMU reports no instruction count, so its rate is norvm's
-# count for the same program over QEMU's wall time (start-up included).
-set -eu
-NORVM=${NORVM:-./norvm}
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-printf '%-10s %14s %10s %10s %10s %10s %8s\n' program instructions norvm_s norvm_MIPS qemu_s qemu_MIPS ratio
-for p in alu_loop load_loop; do
-	elf=build/bench/guest/$p.elf
-	"$NORVM" run --firmware "$elf" --stats-json "$tmp/$p.json" </dev/null >/dev/null
-	insns=$(sed -n 's/.*"instructions": \([0-9]*\).*/\1/p' "$tmp/$p.json")
-	secs=$(sed -n 's/.*"seconds": \([0-9.]*\).*/\1/p' "$tmp/$p.json")
-	if command -v qemu-system-riscv64 >/dev/null; then
-		t0=$(date +%s.%N)
-		qemu-system-riscv64 -M virt -cpu rv64 -m 256M -nographic -bios none \
-			-kernel "$elf" </dev/null >/dev/null 2>&1 || true
-		t1=$(date +%s.%N)
-		qsecs=$(echo "$t1 - $t0" | bc -l)
-	else
-		qsecs=0
-	fi
-	awk -v p="$p" -v n="$insns" -v s="$secs" -v q="$qsecs" 'BEGIN {
-		m = n / s / 1e6; qm = q > 0 ? n / q / 1e6 : 0;
-		printf "%-10s %14d %10.3f %10.1f %10.3f %10.1f %8.2f\n", p, n, s, m, q, qm, (qm > 0 ? m / qm : 0) }'
+# a load-heavy loop, against qemu-system-riscv64 (TCG, a JIT) running the
+# same programs, alternated.  Both times are wall clock from start to exit,
+# start-up included on both sides.  QEMU reports no instruction count, so
+# both rates use norvm's count of the program (the same in every run).
+. "$(dirname "$0")/lib.sh"
+progs=(alu_loop load_loop)
+need_cmd "$NORVM" "$QEMU"
+for p in "${progs[@]}"; do need "build/bench/guest/$p.elf"; done
+
+on_norvm() {	# PROGRAM ROUND
+	local j=$BENCH_TMP/$1.json
+	rm -f "$j"
+	run "$BENCH_TMP/norvm.log" "$NORVM" run --firmware "build/bench/guest/$1.elf" --stats-json "$j"
+	record "$1.norvm_s" "$SECS"
+	record "$1.insns" "$(json "$j" .instructions)" "norvm's --stats-json"
+	note "round $2/$RUNS: $1 on norvm, $(last "$1.norvm_s") s"
+}
+on_qemu() {	# PROGRAM ROUND
+	run "$BENCH_TMP/qemu.log" "$QEMU" -M virt -cpu rv64 -m 256M -nographic \
+		-bios none -kernel "build/bench/guest/$1.elf"
+	record "$1.qemu_s" "$SECS"
+	note "round $2/$RUNS: $1 on qemu, $(last "$1.qemu_s") s"
+}
+for p in "${progs[@]}"; do
+	rounds "on_norvm $p" "on_qemu $p"
+	derive "$p.norvm_mips" '$1 / $2 / 1e6' "$p.insns" "$p.norvm_s"
+	derive "$p.qemu_mips" '$1 / $2 / 1e6' "$p.insns" "$p.qemu_s"
+	derive "$p.ratio" '$2 / $1' "$p.norvm_s" "$p.qemu_s"
 done
+
+table program instructions 'norvm s' 'qemu s' 'norvm MIPS' 'qemu MIPS' norvm/qemu
+for p in "${progs[@]}"; do
+	row "$p" "$(cell "$p.insns" int)" "$(cell "$p.norvm_s")" "$(cell "$p.qemu_s")" \
+		"$(cell "$p.norvm_mips" ,1)" "$(cell "$p.qemu_mips" ,1)" "$(cell "$p.ratio" %.2f)"
+done
+table_end

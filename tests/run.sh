@@ -1,51 +1,92 @@
 #!/usr/bin/env bash
-# Runs every test and ends with "N passed, N failed".
-#   unit  $BUILD/tests/unit/*     print PASS/FAIL lines themselves
+# Runs every test and ends with "N passed, N failed", followed by
+# ", N skipped" when a test was skipped.
+#   unit  $BUILD/tests/unit/*     print PASS/FAIL/SKIP lines themselves
 #   isa   build/isa/*.elf         a guest program; passes when norvm exits 0
-#   e2e   tests/e2e/*.sh          print PASS/FAIL lines, or pass on exit 0
+#   e2e   tests/e2e/*.sh          print PASS/FAIL/SKIP lines, or pass on exit 0
+# A test prints "PASS name", "FAIL name: why" or "SKIP name: why"; here each
+# name gets the place the test lives in front ("e2e/uboot_mmode: version"),
+# a skip is never counted as passed, and the run fails when two results
+# carry the same name.  Every program runs under a timeout.
 # TESTS=pattern limits the run to test files whose path matches.
 set -u
 NORVM=${NORVM:-./norvm}
 BUILD=${BUILD:-build}
 export NORVM BUILD
-pass=0 fail=0
-failed=()
+pass=0 fail=0 skip=0
+failed=() skipped=() dups=()
+declare -A seen=()
 
-# run_one NAME CMD...: run a test program, count its PASS/FAIL lines.
+# count STATUS NAME REST: print one result under its full name and count it.
+count() {
+	echo "$1 $2$3"
+	case $1 in
+	PASS) pass=$((pass + 1)) ;;
+	FAIL) fail=$((fail + 1)); failed+=("$2") ;;
+	SKIP) skip=$((skip + 1)); skipped+=("$2") ;;
+	esac
+	seen[$2]=$((${seen[$2]:-0} + 1))
+	[ "${seen[$2]}" -ne 2 ] || dups+=("$2")
+}
+
+# run_one WHERE SECS CMD...: run a test program under a timeout of SECS and
+# count its result lines, each name prefixed by WHERE.  A program that
+# prints no result passes or fails by its exit status; one that prints
+# results but exits non-zero without a FAIL line fails as a whole.
 run_one() {
-	local name=$1; shift
-	local out rc p f
-	out=$("$@" 2>&1); rc=$?
-	p=$(grep -c '^PASS ' <<<"$out")
-	f=$(grep -c '^FAIL ' <<<"$out")
-	grep -E '^(PASS|FAIL) ' <<<"$out" | sed "s|^\(PASS\|FAIL\) |\1 $name: |"
-	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
-		if [ $rc -eq 0 ]; then p=1; echo "PASS $name"; else f=1; echo "FAIL $name"; fi
-	elif [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1; echo "FAIL $name: exit status $rc"
+	local where=$1 secs=$2; shift 2
+	local out rc line p=0 f=0 s=0 why
+	local re='^(PASS|FAIL|SKIP)( ([^ :]+))?([ :].*)?$'
+	out=$(timeout -k 10 "$secs" "$@" 2>&1); rc=$?
+	while IFS= read -r line; do
+		[[ $line =~ $re ]] || continue
+		case ${BASH_REMATCH[1]} in PASS) p=$((p + 1)) ;; FAIL) f=$((f + 1)) ;; SKIP) s=$((s + 1)) ;; esac
+		if [ -n "${BASH_REMATCH[3]}" ]; then
+			count "${BASH_REMATCH[1]}" "$where: ${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}"
+		else
+			count "${BASH_REMATCH[1]}" "$where" "${BASH_REMATCH[4]}"
+		fi
+	done <<<"$out"
+	why="exit status $rc"
+	[ $rc -ne 124 ] && [ $rc -ne 137 ] || why="timed out after $secs s"
+	if [ $((p + f + s)) -eq 0 ] && [ $rc -eq 0 ]; then
+		count PASS "$where" ""
+	elif [ $rc -ne 0 ] && [ $f -eq 0 ]; then
+		f=1; count FAIL "$where" ": $why"
 	fi
-	if [ "$f" -ne 0 ]; then
-		failed+=("$name")
+	if [ $f -ne 0 ]; then
 		sed 's/^/    | /' <<<"$out" | grep -v '^    | PASS ' | tail -n 40
 	fi
-	pass=$((pass + p)); fail=$((fail + f))
 }
+
+# names NAME...: the names quoted, one after another.
+names() { local n out=; for n; do out+="${out:+ }'$n'"; done; echo "$out"; }
 
 want() { [ -z "${TESTS:-}" ] || [[ $1 == *${TESTS}* ]]; }
 
 for t in "$BUILD"/tests/unit/*; do
 	[ -x "$t" ] && want "$t" || continue
-	run_one "unit/$(basename "$t")" "$t"
+	run_one "unit/$(basename "$t")" 600 "$t"
 done
 for t in build/isa/*.elf; do
 	[ -f "$t" ] && want "$t" || continue
-	run_one "isa/$(basename "$t" .elf)" timeout 60 "$NORVM" run --firmware "$t"
+	run_one "isa/$(basename "$t" .elf)" 60 "$NORVM" run --firmware "$t"
 done
 for t in tests/e2e/*.sh; do
 	[ -x "$t" ] && want "$t" || continue
-	run_one "e2e/$(basename "$t" .sh)" timeout 600 "$t"
+	run_one "e2e/$(basename "$t" .sh)" 600 "$t"
 done
 
-[ ${#failed[@]} -eq 0 ] || echo "failed: ${failed[*]}"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+# Every result must be told apart from every other by its name.
+if [ ${#dups[@]} -eq 0 ]; then
+	count PASS "run.sh: unique_names" ""
+else
+	count FAIL "run.sh: unique_names" ": reported more than once: $(names "${dups[@]}")"
+fi
+
+[ ${#skipped[@]} -eq 0 ] || echo "skipped: $(names "${skipped[@]}")"
+[ ${#failed[@]} -eq 0 ] || echo "failed: $(names "${failed[@]}")"
+summary="$pass passed, $fail failed"
+[ $skip -eq 0 ] || summary+=", $skip skipped"
+echo "$summary"
+[ $fail -eq 0 ]

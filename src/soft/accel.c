@@ -36,8 +36,9 @@ static void soft_destroy(struct vm *vm)
 		pthread_cond_destroy(&h->wake);
 	}
 	free(sv->harts);
-	free(atomic_load(&sv->table));
 	pthread_mutex_destroy(&sv->map_lock);
+	pthread_mutex_destroy(&sv->ack_lock);
+	pthread_cond_destroy(&sv->ack_cond);
 	free(sv);
 	vm->accel_priv = NULL;
 }
@@ -73,12 +74,13 @@ static int soft_create(struct vm *vm)
 	vm->accel_priv = sv;
 	sv->vm = vm;
 	pthread_mutex_init(&sv->map_lock, NULL);
+	pthread_mutex_init(&sv->ack_lock, NULL);
+	pthread_cond_init(&sv->ack_cond, NULL);
+	atomic_init(&sv->waiting, false);
 	atomic_init(&sv->map_gen, 0);
-	atomic_init(&sv->table, calloc(1, sizeof(struct slot_table)));
+	atomic_init(&sv->table, &sv->tables[0]);
 	sv->harts = calloc(vm->nharts, sizeof(*sv->harts));
-	if (!sv->harts || !atomic_load(&sv->table)) {
-		free(sv->harts);
-		sv->harts = NULL;
+	if (!sv->harts) {
 		soft_destroy(vm);
 		return -ENOMEM;
 	}
@@ -122,7 +124,7 @@ static void wfi_sleep(struct hart *h)
 {
 	struct vm *vm = h->vm;
 
-	atomic_store(&h->in_guest, false);
+	hart_leave_guest(h);
 	pthread_mutex_lock(&h->lock);
 	while (!vm_should_stop(vm) && !wake_pending(h)) {
 		uint64_t cmp = atomic_load(&h->mtimecmp);
@@ -173,7 +175,7 @@ static int soft_run_hart(struct vm *vm, unsigned hart)
 		}
 		exec_block(h, BLOCK_BUDGET);
 	}
-	atomic_store(&h->in_guest, false);
+	hart_leave_guest(h);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "vm.h"
 
@@ -63,6 +64,9 @@ enum access { ACCESS_READ, ACCESS_WRITE, ACCESS_FETCH };
 #define MSTATUS_TSR	(1ull << 22)
 #define MSTATUS_UXL	(3ull << 32)
 #define MSTATUS_SXL	(3ull << 34)
+
+#define PMP_ENTRIES	16
+#define PMP_L		0x80u
 
 #define MIP_SSIP	(1ull << IRQ_S_SOFT)
 #define MIP_MSIP	(1ull << IRQ_M_SOFT)
@@ -134,7 +138,7 @@ struct slot {
 	uint32_t flags;
 };
 
-/* An immutable snapshot of the slot table, replaced on every change. */
+/* A snapshot of the slot table, never changed while it is current. */
 struct slot_table {
 	unsigned n;
 	struct slot slots[ACCEL_MAX_SLOTS];	/* only the used ones */
@@ -157,8 +161,14 @@ struct hart {
 	uint64_t stvec, sscratch, sepc, scause, stval, satp;
 	uint32_t mcounteren, scounteren, mcountinhibit;
 	uint64_t mcycle_offset;		/* mcycle = instret + offset */
-	uint8_t pmpcfg[16];
-	uint64_t pmpaddr[16];
+	uint8_t pmpcfg[PMP_ENTRIES];
+	uint64_t pmpaddr[PMP_ENTRIES];
+	struct pmp_range {		/* the active entries, in order */
+		uint64_t lo, hi;	/* bytes [lo, hi) */
+		uint8_t cfg;
+	} pmp[PMP_ENTRIES];
+	unsigned pmp_n;
+	bool pmp_locked;		/* some active entry binds M-mode */
 
 	uint64_t instret;
 
@@ -172,7 +182,7 @@ struct hart {
 	bool resv_valid;
 
 	/* The current code window: the decoded block of pc's page. */
-	uint64_t win_base;		/* guest virtual page, or WIN_NONE */
+	uint64_t win_base;		/* guest virtual page base, or WIN_NONE */
 	struct insn *win;
 	uint8_t *win_host;		/* host address of that page */
 	struct insn tmp;		/* code fetched through a device */
@@ -180,6 +190,12 @@ struct hart {
 	/* Software TLB for loads and stores. */
 	struct tlb_entry tlb_r[TLB_SIZE];
 	struct tlb_entry tlb_w[TLB_SIZE];
+	/* ...and for the code window: virtual page -> cacheable code page. */
+	struct code_tlb_entry {
+		uint64_t tag;		/* virtual page number, UINT64_MAX: empty */
+		uint64_t ppn;		/* guest physical page number */
+		uint8_t *host;		/* host address of that page */
+	} tlb_x[TLB_SIZE];
 
 	struct dblock *dcache[DCACHE_SIZE];
 	uint64_t code_gen;
@@ -197,7 +213,8 @@ struct hart {
 	bool wfi;
 };
 
-#define WIN_NONE UINT64_MAX
+/* Not page aligned, so no pc's page base ever equals it. */
+#define WIN_NONE 1
 
 struct soft_vm {
 	struct vm *vm;
@@ -205,7 +222,12 @@ struct soft_vm {
 	struct hart *harts;
 
 	pthread_mutex_t map_lock;		/* serialises slot changes */
-	_Atomic(struct slot_table *) table;
+	/* A slot change sleeps here until the harts have caught up. */
+	pthread_mutex_t ack_lock;
+	pthread_cond_t ack_cond;
+	atomic_bool waiting;
+	_Atomic(struct slot_table *) table;	/* one of tables[] */
+	struct slot_table tables[2];
 	atomic_uint_fast64_t map_gen;
 };
 
@@ -213,6 +235,28 @@ static inline struct soft_vm *soft_vm(struct vm *vm)
 {
 	return vm->accel_priv;
 }
+
+/*
+ * Plain accesses to guest memory.  Harts share it without host locks, as
+ * hardware does, and order their accesses with the guest's own FENCEs and
+ * AMOs (host atomics).  A ThreadSanitizer build leaves exactly these two
+ * uninstrumented; every other access, devices reached through MMIO
+ * included, is checked.
+ */
+#ifdef __SANITIZE_THREAD__
+void guest_read(void *dst, const void *guest, size_t n);
+void guest_write(void *guest, const void *src, size_t n);
+#else
+static inline void guest_read(void *dst, const void *guest, size_t n)
+{
+	memcpy(dst, guest, n);
+}
+
+static inline void guest_write(void *guest, const void *src, size_t n)
+{
+	memcpy(guest, src, n);
+}
+#endif
 
 /* decode.c */
 void decode(struct insn *in, uint32_t bits);
@@ -223,11 +267,18 @@ int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 void hart_flush(struct hart *h);
 void hart_tlb_flush(struct hart *h);
 void hart_sync_map(struct hart *h);
+void hart_leave_guest(struct hart *h);
 bool mem_load_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t *val);
 bool mem_store_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t val);
 void *mem_amo_ptr(struct hart *h, uint64_t addr, unsigned len, bool is_lr);
 struct insn *fetch_slow(struct hart *h, uint64_t pc);
 struct insn *decode_fill(struct hart *h, struct insn *in, uint64_t pc);
+
+/* pmp.c */
+bool pmp_check(const struct hart *h, uint64_t pa, unsigned len,
+	       enum access acc, enum priv priv, bool *page_ok);
+void pmp_update(struct hart *h);
+bool pmp_addr_writable(const struct hart *h, unsigned i);
 
 /* csr.c */
 bool csr_access(struct hart *h, const struct insn *in, uint64_t src,

@@ -23,8 +23,6 @@
 #define MIE_WRITABLE	 (MIDELEG_WRITABLE | MIP_MSIP | MIP_MTIP | MIP_MEIP)
 #define MIP_SW_WRITABLE	 (MIP_SSIP | MIP_STIP | MIP_SEIP)
 
-#define PMP_ENTRIES	16
-#define PMP_L		0x80u
 #define PMP_ADDR_MASK	((1ull << 54) - 1)
 
 enum {
@@ -38,6 +36,8 @@ enum {
 	CSR_MSCRATCH = 0x340, CSR_MEPC = 0x341, CSR_MCAUSE = 0x342,
 	CSR_MTVAL = 0x343, CSR_MIP = 0x344,
 	CSR_PMPCFG0 = 0x3a0, CSR_PMPADDR0 = 0x3b0,
+	CSR_TSELECT = 0x7a0, CSR_TDATA1 = 0x7a1, CSR_TDATA2 = 0x7a2,
+	CSR_TDATA3 = 0x7a3, CSR_TINFO = 0x7a4,
 	CSR_MCYCLE = 0xb00, CSR_MINSTRET = 0xb02,
 	CSR_CYCLE = 0xc00, CSR_TIME = 0xc01, CSR_INSTRET = 0xc02,
 	CSR_MVENDORID = 0xf11, CSR_MARCHID = 0xf12, CSR_MIMPID = 0xf13,
@@ -70,17 +70,20 @@ void hart_reset_csrs(struct hart *h)
 		h->pmpcfg[i] = 0;
 		h->pmpaddr[i] = 0;
 	}
+	h->pmp_n = 0;
+	h->pmp_locked = false;
 	h->instret = 0;
 	h->resv_valid = false;
 	h->wfi = false;
 }
 
-/* Privilege or translation settings changed: cached translations go. */
+/*
+ * Privilege, translation or MPRV settings changed: cached translations go,
+ * as they hold the page-table and PMP checks of the old context.
+ */
 static void context_changed(struct hart *h)
 {
-	if (h->satp >> 60)
-		hart_tlb_flush(h);
-	h->win_base = WIN_NONE;
+	hart_tlb_flush(h);
 }
 
 static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval,
@@ -290,6 +293,16 @@ static bool csr_read(struct hart *h, unsigned csr, uint64_t *v)
 	case CSR_MARCHID:
 	case CSR_MIMPID: *v = 0; break;
 	case CSR_MHARTID: *v = h->id; break;
+	/*
+	 * A trigger module with no triggers (debug specification): tselect
+	 * keeps no index but 0, tdata1 type 0 says "no trigger here", and
+	 * tinfo 1 says the selected trigger does not exist.
+	 */
+	case CSR_TSELECT:
+	case CSR_TDATA1:
+	case CSR_TDATA2:
+	case CSR_TDATA3: *v = 0; break;
+	case CSR_TINFO: *v = 1; break;
 	default: return false;
 	}
 	return true;
@@ -317,13 +330,15 @@ static bool csr_write(struct hart *h, unsigned csr, uint64_t v)
 {
 	if (csr >= CSR_PMPCFG0 && csr < CSR_PMPCFG0 + 16) {
 		pmpcfg_write(h, (csr - CSR_PMPCFG0) * 4, v);
+		pmp_update(h);
 		return true;
 	}
 	if (csr >= CSR_PMPADDR0 && csr < CSR_PMPADDR0 + 64) {
 		unsigned i = csr - CSR_PMPADDR0;
 
-		if (i < PMP_ENTRIES && !(h->pmpcfg[i] & PMP_L))
+		if (i < PMP_ENTRIES && pmp_addr_writable(h, i))
 			h->pmpaddr[i] = v & PMP_ADDR_MASK;
+		pmp_update(h);
 		return true;
 	}
 	if ((csr >= 0xb03 && csr <= 0xb1f) || (csr >= 0x323 && csr <= 0x33f))
@@ -385,6 +400,11 @@ static bool csr_write(struct hart *h, unsigned csr, uint64_t v)
 		h->mcycle_offset = v - h->instret;
 		break;
 	case CSR_MINSTRET: h->instret = v; break;
+	case CSR_TSELECT:
+	case CSR_TDATA1:
+	case CSR_TDATA2:
+	case CSR_TDATA3:
+	case CSR_TINFO: break;		/* no triggers: writes ignored */
 	default: return false;
 	}
 	return true;
@@ -410,14 +430,20 @@ bool csr_access(struct hart *h, const struct insn *in, uint64_t src,
 	unsigned csr = (unsigned)in->imm & 0xfff;
 	bool set_clear = in->op != OP_CSRRW && in->op != OP_CSRRWI;
 	bool write = !set_clear || in->rs1 != 0;
-	uint64_t v, n;
+	uint64_t v, n, base;
 
 	if (h->priv < ((csr >> 8) & 3) || (write && (csr >> 10) == 3) ||
 	    !csr_read(h, csr, &v))
 		goto illegal;
+	/*
+	 * mip.SEIP reads as the software-writable bit ORed with the PLIC's
+	 * line, but only the software bit takes part in a read-modify-write:
+	 * the line must never be latched into it.
+	 */
+	base = csr == CSR_MIP ? (v & ~MIP_SEIP) | (h->mip_sw & MIP_SEIP) : v;
 	switch (in->op) {
-	case OP_CSRRS: case OP_CSRRSI: n = v | src; break;
-	case OP_CSRRC: case OP_CSRRCI: n = v & ~src; break;
+	case OP_CSRRS: case OP_CSRRSI: n = base | src; break;
+	case OP_CSRRC: case OP_CSRRCI: n = base & ~src; break;
 	default: n = src; break;
 	}
 	if (write && !csr_write(h, csr, n))

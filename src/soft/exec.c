@@ -115,7 +115,7 @@ static uint32_t system_insn_bits(const struct insn *in)
 	type v_; \
 	if (likely(e_->tag == a_ >> PAGE_SHIFT && \
 		   (a_ & PAGE_MASK) <= PAGE_SIZE - sizeof(type))) { \
-		memcpy(&v_, (void *)(e_->addend + (uintptr_t)a_), sizeof(v_)); \
+		guest_read(&v_, (void *)(e_->addend + (uintptr_t)a_), sizeof(v_)); \
 	} else { \
 		uint64_t t_; \
 		SYNC(); \
@@ -135,7 +135,7 @@ static uint32_t system_insn_bits(const struct insn *in)
 	type v_ = (type)RS2; \
 	if (likely(e_->tag == a_ >> PAGE_SHIFT && \
 		   (a_ & PAGE_MASK) <= PAGE_SIZE - sizeof(type))) { \
-		memcpy((void *)(e_->addend + (uintptr_t)a_), &v_, sizeof(v_)); \
+		guest_write((void *)(e_->addend + (uintptr_t)a_), &v_, sizeof(v_)); \
 	} else { \
 		SYNC(); \
 		if (!mem_store_slow(h, a_, sizeof(type), RS2)) \
@@ -220,11 +220,9 @@ void exec_block(struct hart *h, unsigned budget)
 
 	h->end_block = false;
 	while (likely(left)) {
-		uint64_t off = pc - win_base;
-
 		left--;
-		if (likely(off < PAGE_SIZE)) {
-			in = &win[off >> 1];
+		if (likely((pc & ~PAGE_MASK) == win_base)) {
+			in = &win[(pc & PAGE_MASK) >> 1];
 		} else {
 			SYNC();
 			in = fetch_slow(h, pc);

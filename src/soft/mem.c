@@ -3,21 +3,50 @@
  * decoded-code cache, and the slow paths that fill them or leave as MMIO
  * exits.
  *
- * A slot change publishes a new immutable table and bumps map_gen.  Every
- * hart compares its seen_gen with map_gen at the start of each block and
- * after each MMIO exit, and drops all cached translations and decoded code
- * when they differ.  The change returns only after every hart that is
+ * A slot change publishes a new table and bumps map_gen.  Every hart
+ * compares its seen_gen with map_gen at the start of each block and after
+ * each MMIO exit, and drops all cached translations and decoded code when
+ * they differ.  The change returns only after every hart that is
  * executing guest code has done so; a hart that is in an MMIO exit, asleep
  * in WFI or not running is not waited for, because it synchronises before
  * it touches guest memory again (in_guest is set before map_gen is read,
- * and the writer bumps map_gen before it reads in_guest).
+ * and the writer bumps map_gen before it reads in_guest).  The writer
+ * sleeps meanwhile; a hart that catches up or leaves guest code while a
+ * change waits wakes it, so a change costs a few context switches even
+ * with more harts than host CPUs.
  */
 #include <errno.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cpu.h"
+
+#ifdef __SANITIZE_THREAD__
+/*
+ * Not instrumented, and byte by byte through volatile pointers so no
+ * memcpy interceptor sees the bytes either: these are the only accesses
+ * ThreadSanitizer does not check.
+ */
+__attribute__((noinline, no_sanitize_thread))
+void guest_read(void *dst, const void *guest, size_t n)
+{
+	const volatile uint8_t *g = guest;
+	uint8_t *d = dst;
+
+	for (size_t i = 0; i < n; i++)
+		d[i] = g[i];
+}
+
+__attribute__((noinline, no_sanitize_thread))
+void guest_write(void *guest, const void *src, size_t n)
+{
+	volatile uint8_t *g = guest;
+	const uint8_t *s = src;
+
+	for (size_t i = 0; i < n; i++)
+		g[i] = s[i];
+}
+#endif
 
 static const struct slot *find_slot(const struct slot_table *t, uint64_t pa)
 {
@@ -49,18 +78,53 @@ static void rebuild_list(struct slot_table *t)
 		}
 }
 
-/* Wait until every hart in guest code has seen map generation `gen`. */
-static void wait_for_harts(struct soft_vm *sv, uint64_t gen)
+static bool harts_behind(struct soft_vm *sv, uint64_t gen)
 {
 	for (unsigned i = 0; i < sv->nharts; i++) {
 		struct hart *h = &sv->harts[i];
 
-		while (atomic_load(&h->in_guest) &&
-		       atomic_load(&h->seen_gen) < gen)
-			sched_yield();
+		if (atomic_load(&h->in_guest) && atomic_load(&h->seen_gen) < gen)
+			return true;
+	}
+	return false;
+}
+
+/* Sleep until every hart in guest code has seen map generation `gen`. */
+static void wait_for_harts(struct soft_vm *sv, uint64_t gen)
+{
+	pthread_mutex_lock(&sv->ack_lock);
+	atomic_store(&sv->waiting, true);
+	while (harts_behind(sv, gen))
+		pthread_cond_wait(&sv->ack_cond, &sv->ack_lock);
+	atomic_store(&sv->waiting, false);
+	pthread_mutex_unlock(&sv->ack_lock);
+}
+
+/* Wake a waiting slot change: this hart caught up or left guest code. */
+static void hart_ack(struct hart *h)
+{
+	struct soft_vm *sv = h->sv;
+
+	if (atomic_load(&sv->waiting)) {
+		pthread_mutex_lock(&sv->ack_lock);
+		pthread_cond_broadcast(&sv->ack_cond);
+		pthread_mutex_unlock(&sv->ack_lock);
 	}
 }
 
+void hart_leave_guest(struct hart *h)
+{
+	atomic_store(&h->in_guest, false);
+	hart_ack(h);
+}
+
+/*
+ * Two tables, preallocated, take turns: the one not current is rewritten
+ * and published.  The old one is free again when this returns, because
+ * every hart in guest code has moved to the new one by then and the rest
+ * look the table up afresh when they come back; so a change never
+ * allocates and cannot fail at run time.
+ */
 int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 			   uint64_t size, void *host, uint32_t flags)
 {
@@ -68,22 +132,19 @@ int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 	struct slot_table *old, *t;
 	uint64_t gen;
 
-	t = malloc(sizeof(*t));
-	if (!t)
-		return -ENOMEM;
 	pthread_mutex_lock(&sv->map_lock);
 	old = atomic_load(&sv->table);
-	*t = *old;
 	for (unsigned i = 0; size && i < ACCEL_MAX_SLOTS; i++) {
 		const struct slot *s = &old->by_id[i];
 
 		if (i != slot && s->size && gpa < s->gpa + s->size &&
 		    s->gpa < gpa + size) {
 			pthread_mutex_unlock(&sv->map_lock);
-			free(t);
 			return -EEXIST;
 		}
 	}
+	t = old == &sv->tables[0] ? &sv->tables[1] : &sv->tables[0];
+	*t = *old;
 	t->by_id[slot] = (struct slot){ gpa, size, host, flags };
 	if (!size)
 		t->by_id[slot] = (struct slot){ 0 };
@@ -92,7 +153,6 @@ int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 	gen = atomic_fetch_add(&sv->map_gen, 1) + 1;
 	wait_for_harts(sv, gen);
 	pthread_mutex_unlock(&sv->map_lock);
-	free(old);
 	return 0;
 }
 
@@ -101,6 +161,7 @@ void hart_tlb_flush(struct hart *h)
 {
 	memset(h->tlb_r, 0xff, sizeof(h->tlb_r));
 	memset(h->tlb_w, 0xff, sizeof(h->tlb_w));
+	memset(h->tlb_x, 0xff, sizeof(h->tlb_x));
 	h->win_base = WIN_NONE;
 }
 
@@ -118,6 +179,7 @@ void hart_sync_map(struct hart *h)
 	if (gen != atomic_load_explicit(&h->seen_gen, memory_order_relaxed)) {
 		hart_flush(h);
 		atomic_store(&h->seen_gen, gen);
+		hart_ack(h);
 	}
 }
 
@@ -169,26 +231,64 @@ static bool leaf_allows(const struct hart *h, uint64_t pte, enum access acc,
 	}
 }
 
+/* One exit to the bus; the hart is outside guest code meanwhile. */
+static bool mmio_call(struct hart *h, struct mmio_exit *e)
+{
+	bool ok;
+
+	hart_leave_guest(h);
+	ok = mmio_dispatch(&h->vm->bus, e);
+	atomic_store(&h->in_guest, true);
+	hart_sync_map(h);
+	h->end_block = true;
+	return ok;
+}
+
 enum walk { WALK_OK, WALK_PAGE_FAULT, WALK_ACCESS_FAULT };
 
-/* Sv39 walk; A and D are set by the walker, atomically. */
+/* A unit test defines this to change a PTE between its read and swap. */
+#ifndef WALK_BEFORE_SWAP
+#define WALK_BEFORE_SWAP(ptep)	((void)0)
+#endif
+
+#define PTE_RESERVED	(0x3ffull << 54)	/* no Svpbmt, no Svnapot */
+
+/*
+ * Sv39 walk.  Page-table reads are S-mode reads for PMP; they may come
+ * from a read-only slot or, without a slot, through the device (page
+ * tables in flash, mapped or not).  A and D are set by the walker with a
+ * compare-and-swap, which needs writable memory.  A lost swap means
+ * another hart changed the entry: walk again.
+ */
 static enum walk walk_sv39(struct hart *h, uint64_t va, enum access acc,
-		      enum priv priv, uint64_t *pa)
+			   enum priv priv, uint64_t *pa)
 {
-	uint64_t base = (h->satp & ((1ull << 44) - 1)) << PAGE_SHIFT;
+	uint64_t base;
 
 	if ((uint64_t)((int64_t)(va << 25) >> 25) != va)
 		return WALK_PAGE_FAULT;
+retry:
+	base = (h->satp & ((1ull << 44) - 1)) << PAGE_SHIFT;
 	for (int level = 2; level >= 0; level--) {
 		uint64_t pte_pa = base + ((va >> (12 + 9 * level)) & 511) * 8;
-		const struct slot *s = find_slot(current_table(h), pte_pa);
-		uint64_t *ptep, pte, want;
+		const struct slot *s;
+		uint64_t *ptep = NULL, pte, want, span;
 
-		if (!s || (s->flags & MEM_FLAG_READONLY))
+		if (!pmp_check(h, pte_pa, 8, ACCESS_READ, PRIV_S, NULL))
 			return WALK_ACCESS_FAULT;
-		ptep = (uint64_t *)(s->host + (pte_pa - s->gpa));
-		pte = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
-		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)))
+		s = find_slot(current_table(h), pte_pa);
+		if (s) {
+			ptep = (uint64_t *)(s->host + (pte_pa - s->gpa));
+			pte = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
+		} else {
+			struct mmio_exit e = { .addr = pte_pa, .len = 8 };
+
+			if (!mmio_call(h, &e))
+				return WALK_ACCESS_FAULT;
+			pte = e.data;
+		}
+		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) ||
+		    (pte & PTE_RESERVED))
 			return WALK_PAGE_FAULT;
 		if (!(pte & (PTE_R | PTE_X))) {
 			base = PTE_PPN(pte) << PAGE_SHIFT;
@@ -200,55 +300,55 @@ static enum walk walk_sv39(struct hart *h, uint64_t va, enum access acc,
 		if (PTE_PPN(pte) & ((1ull << (9 * level)) - 1))
 			return WALK_PAGE_FAULT;
 		want = pte | PTE_A | (acc == ACCESS_WRITE ? PTE_D : 0);
-		if (want != pte &&
-		    !__atomic_compare_exchange_n(ptep, &pte, want, false,
-						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-			return WALK_PAGE_FAULT;
-		*pa = ((PTE_PPN(pte) << PAGE_SHIFT) &
-		       ~((1ull << (12 + 9 * level)) - 1)) |
-		      (va & ((1ull << (12 + 9 * level)) - 1));
+		if (want != pte) {
+			if (!ptep || (s->flags & MEM_FLAG_READONLY) ||
+			    !pmp_check(h, pte_pa, 8, ACCESS_WRITE, PRIV_S, NULL))
+				return WALK_ACCESS_FAULT;
+			WALK_BEFORE_SWAP(ptep);
+			if (!__atomic_compare_exchange_n(ptep, &pte, want, false,
+							 __ATOMIC_ACQ_REL,
+							 __ATOMIC_ACQUIRE))
+				goto retry;
+		}
+		span = 1ull << (12 + 9 * level);
+		*pa = ((PTE_PPN(pte) << PAGE_SHIFT) & ~(span - 1)) |
+		      (va & (span - 1));
 		return WALK_OK;
 	}
 	return WALK_PAGE_FAULT;
 }
 
 /*
- * Virtual to physical for one access; raises the page fault itself.  The
- * TLB entries made from the result are valid until the next privilege,
- * satp or mstatus change, which flush them (hart_context_changed).
+ * Virtual to physical for an access of `len` bytes within one page, with
+ * the PMP check of the physical bytes; raises the guest's fault itself.
+ * *cacheable says whether the result holds for the whole page (the TLB
+ * and the code window may keep it).  Cached translations are dropped on
+ * every privilege, satp, mstatus and PMP change.
  */
-static bool translate(struct hart *h, uint64_t va, enum access acc,
-		      uint64_t *pa)
+static bool resolve(struct hart *h, uint64_t va, unsigned len,
+		    enum access acc, uint64_t *pa, bool *cacheable)
 {
 	enum priv priv = acc == ACCESS_FETCH ? h->priv : data_priv(h);
 
 	if (priv == PRIV_M || (h->satp >> 60) != SATP_SV39) {
 		*pa = va;
-		return true;
+	} else {
+		switch (walk_sv39(h, va, acc, priv, pa)) {
+		case WALK_OK:
+			break;
+		case WALK_ACCESS_FAULT:
+			raise_exception(h, access_fault[acc], va);
+			return false;
+		default:
+			raise_exception(h, page_fault[acc], va);
+			return false;
+		}
 	}
-	switch (walk_sv39(h, va, acc, priv, pa)) {
-	case WALK_OK:
-		return true;
-	case WALK_ACCESS_FAULT:
+	if (!pmp_check(h, *pa, len, acc, priv, cacheable)) {
 		raise_exception(h, access_fault[acc], va);
 		return false;
-	default:
-		raise_exception(h, page_fault[acc], va);
-		return false;
 	}
-}
-
-/* One exit to the bus; the hart is outside guest code meanwhile. */
-static bool mmio_call(struct hart *h, struct mmio_exit *e)
-{
-	bool ok;
-
-	atomic_store(&h->in_guest, false);
-	ok = mmio_dispatch(&h->vm->bus, e);
-	atomic_store(&h->in_guest, true);
-	hart_sync_map(h);
-	h->end_block = true;
-	return ok;
+	return true;
 }
 
 static void tlb_fill(struct tlb_entry *tlb, uint64_t va, uint64_t pa,
@@ -266,70 +366,122 @@ static inline bool crosses_page(uint64_t addr, unsigned len)
 	return (addr & PAGE_MASK) + len > PAGE_SIZE;
 }
 
+static inline uint64_t low_bytes(uint64_t v, unsigned len)
+{
+	return len == 8 ? v : v & ((1ull << (8 * len)) - 1);
+}
+
+/* The memory slot that serves a data access at pa, or NULL for the bus. */
+static const struct slot *data_slot(struct hart *h, uint64_t pa, bool write)
+{
+	const struct slot *s = find_slot(current_table(h), pa);
+
+	return s && !(write && (s->flags & MEM_FLAG_READONLY)) ? s : NULL;
+}
+
+/* One physical access of len bytes, already translated and checked. */
+static bool phys_access(struct hart *h, uint64_t pa, unsigned len, bool write,
+			uint64_t *val)
+{
+	const struct slot *s = data_slot(h, pa, write);
+	struct mmio_exit e;
+
+	if (s) {
+		if (write) {
+			guest_write(s->host + (pa - s->gpa), val, len);
+		} else {
+			*val = 0;
+			guest_read(val, s->host + (pa - s->gpa), len);
+		}
+		return true;
+	}
+	e = (struct mmio_exit){ .addr = pa, .len = (uint8_t)len,
+				.data = write ? low_bytes(*val, len) : 0,
+				.is_write = write };
+	if (!mmio_call(h, &e))
+		return false;
+	if (!write)
+		*val = low_bytes(e.data, len);
+	return true;
+}
+
+/*
+ * An access across a page boundary: both parts are translated and
+ * checked, and must reach memory or a device, before any byte moves, so a
+ * faulting access has no effect.  Then it is done a byte at a time.
+ */
+static bool cross_page_access(struct hart *h, uint64_t va, unsigned len,
+			      bool write, uint64_t *val)
+{
+	enum access acc = write ? ACCESS_WRITE : ACCESS_READ;
+	unsigned first = (unsigned)(PAGE_SIZE - (va & PAGE_MASK));
+	uint64_t pa[2], v = 0, b;
+
+	for (unsigned part = 0; part < 2; part++) {
+		uint64_t at = part ? va + first : va;
+		unsigned n = part ? len - first : first;
+		struct mmio_region *r;
+
+		if (!resolve(h, at, n, acc, &pa[part], NULL))
+			return false;
+		if (data_slot(h, pa[part], write))
+			continue;
+		r = mmio_find(&h->vm->bus, pa[part]);
+		if (!r || r != mmio_find(&h->vm->bus, pa[part] + n - 1)) {
+			raise_exception(h, access_fault[acc], at);
+			return false;
+		}
+	}
+	for (unsigned i = 0; i < len; i++) {
+		uint64_t at = i < first ? pa[0] + i : pa[1] + (i - first);
+
+		b = write ? *val >> (8 * i) : 0;
+		if (!phys_access(h, at, 1, write, &b)) {
+			/* A device went away under us: fault, as hardware would. */
+			raise_exception(h, access_fault[acc], va + i);
+			return false;
+		}
+		v |= (b & 0xff) << (8 * i);
+	}
+	if (!write)
+		*val = v;
+	return true;
+}
+
 bool mem_load_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t *val)
 {
 	const struct slot *s;
-	struct mmio_exit e;
+	bool cacheable;
 	uint64_t pa;
 
-	if (crosses_page(addr, len)) {
-		uint64_t v = 0, b;
-
-		for (unsigned i = 0; i < len; i++) {
-			if (!mem_load_slow(h, addr + i, 1, &b))
-				return false;
-			v |= b << (8 * i);
-		}
-		*val = v;
-		return true;
-	}
-	if (!translate(h, addr, ACCESS_READ, &pa))
+	if (crosses_page(addr, len))
+		return cross_page_access(h, addr, len, false, val);
+	if (!resolve(h, addr, len, ACCESS_READ, &pa, &cacheable))
 		return false;
-	s = find_slot(current_table(h), pa);
-	if (s) {
+	s = data_slot(h, pa, false);
+	if (s && cacheable)
 		tlb_fill(h->tlb_r, addr, pa, s);
-		*val = 0;
-		memcpy(val, s->host + (pa - s->gpa), len);
-		return true;
-	}
-	e = (struct mmio_exit){ .addr = pa, .len = (uint8_t)len };
-	if (!mmio_call(h, &e)) {
+	if (!phys_access(h, pa, len, false, val)) {
 		raise_exception(h, EXC_LOAD_ACCESS, addr);
 		return false;
 	}
-	*val = len == 8 ? e.data : e.data & ((1ull << (8 * len)) - 1);
 	return true;
 }
 
 bool mem_store_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t val)
 {
 	const struct slot *s;
-	struct mmio_exit e;
+	bool cacheable;
 	uint64_t pa;
 
-	if (crosses_page(addr, len)) {
-		/* Check every byte first so a fault leaves memory unchanged. */
-		for (unsigned i = 0; i < len; i++) {
-			if (!translate(h, addr + i, ACCESS_WRITE, &pa))
-				return false;
-		}
-		for (unsigned i = 0; i < len; i++)
-			if (!mem_store_slow(h, addr + i, 1, val >> (8 * i)))
-				return false;
-		return true;
-	}
-	if (!translate(h, addr, ACCESS_WRITE, &pa))
+	if (crosses_page(addr, len))
+		return cross_page_access(h, addr, len, true, &val);
+	if (!resolve(h, addr, len, ACCESS_WRITE, &pa, &cacheable))
 		return false;
-	s = find_slot(current_table(h), pa);
-	if (s && !(s->flags & MEM_FLAG_READONLY)) {
+	s = data_slot(h, pa, true);
+	if (s && cacheable)
 		tlb_fill(h->tlb_w, addr, pa, s);
-		memcpy(s->host + (pa - s->gpa), &val, len);
-		return true;
-	}
-	e = (struct mmio_exit){ .addr = pa, .len = (uint8_t)len,
-				.data = len == 8 ? val : val & ((1ull << (8 * len)) - 1),
-				.is_write = true };
-	if (!mmio_call(h, &e)) {
+	if (!phys_access(h, pa, len, true, &val)) {
 		raise_exception(h, EXC_STORE_ACCESS, addr);
 		return false;
 	}
@@ -338,7 +490,8 @@ bool mem_store_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t val)
 
 /*
  * Host address for an AMO, LR or SC.  They need naturally aligned guest
- * RAM (LR may also read a read-only slot); anything else faults.
+ * RAM (LR may also read a read-only slot); anything else faults.  PMP
+ * cannot grant W without R, so the write check covers both.
  */
 void *mem_amo_ptr(struct hart *h, uint64_t addr, unsigned len, bool is_lr)
 {
@@ -350,10 +503,11 @@ void *mem_amo_ptr(struct hart *h, uint64_t addr, unsigned len, bool is_lr)
 				EXC_STORE_MISALIGNED, addr);
 		return NULL;
 	}
-	if (!translate(h, addr, is_lr ? ACCESS_READ : ACCESS_WRITE, &pa))
+	if (!resolve(h, addr, len, is_lr ? ACCESS_READ : ACCESS_WRITE, &pa,
+		     NULL))
 		return NULL;
-	s = find_slot(current_table(h), pa);
-	if (!s || (!is_lr && (s->flags & MEM_FLAG_READONLY))) {
+	s = data_slot(h, pa, !is_lr);
+	if (!s) {
 		raise_exception(h, is_lr ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS,
 				addr);
 		return NULL;
@@ -403,11 +557,11 @@ static bool fetch16(struct hart *h, uint64_t va, uint16_t *parcel)
 	uint32_t bits;
 	uint64_t pa;
 
-	if (!translate(h, va, ACCESS_FETCH, &pa))
+	if (!resolve(h, va, 2, ACCESS_FETCH, &pa, NULL))
 		return false;
 	s = find_slot(current_table(h), pa);
 	if (s) {
-		memcpy(parcel, s->host + (pa - s->gpa), 2);
+		guest_read(parcel, s->host + (pa - s->gpa), 2);
 		return true;
 	}
 	if (!fetch_mmio(h, va, pa, 2, &bits))
@@ -417,32 +571,31 @@ static bool fetch16(struct hart *h, uint64_t va, uint16_t *parcel)
 }
 
 /*
- * Code that does not come from a memory slot is fetched through its
- * device for every execution, as hardware would, and never cached.
+ * An instruction that cannot be cached is fetched for every execution and
+ * decoded into h->tmp: code from a device (each fetch goes to it, as on
+ * hardware), or from a page that PMP does not allow as a whole.
  */
 static struct insn *fetch_uncached(struct hart *h, uint64_t pc, uint64_t pa)
 {
+	struct mmio_region *r = mmio_find(&h->vm->bus, pa);
 	uint32_t bits;
-	uint16_t hi;
+	uint16_t lo, hi;
 
 	h->win_base = WIN_NONE;
-	if ((pa & 3) == 0 && !crosses_page(pc, 4)) {
-		struct mmio_exit e = { .addr = pa, .len = 4, .is_fetch = true };
-
-		/* One 4-byte exit where the device has 4 bytes to give. */
-		if (mmio_find(&h->vm->bus, pa + 3) == mmio_find(&h->vm->bus, pa) &&
-		    mmio_find(&h->vm->bus, pa)) {
-			if (!mmio_call(h, &e)) {
-				raise_exception(h, EXC_INSN_ACCESS, pc);
-				return NULL;
-			}
-			decode(&h->tmp, (uint32_t)e.data);
-			return &h->tmp;
-		}
+	/* One 4-byte exit where the device has 4 bytes to give. */
+	if (r && (pa & 3) == 0 && !crosses_page(pc, 4) &&
+	    !find_slot(current_table(h), pa) &&
+	    r == mmio_find(&h->vm->bus, pa + 3) &&
+	    pmp_check(h, pa, 4, ACCESS_FETCH, h->priv, NULL)) {
+		if (!fetch_mmio(h, pc, pa, 4, &bits))
+			return NULL;
+		decode(&h->tmp, bits);
+		return &h->tmp;
 	}
-	if (!fetch_mmio(h, pc, pa, 2, &bits))
+	if (!fetch16(h, pc, &lo))
 		return NULL;
-	if ((bits & 3) == 3) {
+	bits = lo;
+	if ((lo & 3) == 3) {
 		if (!fetch16(h, pc + 2, &hi))
 			return NULL;
 		bits |= (uint32_t)hi << 16;
@@ -454,28 +607,26 @@ static struct insn *fetch_uncached(struct hart *h, uint64_t pc, uint64_t pa)
 /* Point the code window at pc's page; returns pc's decoded entry. */
 struct insn *fetch_slow(struct hart *h, uint64_t pc)
 {
+	struct code_tlb_entry *c = &h->tlb_x[(pc >> PAGE_SHIFT) & (TLB_SIZE - 1)];
 	const struct slot *s;
-	struct dblock *b;
+	struct dblock *b = NULL;
+	bool cacheable;
 	uint64_t pa;
 
-	if (!translate(h, pc, ACCESS_FETCH, &pa))
-		return NULL;
-	s = find_slot(current_table(h), pa);
-	if (!s)
-		return fetch_uncached(h, pc, pa);
-	b = dcache_get(h, pa >> PAGE_SHIFT);
-	h->win_host = s->host + ((pa & ~PAGE_MASK) - s->gpa);
-	if (!b) {
-		uint32_t bits = 0;
-
-		h->win_base = WIN_NONE;
-		memcpy(&bits, h->win_host + (pa & PAGE_MASK),
-		       (pa & PAGE_MASK) == PAGE_SIZE - 2 ? 2 : 4);
-		if ((bits & 3) == 3 && (pa & PAGE_MASK) == PAGE_SIZE - 2)
-			return decode_fill(h, &h->tmp, pc);
-		decode(&h->tmp, bits);
-		return &h->tmp;
+	if (c->tag != pc >> PAGE_SHIFT) {
+		if (!resolve(h, pc, 2, ACCESS_FETCH, &pa, &cacheable))
+			return NULL;
+		s = find_slot(current_table(h), pa);
+		if (!s || !cacheable)
+			return fetch_uncached(h, pc, pa);
+		c->tag = pc >> PAGE_SHIFT;
+		c->ppn = pa >> PAGE_SHIFT;
+		c->host = s->host + ((pa & ~PAGE_MASK) - s->gpa);
 	}
+	b = dcache_get(h, c->ppn);
+	if (!b)
+		return fetch_uncached(h, pc, (c->ppn << PAGE_SHIFT) | (pc & PAGE_MASK));
+	h->win_host = c->host;
 	h->win_base = pc & ~PAGE_MASK;
 	h->win = b->insns;
 	return &b->insns[(pc & PAGE_MASK) >> 1];
@@ -484,34 +635,25 @@ struct insn *fetch_slow(struct hart *h, uint64_t pc)
 /*
  * Decode the instruction at pc into its cache entry `in`.  An instruction
  * whose second half lies on the next page is decoded into h->tmp instead
- * when that page is not plain memory, so it is fetched again next time.
+ * and fetched again every time: the cache is per physical page, and the
+ * next page may be remapped (SFENCE.VMA) or be a device.
  */
 struct insn *decode_fill(struct hart *h, struct insn *in, uint64_t pc)
 {
 	unsigned off = pc & PAGE_MASK;
 	uint16_t lo, hi;
+	uint32_t bits;
 
-	memcpy(&lo, h->win_host + off, 2);
+	guest_read(&lo, h->win_host + off, 2);
 	if ((lo & 3) != 3 || off != PAGE_SIZE - 2) {
-		uint32_t bits = lo;
-
+		bits = lo;
 		if ((lo & 3) == 3)
-			memcpy(&bits, h->win_host + off, 4);
+			guest_read(&bits, h->win_host + off, 4);
 		decode(in, bits);
 		return in;
 	}
-	{
-		uint64_t pa;
-		bool cacheable;
-
-		if (!translate(h, pc + 2, ACCESS_FETCH, &pa))
-			return NULL;
-		cacheable = find_slot(current_table(h), pa) != NULL;
-		if (!fetch16(h, pc + 2, &hi))
-			return NULL;
-		if (!cacheable)
-			in = &h->tmp;
-		decode(in, lo | (uint32_t)hi << 16);
-		return in;
-	}
+	if (!fetch16(h, pc + 2, &hi))
+		return NULL;
+	decode(&h->tmp, lo | (uint32_t)hi << 16);
+	return &h->tmp;
 }

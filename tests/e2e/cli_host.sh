@@ -29,7 +29,7 @@ refused() {
 # --flash ,readonly names no file: it must not open one called "readonly"
 # (there is one, a valid image, in the directory norvm runs in).
 NORVM=$(realpath "$NORVM")
-"$NORVM" flash create "$t/readonly" --size 256K
+norvm flash create "$t/readonly" --size 256K
 cp "$t/readonly" "$t/readonly.before"
 refused flash_empty_path 'no image file given' run --firmware park.bin --flash ,readonly
 refused flash_empty_path_only 'no image file given' run --firmware park.bin --flash ''
@@ -37,38 +37,20 @@ refused flash_empty_option 'empty option' run --firmware park.bin --flash readon
 if cmp -s "$t/readonly" "$t/readonly.before"; then echo "PASS flash_empty_path_untouched"; else
 	echo "FAIL flash_empty_path_untouched: the file 'readonly' changed"; fi
 
-# holding IMAGE ARGS...: start norvm run ARGS in the background and wait (at
-# most 30 s) until it holds IMAGE's lock; sets holder to its pid.
-holding() {
-	local img=$1 i; shift
-	for i in $(seq 300); do
-		# (Re)start it: it may have met our own probe's lock.
-		if [ $i -eq 1 ] || ! kill -0 "$holder" 2>/dev/null; then
-			timeout 120 "$NORVM" run "$@" </dev/null >/dev/null 2>&1 &
-			holder=$!
-		fi
-		flock -n -E 99 "$img" true; [ $? -eq 99 ] && return 0
-		sleep 0.1
-	done
-	echo "FAIL holding: norvm never locked $img"
-	return 1
-}
-release() {
-	kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
-}
-
 # flash pack over an image in use: refused, the file and its inode kept.
 img=$t/used.img
-"$NORVM" flash create "$img" --size 256K
+norvm flash create "$img" --size 256K
 cp "$img" "$t/used.before"
 inode=$(stat -c %i "$img")
 for mode in writable readonly; do
 	opt=; [ $mode = readonly ] && opt=,readonly
-	if holding "$img" --firmware "$t/park.bin" --flash "$img$opt"; then
+	if hold_lock "$img" --firmware "$t/park.bin" --flash "$img$opt"; then
 		refused pack_over_${mode}_image 'used.img: in use by another process' \
 			flash pack "$img" --firmware "$t/park.bin" --size 256K
-		release
+	else
+		echo "FAIL pack_over_${mode}_image: $HOLD_WHY"
 	fi
+	release_lock
 	if cmp -s "$img" "$t/used.before" && [ "$(stat -c %i "$img")" = "$inode" ]; then
 		echo "PASS pack_over_${mode}_image_kept"
 	else
@@ -78,5 +60,5 @@ done
 ls "$t" | grep -q 'used.img.tmp' && echo "FAIL pack_no_temporary: $(ls "$t")" ||
 	echo "PASS pack_no_temporary"
 # Once the VM has stopped, the same command replaces the image.
-"$NORVM" flash pack "$img" --firmware "$t/park.bin" --size 256K
+norvm flash pack "$img" --firmware "$t/park.bin" --size 256K
 expect_status pack_after_release 0 $?

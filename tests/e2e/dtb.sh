@@ -3,7 +3,7 @@
 # the devices that exist.
 . "$(dirname "$0")/lib.sh"
 dtb=$E2E_TMP/virt.dtb
-"$NORVM" run -c 2 -m 512M --append "console=ttyS0" --dump-dtb "$dtb"
+norvm run -c 2 -m 512M --append "console=ttyS0" --dump-dtb "$dtb"
 expect_status dump_status 0 $?
 if dtc -I dtb -O dts -o "$E2E_TMP/virt.dts" "$dtb" 2>"$E2E_TMP/dtc.err"; then
 	echo "PASS dtc_accepts"

@@ -5,7 +5,7 @@
 # boots, every flash read and fetch trapping.  Nothing is written to flash.
 . "$(dirname "$0")/lib.sh"
 img=$E2E_TMP/boot.img
-"$NORVM" flash pack "$img" --firmware "$FW_JUMP" --kernel "$UBOOT_S" --size 32M
+norvm flash pack "$img" --firmware "$FW_JUMP" --kernel "$UBOOT_S" --size 32M
 expect_status pack_status 0 $?
 cp "$img" "$E2E_TMP/before.img"
 

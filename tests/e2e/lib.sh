@@ -1,11 +1,14 @@
 # Helpers for end-to-end tests: run norvm with input on a pipe and check
-# what the guest printed.  Each check prints a PASS or FAIL line.
+# what the guest printed.  Each check prints a PASS, FAIL or SKIP line.
+# Every norvm a test starts runs under a timeout: call it through norvm or
+# run_guest below, never as "$NORVM" (tests/e2e/timeouts.sh checks this).
 NORVM=${NORVM:-./norvm}
 UBOOT_M=/usr/lib/u-boot/qemu-riscv64/u-boot.bin
 UBOOT_S=/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin
 FW_JUMP=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
 E2E_TMP=$(mktemp -d)
-trap 'rm -rf "$E2E_TMP"' EXIT
+HOLDER= HOLD_WHY=
+trap 'release_lock; rm -rf "$E2E_TMP"' EXIT
 
 # expect NAME PATTERN FILE: the file contains the (extended) regex.
 expect() {
@@ -14,11 +17,58 @@ expect() {
 
 # expect_status NAME WANT GOT
 expect_status() {
-	if [ "$2" = "$3" ]; then echo "PASS $1"; else echo "FAIL $1: exit status $3, expected $2"; fi
+	if [ "$2" = "$3" ]; then echo "PASS $1"
+	elif [ "$3" = 124 ] || [ "$3" = 137 ]; then echo "FAIL $1: timed out"
+	else echo "FAIL $1: exit status $3, expected $2"; fi
+}
+
+# norvm ARGS...: "$NORVM" ARGS, killed after NORVM_TIMEOUT seconds (300
+# unless set; status 124 then).
+norvm() {
+	timeout -k 5 "${NORVM_TIMEOUT:-300}" "$NORVM" "$@"
 }
 
 # run_guest OUT INPUT ARGS...: norvm run ARGS with INPUT typed on stdin.
 run_guest() {
 	local out=$1 input=$2; shift 2
-	printf '%b' "$input" | timeout 300 "$NORVM" run "$@" >"$out" 2>&1
+	printf '%b' "$input" | norvm run "$@" >"$out" 2>&1
+}
+
+# image_locked IMAGE: some process holds a flock on IMAGE.  Read from
+# /proc/locks: taking the lock to test it could make the holder fail.
+image_locked() {
+	local dev ino
+	dev=$(stat -c '%Hd %Ld' "$1") && ino=$(stat -c %i "$1") || return 1
+	dev=$(printf '%02x:%02x' $dev)
+	awk -v id="$dev:$ino" '$2 == "FLOCK" && $6 == id { found = 1 }
+		END { exit !found }' /proc/locks
+}
+
+# hold_lock IMAGE ARGS...: start `norvm run ARGS` in the background (input
+# ended, output in $E2E_TMP/holder.out) and wait until it holds IMAGE's
+# lock, at most 30 s.  Fails, with the reason in HOLD_WHY, when the holder
+# exits or never takes the lock.  release_lock stops it.
+hold_lock() {
+	local img=$1 i; shift
+	# timeout itself in the background, so that killing HOLDER stops norvm.
+	timeout -k 5 120 "$NORVM" run "$@" </dev/null >"$E2E_TMP/holder.out" 2>&1 &
+	HOLDER=$!
+	for ((i = 0; i < 300; i++)); do
+		image_locked "$img" && return 0
+		if ! kill -0 "$HOLDER" 2>/dev/null; then
+			HOLD_WHY="the holder exited: $(tail -n 3 "$E2E_TMP/holder.out")"
+			return 1
+		fi
+		sleep 0.1
+	done
+	HOLD_WHY="the holder did not lock $img within 30 s"
+	return 1
+}
+
+release_lock() {
+	[ -n "$HOLDER" ] || return 0
+	kill "$HOLDER" 2>/dev/null
+	wait "$HOLDER" 2>/dev/null
+	HOLDER=
+	return 0
 }

@@ -12,10 +12,10 @@ run_guest "$out" 'poweroff\n' -c 4 --firmware "$UBOOT_M"
 expect_status uboot_m_4_harts_poweroff 0 $?
 expect uboot_m_4_harts_prompt '^=> ' "$out"
 
-timeout 120 "$NORVM" run -c 4 --firmware build/tests/smp/smp_amo.elf </dev/null >"$out" 2>&1
+NORVM_TIMEOUT=120 norvm run -c 4 --firmware build/tests/smp/smp_amo.elf </dev/null >"$out" 2>&1
 expect_status amo_lrsc_counters_exact 0 $?
 img=$E2E_TMP/flash.img
-"$NORVM" flash create "$img" --size 32M
-timeout 120 "$NORVM" run -c 4 --firmware build/tests/smp/smp_flash.elf \
+norvm flash create "$img" --size 32M
+NORVM_TIMEOUT=120 norvm run -c 4 --firmware build/tests/smp/smp_flash.elf \
 	--flash "$img" </dev/null >"$out" 2>&1
 expect_status flash_mode_switch_coherent 0 $?

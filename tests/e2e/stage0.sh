@@ -7,7 +7,7 @@ t=$E2E_TMP out=$t/out
 
 # M-mode U-Boot from flash in 16 MiB (the smallest RAM norvm takes), with
 # one hart and with four (the others wait for hart 0's copy).
-"$NORVM" flash pack "$t/uboot.img" --firmware "$UBOOT_M" --size 32M
+norvm flash pack "$t/uboot.img" --firmware "$UBOOT_M" --size 32M
 for c in 1 4; do
 	printf 'poweroff\n' | timeout 120 "$NORVM" run --flash "$t/uboot.img,readonly" \
 		--boot flash -m 16M -c $c >"$out" 2>&1
@@ -31,8 +31,8 @@ refused() {
 printf '\x73\x00\x50\x10\x6f\xf0\xdf\xff' >"$t/park.bin"
 head -c 15M /dev/zero >"$t/k15"
 head -c 13M /dev/zero >"$t/k13"
-"$NORVM" flash pack "$t/k15.img" --firmware "$t/park.bin" --kernel "$t/k15" --size 32M
-"$NORVM" flash pack "$t/k13.img" --firmware "$t/park.bin" --kernel "$t/k13" --size 32M
+norvm flash pack "$t/k15.img" --firmware "$t/park.bin" --kernel "$t/k15" --size 32M
+norvm flash pack "$t/k13.img" --firmware "$t/park.bin" --kernel "$t/k13" --size 32M
 refused payload_beyond_ram 'k15.img loads 0x80200000-0x81100000, outside the 16 MiB of RAM' \
 	--flash "$t/k15.img,readonly" --boot flash -m 16M
 refused payload_over_dtb 'k13.img loads 0x80200000-0x80f00000, over the device tree' \
@@ -40,7 +40,7 @@ refused payload_over_dtb 'k13.img loads 0x80200000-0x80f00000, over the device t
 
 # A header whose payload lies past the end of the image: stage-0's copy
 # faults (a load access fault, cause 5) and it says so.
-"$NORVM" flash pack "$t/bad.img" --firmware "$t/park.bin" --size 256K
+norvm flash pack "$t/bad.img" --firmware "$t/park.bin" --size 256K
 printf '\x00\x00\x10\x00\x00\x00\x00\x00' |
 	dd of="$t/bad.img" bs=1 seek=$((0x220)) conv=notrunc status=none
 timeout 60 "$NORVM" run --flash "$t/bad.img,readonly" --boot flash -c 2 \

@@ -56,8 +56,8 @@ done
 for fw in mmode smode; do
 	if [ $fw = mmode ]; then args="--firmware $UBOOT_M"
 	else args="--firmware $FW_JUMP --kernel $UBOOT_S"; fi
-	printf '\nversion\npoweroff\n' | timeout 60 script -qefE never \
-		-c "\"$NORVM\" run $args" /dev/null >"$t/out" 2>&1
+	printf '\nversion\npoweroff\n' |
+		timeout 60 script -qefE never -c "\"$NORVM\" run $args" /dev/null >"$t/out" 2>&1
 	expect_status ${fw}_typed_ahead_status 0 $?
 	next=$(tr -d '\r' <"$t/out" | sed -n '/Hit any key to stop autoboot/{n;p;q}')
 	if [ "$next" = "=> version" ]; then echo "PASS ${fw}_typed_ahead_kept"; else

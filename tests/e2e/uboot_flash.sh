@@ -4,7 +4,7 @@
 # files must hold exactly what was written, byte for byte.
 . "$(dirname "$0")/lib.sh"
 b0=$E2E_TMP/bank0.img b1=$E2E_TMP/bank1.img out=$E2E_TMP/out
-"$NORVM" flash create "$b0" --size 32M && "$NORVM" flash create "$b1" --size 32M
+norvm flash create "$b0" --size 32M && norvm flash create "$b1" --size 32M
 expect_status create_status 0 $?
 
 cmds='flinfo
@@ -44,7 +44,7 @@ pat=$E2E_TMP/pattern
   for i in $(seq 64); do printf '\xef\xbe\xad\xde'; done
   for i in $(seq 256); do printf '\x5a'; done; } >"$pat"
 erased=$E2E_TMP/erased
-"$NORVM" flash create "$erased" --size 32M
+norvm flash create "$erased" --size 32M
 check_region() {	# NAME IMAGE OFFSET
 	if cmp -s -n 768 -i "0:$3" "$pat" "$2"; then echo "PASS $1"; else
 		echo "FAIL $1: image bytes at $3 differ from what was written"; fi

@@ -1,11 +1,16 @@
 /* Interrupts: the machine timer and software interrupt from the CLINT,
  * WFI waking on them, vectored mtvec, priorities, supervisor interrupts
- * injected through mip and delegated to S, and global enables. */
+ * injected through mip and delegated to S, global enables, and SEIP: the
+ * PLIC's line shows in mip but a read-modify-write of mip keeps only the
+ * software-writable bit. */
 #include "isa.h"
 #define CLINT		0x2000000
 #define MSIP		(CLINT + 0x0)
 #define MTIMECMP	(CLINT + 0x4000)
 #define MTIME		(CLINT + 0xbff8)
+#define PLIC		0xc000000
+#define UART		0x10000000
+#define UART_IRQ	10
 
 main:
 	TEST(1)				/* mtime advances */
@@ -119,6 +124,44 @@ u_code:
 m_end:
 	li	t0, 1 << 5
 	csrc	mip, t0
+	TEST(9)				/* the UART raises S-external via the PLIC */
+	csrw	mie, zero
+	csrci	mstatus, 8
+	li	a0, PLIC
+	li	t0, 1
+	sw	t0, 4 * UART_IRQ(a0)	/* priority */
+	li	t1, 0x2080		/* hart 0's S context: enables */
+	add	t1, a0, t1
+	li	t0, 1 << UART_IRQ
+	sw	t0, 0(t1)
+	li	a1, UART
+	li	t0, 2
+	sb	t0, 1(a1)		/* IER: transmitter empty */
+	csrr	t0, mip
+	andi	t0, t0, 1 << 9
+	EXPECT(t0, 1 << 9)		/* SEIP shows the line */
+	csrsi	mip, 2			/* read-modify-write of mip (SSIP) */
+	sb	zero, 1(a1)		/* the line goes low */
+	li	t1, 0x201004		/* claim and complete whatever is left */
+	add	t1, a0, t1		/* pending (QEMU keeps it until claimed) */
+	lw	t2, 0(t1)
+	sw	t2, 0(t1)
+	csrr	t0, mip
+	andi	t0, t0, 1 << 9
+	EXPECT(t0, 0)			/* and SEIP with it */
+	csrr	t0, mip
+	andi	t0, t0, 2
+	EXPECT(t0, 2)			/* the written SSIP stays */
+	csrci	mip, 2
+	li	t0, 1 << 9		/* software SEIP is ORed with the line */
+	csrs	mip, t0
+	csrr	t1, mip
+	and	t1, t1, t0
+	EXPECT(t1, 1 << 9)
+	csrc	mip, t0
+	csrr	t1, mip
+	and	t1, t1, t0
+	EXPECT(t1, 0)
 	PASS
 
 	.balign 64

@@ -1,6 +1,6 @@
 /* Sv39 in S-mode: gigapage and 4 KiB mappings, permissions (R/W/X, U with
  * SUM), page faults with their tval, the A and D bits set by hardware,
- * and SFENCE.VMA after a page-table change. */
+ * SFENCE.VMA after a page-table change, and the reserved PTE bits. */
 #include "isa.h"
 #define PTE_V 0x01
 #define PTE_R 0x02
@@ -98,6 +98,27 @@ s_code:
 	la	t0, page
 	ld	t1, 8(t0)
 	EXPECT(t1, 77)
+	TEST(8)				/* PTE bits 63:54 are reserved */
+	la	a2, l0
+	ld	a4, 0(a2)
+	li	t0, 1 << 61		/* PBMT, without Svpbmt */
+	or	t0, a4, t0
+	sd	t0, 0(a2)
+	sfence.vma
+	li	a3, VA_RO
+	EXPECT_TRAP(13, VA_RO)
+	ld	t1, 0(a3)
+	TRAPPED()
+	li	t0, 1 << 54		/* the lowest of them */
+	or	t0, a4, t0
+	sd	t0, 0(a2)
+	sfence.vma
+	EXPECT_TRAP(13, VA_RO)
+	ld	t1, 0(a3)
+	TRAPPED()
+	sd	a4, 0(a2)
+	sfence.vma
+	ld	t1, 0(a3)
 	TO_M(m_end)
 m_end:
 	csrw	satp, zero

@@ -1,7 +1,8 @@
 /* Exceptions in M, S and U mode: ecall causes, ebreak, illegal
  * instructions, access faults with their tval, delegation to S through
  * medeleg, MRET/SRET restoring privilege and interrupt enables, TSR/TW/TVM,
- * and counter access gated by mcounteren/scounteren. */
+ * counter access gated by mcounteren/scounteren, and a store that faults
+ * half-way across a page boundary leaving memory unchanged. */
 #include "isa.h"
 main:
 	TEST(1)				/* M-mode */
@@ -117,6 +118,19 @@ s_code2:
 	TO_M(m_done)
 m_done:
 	csrr	a0, mstatus
+	TEST(9)				/* a store across the end of RAM faults */
+	li	a0, 0x8ffffffc		/* and changes nothing (256 MiB of RAM) */
+	li	t0, 0x11223344
+	sw	t0, 0(a0)
+	li	t0, 0x5566778899aabbcc
+	EXPECT_TRAP(7, 0x90000000)	/* tval: the part that faults */
+	sd	t0, 0(a0)
+	TRAPPED()
+	lwu	t1, 0(a0)
+	EXPECT(t1, 0x11223344)
+	EXPECT_TRAP(5, 0x90000000)	/* and so does a load */
+	ld	t1, 0(a0)
+	TRAPPED()
 	PASS
 
 	.balign 4

@@ -33,12 +33,36 @@ main:
 	EXPECT_TRAP(2, ANY)
 	csrrsi	a0, mimpid, 1
 	TRAPPED()
-	/* CSRs that do not exist here (QEMU has triggers and menvcfg, from
-	 * privileged 1.12, so it fails this check). */
+	/* The trigger module is there with no triggers: tselect, tdata1-3
+	 * read 0 whatever is written (tdata1 type 0: no trigger), tinfo
+	 * reads 1 (the selected trigger does not exist).  QEMU 7.2 has two
+	 * triggers and fails here. */
 	TEST(3)
+	li	a0, 1
+	csrw	0x7a0, a0		/* tselect */
+	csrr	a1, 0x7a0
+	EXPECT(a1, 0)
+	li	a0, -1
+	csrw	0x7a1, a0		/* tdata1 */
+	csrr	a1, 0x7a1
+	EXPECT(a1, 0)
+	csrw	0x7a2, a0		/* tdata2 */
+	csrr	a1, 0x7a2
+	EXPECT(a1, 0)
+	csrw	0x7a3, a0		/* tdata3 */
+	csrr	a1, 0x7a3
+	EXPECT(a1, 0)
+	csrr	a1, 0x7a4		/* tinfo */
+	EXPECT(a1, 1)
+	ENTER_MODE(1, s_triggers)	/* M-mode CSRs: illegal from S */
+s_triggers:
 	EXPECT_TRAP(2, 0x7a002573)	/* csrr a0, tselect: mtval = insn */
 	csrr	a0, 0x7a0
 	TRAPPED()
+	TO_M(m_triggers_done)
+m_triggers_done:
+	/* CSRs that do not exist here (menvcfg is from privileged 1.12,
+	 * which QEMU has, so it fails this check too). */
 	EXPECT_TRAP(2, ANY)
 	csrr	a0, 0x30a		/* menvcfg: not in privileged 1.11 */
 	TRAPPED()

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The CPU with page tables in flash: tests/guest/sv39_flash.S programs an
+# Sv39 root table into bank 0 and runs S-mode code through it, with the
+# array mapped (walks read a read-only slot) and with --flash-map=off
+# (walks read through the device).
+. "$(dirname "$0")/lib.sh"
+for map in on off; do
+	img=$E2E_TMP/flash-$map.img
+	norvm flash create "$img" --size 32M
+	NORVM_TIMEOUT=60 norvm run --firmware build/tests/guest/sv39_flash.elf \
+		--flash "$img" --flash-map=$map </dev/null >"$E2E_TMP/out" 2>&1
+	expect_status "page_tables_in_flash_map_$map" 0 $?
+done

@@ -1,0 +1,125 @@
+/*
+ * Guest memory of the built-in CPU driven directly, without running guest
+ * code: this file builds src/soft/mem.c itself, with a hook that lets
+ * another "hart" change a PTE between the walker's read and its
+ * compare-and-swap of A/D.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+
+static unsigned races;		/* PTE changes still to make, one per swap */
+
+static void race(uint64_t *ptep)
+{
+	if (races) {
+		races--;
+		__atomic_fetch_xor(ptep, 1ull << 8, __ATOMIC_SEQ_CST);	/* RSW */
+	}
+}
+
+#define WALK_BEFORE_SWAP(ptep) race(ptep)
+#include "soft/mem.c"
+
+#define RAM_BASE	0x80000000ull
+#define RAM_SIZE	(64u << 12)
+#define VA		0x40000000ull
+
+static struct vm vm;
+static uint8_t *ram;
+
+static uint64_t *pte_at(unsigned page, unsigned index)
+{
+	return (uint64_t *)(ram + page * PAGE_SIZE) + index;
+}
+
+static uint64_t table(unsigned page)
+{
+	return ((RAM_BASE >> 12) + page) << 10 | PTE_V;
+}
+
+/* A hart in S-mode with Sv39 rooted at RAM page 0, PMP open: VA maps to
+ * RAM page 3 through pages 1 and 2 with leaf flags `leaf`. */
+static struct hart *setup(uint64_t leaf)
+{
+	struct hart *h;
+
+	memset(&vm, 0, sizeof(vm));
+	vm.accel = &soft_accel_ops;
+	vm.nharts = 1;
+	memset(ram, 0, RAM_SIZE);
+	CHECK_EQ(vm.accel->create(&vm), 0);
+	CHECK_EQ(vm_set_memory_region(&vm, 0, RAM_BASE, RAM_SIZE, ram, 0), 0);
+	*pte_at(0, 1) = table(1);
+	*pte_at(1, 0) = table(2);
+	*pte_at(2, 0) = ((RAM_BASE >> 12) + 3) << 10 | leaf;
+	h = &soft_vm(&vm)->harts[0];
+	h->priv = PRIV_S;
+	h->satp = SATP_SV39 << 60 | RAM_BASE >> 12;
+	h->pmpaddr[0] = ~0ull >> 10;
+	h->pmpcfg[0] = 0x1f;			/* NAPOT, RWX: everything */
+	pmp_update(h);
+	return h;
+}
+
+/* A swap lost to a concurrent PTE change walks again and succeeds. */
+static void test_lost_swap_walks_again(void)
+{
+	struct hart *h = setup(PTE_V | PTE_R | PTE_W);
+	bool cacheable;
+	uint64_t pa = 0;
+
+	races = 1;
+	CHECK(resolve(h, VA + 8, 8, ACCESS_WRITE, &pa, &cacheable));
+	CHECK_EQ(races, 0);
+	CHECK_EQ(pa, RAM_BASE + 3 * PAGE_SIZE + 8);
+	CHECK_EQ(*pte_at(2, 0) & (PTE_A | PTE_D | 1ull << 8),
+		 PTE_A | PTE_D | 1ull << 8);
+	CHECK_EQ(h->mcause, 0);			/* no trap taken */
+	vm.accel->destroy(&vm);
+}
+
+/* With A already set there is no swap, and nothing to lose. */
+static void test_no_swap_when_set(void)
+{
+	struct hart *h = setup(PTE_V | PTE_R | PTE_A);
+	uint64_t pa = 0;
+
+	races = 1;
+	CHECK(resolve(h, VA, 4, ACCESS_READ, &pa, NULL));
+	CHECK_EQ(races, 1);
+	CHECK_EQ(pa, RAM_BASE + 3 * PAGE_SIZE);
+	vm.accel->destroy(&vm);
+}
+
+/* Slot changes reuse two preallocated tables: they cannot fail for lack
+ * of memory while the guest runs. */
+static void test_map_changes_preallocated(void)
+{
+	struct soft_vm *sv;
+	struct slot_table *t;
+
+	setup(PTE_V | PTE_R | PTE_A);
+	sv = soft_vm(&vm);
+	for (unsigned i = 0; i < 1000; i++) {
+		CHECK_EQ(vm_set_memory_region(&vm, 5, 0x20000000,
+					      i & 1 ? 0 : PAGE_SIZE, ram,
+					      MEM_FLAG_READONLY), 0);
+		t = atomic_load(&sv->table);
+		CHECK(t == &sv->tables[0] || t == &sv->tables[1]);
+		CHECK_EQ(find_slot(t, 0x20000000) != NULL, !(i & 1));
+		CHECK(find_slot(t, RAM_BASE) != NULL);
+	}
+	vm.accel->destroy(&vm);
+}
+
+int main(void)
+{
+	ram = aligned_alloc(PAGE_SIZE, RAM_SIZE);
+	RUN(test_lost_swap_walks_again);
+	RUN(test_no_swap_when_set);
+	RUN(test_map_changes_preallocated);
+	free(ram);
+	return TEST_EXIT();
+}
