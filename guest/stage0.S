@@ -47,6 +47,7 @@ next_payload:
 	ld	a3, 8(t5)		/* bytes */
 	ld	a4, 16(t5)		/* destination in RAM */
 	add	a3, a3, t6		/* source end */
+	.balign	4			/* fewer fetches when flash traps them */
 copy:
 	bgeu	t6, a3, copy_done
 	ld	a5, 0(t6)
