@@ -14,7 +14,7 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wvla -Wno-unused-parameter
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Isrc
-LDLIBS	:= -lfdt -lpthread
+LDLIBS	:= -lfdt -lpthread -lm
 
 ifeq ($(TSAN),1)
 B	:= build-tsan
@@ -34,12 +34,18 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
 # Guest programs: ISA tests and benchmark guests, built with the cross gcc.
-GUEST_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -nostdlib -nostartfiles \
+GUEST_CFLAGS := -march=rv64imafdc_zicsr_zifencei -mabi=lp64 -nostdlib -nostartfiles \
 	-static -Wl,--no-relax -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Itests/isa
 ISA_SRC	:= $(wildcard tests/isa/*.S)
 ISA_ELF	:= $(ISA_SRC:tests/isa/%.S=build/isa/%.elf)
 GUEST_SRC := $(wildcard bench/guest/*.S guest/*.S tests/smp/*.S tests/guest/*.S tests/sbi/*.S)
 GUEST_ELF := $(GUEST_SRC:%.S=build/%.elf)
+# Guest programs in C for rv64gc (the F and D oracle).
+GUEST_C	:= $(wildcard tests/guest/*.c)
+GUEST_ELF += $(GUEST_C:%.c=build/%.elf)
+GUEST_C_FLAGS := -march=rv64gc -mabi=lp64 -O2 -ffreestanding -fno-builtin \
+	-nostdlib -nostartfiles -static -Wall -Wextra -Werror -Wl,--no-relax \
+	-Wl,--build-id=none -Wl,--no-warn-rwx-segments
 
 NORVM	:= $(if $(filter 1,$(TSAN)),norvm-tsan,$(if $(filter 1,$(SAN)),norvm-san,norvm))
 
@@ -47,6 +53,9 @@ all: $(NORVM)
 
 $(NORVM): $(B)/src/main.o $(B)/libnorvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# FP semantics: no compile-time folding, nothing moved across fenv calls.
+$(B)/src/soft/fpu.o: CFLAGS += -frounding-math -fsignaling-nans
 
 $(B)/libnorvm.a: $(LIB_OBJ)
 	@rm -f $@
@@ -82,6 +91,10 @@ build/tests/sbi/%.elf: tests/sbi/%.S tests/sbi/link.ld
 build/%.elf: %.S $(wildcard tests/isa/*.h) tests/isa/link.ld
 	@mkdir -p $(dir $@)
 	$(CROSS)gcc $(GUEST_CFLAGS) -T tests/isa/link.ld -o $@ $<
+
+build/%.elf: %.c tests/isa/link.ld
+	@mkdir -p $(dir $@)
+	$(CROSS)gcc $(GUEST_C_FLAGS) -T tests/isa/link.ld -o $@ $<
 
 tests: $(NORVM) $(UNIT_BIN) $(ISA_ELF) $(GUEST_ELF)
 

@@ -55,7 +55,7 @@ static int cpus(void *f, const struct vm *vm)
 		P(fdt_property_u32(f, "reg", h));
 		P(fdt_property_string(f, "status", "okay"));
 		P(fdt_property_string(f, "compatible", "riscv"));
-		P(fdt_property_string(f, "riscv,isa", "rv64imac_zicsr_zifencei"));
+		P(fdt_property_string(f, "riscv,isa", "rv64imafdc_zicsr_zifencei"));
 		P(fdt_property_string(f, "mmu-type", "riscv,sv39"));
 		P(fdt_begin_node(f, "interrupt-controller"));
 		P(fdt_property_u32(f, "#interrupt-cells", 1));

@@ -62,8 +62,10 @@ enum access { ACCESS_READ, ACCESS_WRITE, ACCESS_FETCH };
 #define MSTATUS_TVM	(1ull << 20)
 #define MSTATUS_TW	(1ull << 21)
 #define MSTATUS_TSR	(1ull << 22)
+#define MSTATUS_FS	(3ull << 13)	/* 3: Dirty */
 #define MSTATUS_UXL	(3ull << 32)
 #define MSTATUS_SXL	(3ull << 34)
+#define MSTATUS_SD	(1ull << 63)
 
 #define PMP_ENTRIES	16
 #define PMP_L		0x80u
@@ -99,6 +101,9 @@ enum op {
 	OP_FENCE, OP_FENCE_I,
 	OP_ECALL, OP_EBREAK, OP_MRET, OP_SRET, OP_WFI, OP_SFENCE_VMA,
 	OP_CSRRW, OP_CSRRS, OP_CSRRC, OP_CSRRWI, OP_CSRRSI, OP_CSRRCI,
+	/* F and D: imm holds the instruction's bits (fpu.c decodes them). */
+	OP_FLW, OP_FLD, OP_FSW, OP_FSD,	/* aux: offset; rd/rs2: f, rs1: x */
+	OP_FMA, OP_FP,
 	OP_COUNT
 };
 
@@ -111,6 +116,7 @@ struct insn {
 	uint8_t rd, rs1, rs2;
 	int32_t imm;
 	uint8_t len;		/* 2 or 4 */
+	int16_t aux;		/* FP loads and stores: the offset */
 };
 
 #define REG_SINK 32
@@ -150,6 +156,8 @@ struct soft_vm;
 struct hart {
 	uint64_t x[33];		/* x[32] is the sink for writes to x0 */
 	uint64_t pc;
+	uint64_t f[32];		/* single precision NaN-boxed */
+	uint8_t fflags, frm;
 	unsigned id;
 	enum priv priv;
 	struct vm *vm;
@@ -279,6 +287,11 @@ bool pmp_check(const struct hart *h, uint64_t pa, unsigned len,
 	       enum access acc, enum priv priv, bool *page_ok);
 void pmp_update(struct hart *h);
 bool pmp_addr_writable(const struct hart *h, unsigned i);
+
+/* fpu.c */
+bool fp_mem(struct hart *h, const struct insn *in);
+bool fp_fma(struct hart *h, const struct insn *in);
+bool fp_op(struct hart *h, const struct insn *in);
 
 /* csr.c */
 bool csr_access(struct hart *h, const struct insn *in, uint64_t src,

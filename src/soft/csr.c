@@ -2,10 +2,13 @@
  * Control and status registers, traps, interrupts and xRET: the privileged
  * architecture (version 1.11 CSR set) of the built-in CPU.
  */
+#include <string.h>
+
 #include "cpu.h"
 
 #define MISA_VALUE	((2ull << 62) | (1u << ('A' - 'A')) | \
-			 (1u << ('C' - 'A')) | (1u << ('I' - 'A')) | \
+			 (1u << ('C' - 'A')) | (1u << ('D' - 'A')) | \
+			 (1u << ('F' - 'A')) | (1u << ('I' - 'A')) | \
 			 (1u << ('M' - 'A')) | (1u << ('S' - 'A')) | \
 			 (1u << ('U' - 'A')))
 #define XLEN_FIELDS	((2ull << 32) | (2ull << 34))	/* UXL = SXL = 64 */
@@ -13,10 +16,10 @@
 #define MSTATUS_WRITABLE (MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | \
 			  MSTATUS_MPIE | MSTATUS_SPP | MSTATUS_MPP | \
 			  MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | \
-			  MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR)
+			  MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR | MSTATUS_FS)
 #define SSTATUS_WRITABLE (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | \
-			  MSTATUS_SUM | MSTATUS_MXR)
-#define SSTATUS_READABLE (SSTATUS_WRITABLE | MSTATUS_UXL)
+			  MSTATUS_SUM | MSTATUS_MXR | MSTATUS_FS)
+#define SSTATUS_READABLE (SSTATUS_WRITABLE | MSTATUS_UXL | MSTATUS_SD)
 
 #define MEDELEG_WRITABLE 0xb3ffull	/* not ecall-from-M, not reserved */
 #define MIDELEG_WRITABLE (MIP_SSIP | MIP_STIP | MIP_SEIP)
@@ -26,6 +29,7 @@
 #define PMP_ADDR_MASK	((1ull << 54) - 1)
 
 enum {
+	CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
 	CSR_SSTATUS = 0x100, CSR_SIE = 0x104, CSR_STVEC = 0x105,
 	CSR_SCOUNTEREN = 0x106, CSR_SSCRATCH = 0x140, CSR_SEPC = 0x141,
 	CSR_SCAUSE = 0x142, CSR_STVAL = 0x143, CSR_SIP = 0x144,
@@ -73,6 +77,8 @@ void hart_reset_csrs(struct hart *h)
 	h->pmp_n = 0;
 	h->pmp_locked = false;
 	h->instret = 0;
+	memset(h->f, 0, sizeof(h->f));
+	h->fflags = h->frm = 0;
 	h->resv_valid = false;
 	h->wfi = false;
 }
@@ -227,6 +233,14 @@ static uint64_t instret_now(struct hart *h)
 	return h->instret - 1;
 }
 
+/* mstatus as read: SD summarises a dirty FS. */
+static uint64_t status(const struct hart *h)
+{
+	uint64_t sd = (h->mstatus & MSTATUS_FS) == MSTATUS_FS ? MSTATUS_SD : 0;
+
+	return h->mstatus | XLEN_FIELDS | sd;
+}
+
 static bool csr_read(struct hart *h, unsigned csr, uint64_t *v)
 {
 	if (csr >= CSR_CYCLE && csr <= CSR_CYCLE + 31) {
@@ -260,7 +274,7 @@ static bool csr_read(struct hart *h, unsigned csr, uint64_t *v)
 		return true;
 	}
 	switch (csr) {
-	case CSR_SSTATUS: *v = (h->mstatus | XLEN_FIELDS) & SSTATUS_READABLE; break;
+	case CSR_SSTATUS: *v = status(h) & SSTATUS_READABLE; break;
 	case CSR_SIE: *v = h->mie & h->mideleg; break;
 	case CSR_STVEC: *v = h->stvec; break;
 	case CSR_SCOUNTEREN: *v = h->scounteren; break;
@@ -274,7 +288,15 @@ static bool csr_read(struct hart *h, unsigned csr, uint64_t *v)
 			return false;
 		*v = h->satp;
 		break;
-	case CSR_MSTATUS: *v = h->mstatus | XLEN_FIELDS; break;
+	case CSR_MSTATUS: *v = status(h); break;
+	case CSR_FFLAGS:
+	case CSR_FRM:
+	case CSR_FCSR:
+		if (!(h->mstatus & MSTATUS_FS))
+			return false;
+		*v = csr == CSR_FFLAGS ? h->fflags : csr == CSR_FRM ? h->frm :
+		     (uint64_t)h->frm << 5 | h->fflags;
+		break;
 	case CSR_MISA: *v = h->misa; break;
 	case CSR_MEDELEG: *v = h->medeleg; break;
 	case CSR_MIDELEG: *v = h->mideleg; break;
@@ -400,6 +422,13 @@ static bool csr_write(struct hart *h, unsigned csr, uint64_t v)
 		h->mcycle_offset = v - h->instret;
 		break;
 	case CSR_MINSTRET: h->instret = v; break;
+	case CSR_FFLAGS: h->fflags = v & 0x1f; h->mstatus |= MSTATUS_FS; break;
+	case CSR_FRM: h->frm = v & 7; h->mstatus |= MSTATUS_FS; break;
+	case CSR_FCSR:
+		h->fflags = v & 0x1f;
+		h->frm = (v >> 5) & 7;
+		h->mstatus |= MSTATUS_FS;
+		break;
 	case CSR_TSELECT:
 	case CSR_TDATA1:
 	case CSR_TDATA2:

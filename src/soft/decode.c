@@ -30,6 +30,19 @@ static void illegal(struct insn *in, uint32_t bits)
 	set(in, OP_ILLEGAL, 0, 0, 0, (int32_t)bits);
 }
 
+/* An FP load or store: register numbers as they are (f0 is a register),
+ * the offset in aux, the bits in imm for an illegal-instruction trap. */
+static void set_fp_mem(struct insn *in, enum op op, unsigned freg, unsigned rs1,
+		   int32_t off, uint32_t bits)
+{
+	in->op = (uint8_t)op;
+	in->rd = (uint8_t)freg;
+	in->rs2 = (uint8_t)freg;
+	in->rs1 = (uint8_t)rs1;
+	in->aux = (int16_t)off;
+	in->imm = (int32_t)bits;
+}
+
 static const uint8_t load_ops[8] = {
 	OP_LB, OP_LH, OP_LW, OP_LD, OP_LBU, OP_LHU, OP_LWU, OP_ILLEGAL
 };
@@ -221,6 +234,24 @@ static void decode32(struct insn *in, uint32_t bits)
 	case 0x73:
 		decode_system(in, bits);
 		return;
+	case 0x07:
+		if (f3 == 2 || f3 == 3) {
+			set_fp_mem(in, f3 == 2 ? OP_FLW : OP_FLD, rd, rs1, imm_i, bits);
+			return;
+		}
+		break;
+	case 0x27:
+		if (f3 == 2 || f3 == 3) {
+			set_fp_mem(in, f3 == 2 ? OP_FSW : OP_FSD, rs2, rs1, imm_s, bits);
+			return;
+		}
+		break;
+	case 0x43: case 0x47: case 0x4b: case 0x4f:
+		set(in, OP_FMA, 0, 0, 0, (int32_t)bits);
+		return;
+	case 0x53:
+		set(in, OP_FP, 0, 0, 0, (int32_t)bits);
+		return;
 	case 0x2f:
 		if (f3 == 2 || f3 == 3) {
 			enum op op = amo_op(bits >> 27, f3 == 3);
@@ -259,8 +290,10 @@ static void decode_q0(struct insn *in, uint32_t b)
 		}
 		break;
 	}
+	case 1: set_fp_mem(in, OP_FLD, rd, rs1, (int32_t)ld_off, b); return;
 	case 2: set(in, OP_LW, rd, rs1, 0, (int32_t)lw_off); return;
 	case 3: set(in, OP_LD, rd, rs1, 0, (int32_t)ld_off); return;
+	case 5: set_fp_mem(in, OP_FSD, rd, rs1, (int32_t)ld_off, b); return;
 	case 6: set(in, OP_SW, 0, rs1, rd, (int32_t)lw_off); return;
 	case 7: set(in, OP_SD, 0, rs1, rd, (int32_t)ld_off); return;
 	}
@@ -350,6 +383,10 @@ static void decode_q2(struct insn *in, uint32_t b)
 
 	switch ((b >> 13) & 7) {
 	case 0: set(in, OP_SLLI, rd, rd, 0, (int32_t)shamt); return;
+	case 1:
+		set_fp_mem(in, OP_FLD, rd, 2, (int32_t)(((b >> 7) & 0x20) |
+		       ((b >> 2) & 0x18) | ((b << 4) & 0x1c0)), b);
+		return;
 	case 2:
 		if (rd) {
 			set(in, OP_LW, rd, 2, 0, (int32_t)(((b >> 7) & 0x20) |
@@ -384,6 +421,10 @@ static void decode_q2(struct insn *in, uint32_t b)
 	case 6:
 		set(in, OP_SW, 0, 2, rs2, (int32_t)(((b >> 7) & 0x3c) |
 			((b >> 1) & 0xc0)));
+		return;
+	case 5:
+		set_fp_mem(in, OP_FSD, rs2, 2, (int32_t)(((b >> 7) & 0x38) |
+		       ((b >> 1) & 0x1c0)), b);
 		return;
 	case 7:
 		set(in, OP_SD, 0, 2, rs2, (int32_t)(((b >> 7) & 0x38) |

@@ -416,6 +416,23 @@ dispatch:
 			END_BLOCK();
 			NEXT;
 		}
+		case OP_FLW: case OP_FLD: case OP_FSW: case OP_FSD:
+			SYNC();
+			if (!fp_mem(h, in))
+				goto trap;
+			if (h->end_block)
+				END_BLOCK();
+			NEXT;
+		case OP_FMA:
+			SYNC();
+			if (!fp_fma(h, in))
+				goto trap;
+			NEXT;
+		case OP_FP:
+			SYNC();
+			if (!fp_op(h, in))
+				goto trap;
+			NEXT;
 		case OP_COUNT:
 			break;
 		}

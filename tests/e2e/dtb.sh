@@ -14,7 +14,7 @@ dts=$E2E_TMP/virt.dts
 expect memory 'reg = <0x00 0x80000000 0x00 0x20000000>' "$dts"
 expect cpu0 'cpu@0 \{' "$dts"
 expect cpu1 'cpu@1 \{' "$dts"
-expect isa 'riscv,isa = "rv64imac_zicsr_zifencei"' "$dts"
+expect isa 'riscv,isa = "rv64imafdc_zicsr_zifencei"' "$dts"
 expect uart 'serial@10000000' "$dts"
 expect clint 'clint@2000000' "$dts"
 expect plic 'plic@c000000' "$dts"

@@ -1,5 +1,6 @@
 /* Zicsr: read/write/set/clear in register and immediate forms, the x0
- * rules, read-only and missing CSRs, misa, no F/D, counters. */
+ * rules, read-only and missing CSRs, misa, mstatus.FS gating F and D and
+ * their CSRs, counters. */
 #include "isa.h"
 main:
 	TEST(1)
@@ -69,16 +70,13 @@ m_triggers_done:
 	EXPECT_TRAP(2, ANY)
 	csrr	a0, 0x003		/* fcsr */
 	TRAPPED()
-	TEST(4)				/* misa: RV64 IMACSU */
+	TEST(4)				/* misa: RV64 IMAFDCSU */
 	csrr	a0, misa
-	li	a1, (2 << 62) | (1 << 0) | (1 << 2) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20)
+	li	a1, (2 << 62) | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20)
 	bne	a0, a1, fail
-	TEST(5)				/* FS stays 0; FP instructions are illegal */
+	TEST(5)				/* FS off: FP instructions are illegal */
 	li	a0, 3 << 13
-	csrs	mstatus, a0
-	csrr	a1, mstatus
-	and	a1, a1, a0
-	EXPECT(a1, 0)
+	csrc	mstatus, a0
 	EXPECT_TRAP(2, 0x00053007)	/* fld ft0, 0(a0) */
 	.4byte	0x00053007
 	TRAPPED()
@@ -88,6 +86,32 @@ m_triggers_done:
 	EXPECT_TRAP(2, 0x2002)		/* c.fldsp ft0, 0(sp) */
 	.2byte	0x2002
 	TRAPPED()
+	EXPECT_TRAP(2, ANY)		/* and so is fcsr */
+	csrr	a1, fcsr
+	TRAPPED()
+	li	a0, 1 << 13		/* FS Initial: they run, FS becomes Dirty */
+	csrs	mstatus, a0
+	csrr	a1, mstatus
+	bltz	a1, fail		/* SD clear while not dirty */
+	li	a1, 0x3ff0000000000000
+	fmv.d.x	fa0, a1
+	csrr	a1, mstatus
+	srli	a2, a1, 13
+	andi	a2, a2, 3
+	EXPECT(a2, 3)
+	bgez	a1, fail		/* SD set */
+	csrr	a1, sstatus
+	bgez	a1, fail		/* also in sstatus */
+	fadd.d	fa1, fa0, fa0
+	fcvt.l.d a2, fa1
+	EXPECT(a2, 2)
+	li	a1, 0x7e		/* frm 3 (RUP), fflags 0x1e */
+	csrw	fcsr, a1
+	csrr	a2, frm
+	EXPECT(a2, 3)
+	csrr	a2, fflags
+	EXPECT(a2, 0x1e)
+	csrw	fcsr, zero
 	TEST(6)				/* counters advance */
 	rdinstret a0
 	nop
