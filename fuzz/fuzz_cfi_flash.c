@@ -19,15 +19,20 @@
  * then never stay mapped outside read-array mode).
  *
  * Input: byte 0: bits 0-3 geometry (mod 9), bit 6 mapping off, bit 7
- * read-only image; then 17-byte records: [0] flags, [1..8] offset,
- * [9..16] value, little-endian.
- *   flags bits 0-1  0 read, 1 write, 2 write of value byte 0 replicated
- *                   as a command on every device lane, 3 reset
- *         bits 2-3  log2 of the access width: 1, 2, 4 or 8 bytes
- *         bits 4-5  offset: 0 bank-word aligned in the image, 1 anywhere
- *                   in the image, 2 within 16 bytes of its end (straddling
- *                   it), 3 the raw 64-bit offset (far out, wrapping)
- *         bit 6     the first slot change during this operation fails
+ * read-only image; then records of a flags byte, an offset and a value
+ * (little-endian), as long as the input lasts:
+ *   flags bits 0-2  0, 4 read; 1 write (value: as many bytes as the
+ *                   access is wide); 2, 6 write a command on every device
+ *                   lane (value: 2 bytes, see pick()); 3, 5 two such
+ *                   commands at the same offset (4 bytes); 7 reset (a
+ *                   read if the offset kind is odd)
+ *         bits 3-4  log2 of the access width: 1, 2, 4 or 8 bytes (for a
+ *                   command: 8, or else the bank width)
+ *         bits 5-6  offset: 0 one of the first 8 bus words of a block
+ *                   (2 bytes: block, word), 1 anywhere in the image (2
+ *                   bytes), 2 within 16 bytes of its end, straddling it
+ *                   (1 byte), 3 any 64-bit offset: far out, wrapping (8)
+ *         bit 7     the first slot change during this operation fails
  */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -346,20 +351,21 @@ static void mismatch(const char *what, uint64_t got, uint64_t want)
 	abort();
 }
 
-static void check_state(struct cfi_flash *f, const char *path)
+static void check_state(struct cfi_flash *f, int fd)
 {
 	static uint8_t file[MAXSIZE];
 	const struct fake_slot *s = fake_slot_at(BASE);
-	int fd = open(path, O_RDONLY), mode = m.pend ? M_STATUS : m.mode;
+	int mode = m.pend ? M_STATUS : m.mode;
 
-	if (fd < 0 || pread(fd, file, m.size, 0) != (ssize_t)m.size)
+	/* The file itself, not the device's mapping of it. */
+	if (pread(fd, file, m.size, 0) != (ssize_t)m.size)
 		abort();
-	close(fd);
-	for (uint64_t i = 0; i < m.size; i++) {
+	if (memcmp(file, m.img, m.size)) {
+		uint64_t i = 0;
 		char what[64];
 
-		if (file[i] == m.img[i])
-			continue;
+		while (file[i] == m.img[i])
+			i++;
 		snprintf(what, sizeof(what), "image byte 0x%" PRIx64, i);
 		mismatch(what, file[i], m.img[i]);
 	}
@@ -372,6 +378,17 @@ static void check_state(struct cfi_flash *f, const char *path)
 		mismatch("slot size", s->size, m.size);
 }
 
+/* A command byte: mostly the ones the part knows, else any byte. */
+static uint8_t pick(const uint8_t *p)
+{
+	static const uint8_t cmds[] = {
+		0xff, 0x90, 0x98, 0x70, 0x50, 0x40, 0x10, 0xe8, 0x20, 0xd0,
+		0x60, 0x01, 0x2f, 0xb0, 0x00, 0xf0, 0x03, 0xaa, 0x55,
+	};
+
+	return p[0] >= 0xe0 ? p[1] : cmds[p[0] % sizeof(cmds)];
+}
+
 static uint64_t get64(const uint8_t *p)
 {
 	uint64_t v = 0;
@@ -381,12 +398,21 @@ static uint64_t get64(const uint8_t *p)
 	return v;
 }
 
+/* One image file for the whole run, rewritten for every input. */
+static char path[] = "/tmp/norvm-fuzz-XXXXXX";
+static int image_fd = -1;
+static uint8_t pattern[MAXSIZE];	/* the image's first contents */
+
+static void remove_image(void)
+{
+	unlink(path);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
-	char path[] = "/tmp/norvm-fuzz-XXXXXX", err[256];
 	struct cfi_flash_config c;
 	struct cfi_flash *f;
-	int fd;
+	char err[256];
 
 	if (n < 1)
 		return 0;
@@ -399,14 +425,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	m.block = (uint64_t)BLOCK * m.n;
 	m.size = m.block * BLOCKS;
 	m.mapped = m.map;
-	for (uint64_t i = 0; i < m.size; i++)
-		m.img[i] = (uint8_t)(i * 37 + 11);
-	fd = mkstemp(path);
-	if (fd < 0)
-		return 0;
-	if (write(fd, m.img, m.size) != (ssize_t)m.size)
+	if (image_fd < 0) {
+		for (unsigned i = 0; i < MAXSIZE; i++)
+			pattern[i] = (uint8_t)(i * 37 + 11);
+		image_fd = mkstemp(path);
+		if (image_fd < 0)
+			abort();
+		atexit(remove_image);
+	}
+	memcpy(m.img, pattern, m.size);
+	if (ftruncate(image_fd, (off_t)m.size) ||
+	    pwrite(image_fd, m.img, m.size, 0) != (ssize_t)m.size)
 		abort();
-	close(fd);
 	fake_vm_init(&vm, 1);
 	c = (struct cfi_flash_config){ .base = BASE, .window = 1 << 20,
 		.path = path, .readonly = m.ro, .map = m.map, .bank_width = m.bw,
@@ -419,26 +449,51 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	ntrail = 0;
 	note("bank width %u, device width %u, %s, mapping %s", m.bw, m.dw,
 	     m.ro ? "read-only" : "writable", m.map ? "on" : "off");
-	check_state(f, path);
-	for (size_t p = 1; p + 17 <= n; p += 17) {
-		const uint8_t *r = data + p;
-		unsigned op = r[0] & 3, len = 1u << ((r[0] >> 2) & 3);
-		uint64_t off = get64(r + 1), val = get64(r + 9), got, want = 0, any = 0;
+	check_state(f, image_fd);
+	for (size_t p = 1; p < n;) {
+		static const unsigned off_bytes[4] = { 2, 2, 1, 8 };
+		const uint8_t *r = data + p, *o = r + 1, *v;
+		unsigned op = r[0] & 7, len = 1u << ((r[0] >> 3) & 3), kind = (r[0] >> 5) & 3;
+		unsigned val_bytes;
+		uint64_t off, val = 0, got, want = 0, any = 0;
 
-		switch ((r[0] >> 4) & 3) {
-		case 0: off = off % m.size / m.bw * m.bw; break;
-		case 1: off %= m.size; break;
-		case 2: off = m.size - 16 + off % 32; break;
+		op = (const unsigned[8]){ 0, 1, 2, 3, 0, 3, 2, 4 }[op];
+		if (op == 4 && (kind & 1))
+			op = 0;			/* half the resets read */
+		if (op == 2 || op == 3)
+			len = len == 8 ? 8 : m.bw;	/* a command, or two */
+		val_bytes = op == 1 ? len : op == 2 ? 2 : op == 3 ? 4 : 0;
+		v = o + off_bytes[kind];
+		if (p + 1 + off_bytes[kind] + val_bytes > n)
+			break;
+		p += 1 + off_bytes[kind] + val_bytes;
+		for (unsigned i = 0; i < val_bytes; i++)
+			val |= (uint64_t)v[i] << (8 * i);
+		switch (kind) {
+		case 0: off = o[0] % BLOCKS * m.block + o[1] % 8 * m.bw; break;
+		case 1: off = (o[0] | o[1] << 8) % m.size; break;
+		case 2: off = m.size - 16 + o[0] % 32; break;
+		default: off = get64(o); break;
 		}
-		if (op == 2) {
-			uint64_t lane = val & 0xff;
+		m.fail = fake_slot_failures = (r[0] & 0x80) ? 1 : 0;
+		if (op == 2 || op == 3) {
+			uint64_t c0 = 0, c1 = 0;
 
-			val = 0;
-			for (unsigned l = 0; l < 8 / m.dw; l++)
-				val |= lane << (8 * m.dw * l);
+			for (unsigned l = 0; l < 8 / m.dw; l++) {
+				c0 |= (uint64_t)pick(v) << (8 * m.dw * l);
+				if (op == 3)
+					c1 |= (uint64_t)pick(v + 2) << (8 * m.dw * l);
+			}
+			val = c0;
+			if (op == 3) {
+				note("write %u bytes at 0x%" PRIx64 ": 0x%" PRIx64 "%s", len,
+				     off, c0, m.fail ? " (slot change fails)" : "");
+				cfi_flash_write(f, off, len, c0);
+				m_write(&m, off, len, c0);
+				val = c1;
+			}
 		}
-		m.fail = fake_slot_failures = (r[0] & 0x40) ? 1 : 0;
-		if (op == 3) {
+		if (op == 4) {
 			note("reset%s", m.fail ? " (slot change fails)" : "");
 			cfi_flash_reset(f);
 			m_reset(&m);
@@ -464,9 +519,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		}
 		fake_slot_failures = 0;
 		if (op)
-			check_state(f, path);
+			check_state(f, image_fd);
 	}
 	cfi_flash_destroy(f);
-	unlink(path);
 	return 0;
 }
