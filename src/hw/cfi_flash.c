@@ -3,9 +3,15 @@
  * for all the devices of a bank: they receive the same commands and answer
  * the same way, each on its own lane.
  *
+ * The entry points take an access as the CPU made it (1 to 8 bytes, any
+ * alignment) and split it into bus cycles as the bus would: one cycle per
+ * bank-width word it touches, lowest address first, each carrying only the
+ * bytes of that word.  The command set sees cycles only.  Bytes outside
+ * the image are not decoded: they read as 0 and writes to them are lost.
+ *
  * Decisions where parts differ:
- * - A command is the low byte of lane 0 of a write of the whole bank
- *   width.  A narrower write reaches only some of the devices, so it is
+ * - A command is the low byte of lane 0 of a cycle of the whole bank
+ *   width.  A narrower cycle reaches only some of the devices, so it is
  *   not taken as a command (it is still data for a program or buffer
  *   cycle): probes that try narrower port widths then read array data and
  *   do not mistake the bank for a narrower geometry.
@@ -13,14 +19,20 @@
  *   (SR4 + SR5) and leave the bank in read-status mode.
  * - A read-only image behaves like a part with VPP low: program sets SR4 +
  *   SR3, erase SR5 + SR3, and nothing changes.
- * - Suspend finds nothing to suspend (operations are instant): it only
- *   enters read-status mode, as does a lone resume.
+ * - Operations complete at once, so there is nothing to suspend: the
+ *   primary table does not offer program or erase suspend, SR6 and SR2
+ *   never set, and a suspend or a lone resume only enters read-status
+ *   mode.  (A timing model that makes operations take time must offer
+ *   them again, in the table and here.)
+ * - WP# is held low: a locked-down block (0x60 0x2F) stays locked, and
+ *   ignores unlock, until the bank is reset.
  * - The AMD unlock cycles (0xAA, 0x55) that probes send are ignored.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -43,6 +55,10 @@ enum cycle {
 	CYCLE_BUF_CONFIRM,	/* buffer full: next write must be 0xD0 */
 };
 
+/* Block lock state, as the identifier space reports it at block + 2. */
+#define LOCK_LOCKED	0x01
+#define LOCK_DOWN	0x02
+
 #define QUERY_SIZE	0x40
 #define PRI		0x31	/* offset of the Intel extended query table */
 #define BUF_BYTES	(1u << CFI_WRITE_BUFFER_SHIFT)	/* per device */
@@ -57,7 +73,7 @@ struct cfi_flash {
 	unsigned interleave;		/* devices per bank */
 	uint64_t block;			/* erase block of the bank */
 	uint64_t nblocks;
-	bool *locked;
+	uint8_t *locks;			/* LOCK_* bits per block */
 
 	enum cfi_mode mode;
 	enum cycle cycle;
@@ -113,9 +129,10 @@ static void build_query(struct cfi_flash *f)
 	/* Intel primary extended query, version 1.0. */
 	q[PRI + 0] = 'P'; q[PRI + 1] = 'R'; q[PRI + 2] = 'I';
 	q[PRI + 3] = '1'; q[PRI + 4] = '0';
-	q[PRI + 5] = 0x26;	/* erase/program suspend, instant block locking */
-	q[PRI + 9] = 0x01;	/* program allowed while erase suspended */
-	q[PRI + 10] = 0x01;	/* block status register: lock bit */
+	/* No suspend (operations are instant, see the top of this file). */
+	q[PRI + 5] = 0x20;	/* instant individual block locking */
+	q[PRI + 9] = 0x00;	/* nothing runs while erase is suspended */
+	q[PRI + 10] = 0x03;	/* block status register: lock, lock-down */
 	q[PRI + 12] = 0x33;	/* Vcc optimum 3.3 V */
 }
 
@@ -124,22 +141,44 @@ static bool array_visible(const struct cfi_flash *f)
 	return f->mode == CFI_MODE_ARRAY && f->cycle == CYCLE_NONE;
 }
 
-/* Map or unmap the array to match the mode.  Called with the lock held. */
-static void update_mapping(struct cfi_flash *f)
+static void report_map_error(struct cfi_flash *f, bool map, int err)
+{
+	static atomic_flag logged = ATOMIC_FLAG_INIT;
+
+	f->stats.map_errors++;
+	if (!atomic_flag_test_and_set(&logged))
+		fprintf(stderr, "norvm: %s: cannot %s the array: %s; %s (logged once, "
+			"counted in --stats)\n", f->cfg.name ? f->cfg.name : "flash",
+			map ? "map" : "unmap", strerror(-err),
+			map ? "its reads trap instead" : "the command is dropped");
+}
+
+/*
+ * Map or unmap the array to match the mode.  Called with the lock held.
+ * A failed map is safe (array reads then trap and are answered here; the
+ * next write cycle tries again).  A failed unmap is not: the harts would
+ * read the array in another mode.  Returns false then, and the caller
+ * undoes the cycle.
+ */
+static bool update_mapping(struct cfi_flash *f)
 {
 	bool want = f->cfg.map && array_visible(f);
+	int ret;
 
 	if (want == f->mapped)
-		return;
-	if (vm_set_memory_region(f->vm, f->cfg.slot, f->cfg.base,
-				 want ? f->size : 0, f->image,
-				 MEM_FLAG_READONLY))
-		return;
+		return true;
+	ret = vm_set_memory_region(f->vm, f->cfg.slot, f->cfg.base,
+				   want ? f->size : 0, f->image, MEM_FLAG_READONLY);
+	if (ret) {
+		report_map_error(f, want, ret);
+		return want;
+	}
 	f->mapped = want;
 	if (want)
 		f->stats.maps++;
 	else
 		f->stats.unmaps++;
+	return true;
 }
 
 /* One device's answer at device-word offset `k` in a non-array mode. */
@@ -156,7 +195,7 @@ static uint8_t device_answer(struct cfi_flash *f, uint64_t k, uint64_t boff)
 		if (in_block == 1)
 			return CFI_DEVICE_ID;
 		if (in_block == 2)
-			return f->locked[boff / f->block] ? 1 : 0;
+			return f->locks[boff / f->block];
 		return 0;
 	}
 	case CFI_MODE_QUERY:
@@ -180,14 +219,40 @@ static uint8_t read_byte(struct cfi_flash *f, uint64_t off)
 	return device_answer(f, word, off);
 }
 
+/* One read cycle: `len` bytes at `off`, inside one bus word of the image. */
+static uint64_t read_cycle(struct cfi_flash *f, uint64_t off, unsigned len)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < len; i++)
+		v |= (uint64_t)read_byte(f, off + i) << (8 * i);
+	return v;
+}
+
+/* How many of the `left` bytes from `a` fall in the bus word holding `a`. */
+static unsigned cycle_len(const struct cfi_flash *f, uint64_t a, unsigned left)
+{
+	unsigned n = f->cfg.bank_width - (unsigned)(a % f->cfg.bank_width);
+
+	return n < left ? n : left;
+}
+
 uint64_t cfi_flash_read(struct cfi_flash *f, uint64_t off, unsigned len)
 {
 	uint64_t v = 0;
 
+	len = len > 8 ? 8 : len;
 	pthread_mutex_lock(&f->lock);
 	f->stats.reads[f->cycle == CYCLE_NONE ? f->mode : CFI_MODE_STATUS]++;
-	for (unsigned i = 0; i < len && off + i < f->size; i++)
-		v |= (uint64_t)read_byte(f, off + i) << (8 * i);
+	for (unsigned i = 0, n; i < len; i += n) {
+		uint64_t a = off + i;
+
+		if (a < off)
+			break;		/* past the top of the address space */
+		n = cycle_len(f, a, len - i);
+		if (a < f->size)
+			v |= read_cycle(f, a, n) << (8 * i);
+	}
 	pthread_mutex_unlock(&f->lock);
 	return v;
 }
@@ -212,7 +277,7 @@ static bool writable(struct cfi_flash *f, uint64_t off, uint8_t error)
 		fail(f, error | CFI_SR_VPP_LOW);
 		return false;
 	}
-	if (f->locked[off / f->block]) {
+	if (f->locks[off / f->block] & LOCK_LOCKED) {
 		fail(f, error | CFI_SR_LOCKED);
 		return false;
 	}
@@ -319,12 +384,17 @@ static void second_cycle(struct cfi_flash *f, uint64_t off, unsigned len,
 			fail(f, CFI_SR_PROG_ERROR | CFI_SR_ERASE_ERROR);
 		break;
 	case CYCLE_LOCK:
-		if (cmd == 0x01 || cmd == 0x2f) {
+		if (cmd == 0x01) {
 			f->stats.cmds[CFI_CMD_LOCK]++;
-			f->locked[off / f->block] = true;
+			f->locks[off / f->block] |= LOCK_LOCKED;
+		} else if (cmd == 0x2f) {
+			f->stats.cmds[CFI_CMD_LOCK_DOWN]++;
+			f->locks[off / f->block] = LOCK_LOCKED | LOCK_DOWN;
 		} else if (cmd == 0xd0) {
 			f->stats.cmds[CFI_CMD_UNLOCK]++;
-			f->locked[off / f->block] = false;
+			/* With WP# low a locked-down block ignores unlock. */
+			if (!(f->locks[off / f->block] & LOCK_DOWN))
+				f->locks[off / f->block] = 0;
 		} else {
 			fail(f, CFI_SR_PROG_ERROR | CFI_SR_ERASE_ERROR);
 		}
@@ -411,13 +481,12 @@ static void command(struct cfi_flash *f, uint64_t off, uint8_t cmd)
 	f->stats.cmds[kind]++;
 }
 
-void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
-		     uint64_t val)
+/* One write cycle of the command set: `len` bytes at `off`, in one bus word. */
+static void write_cycle(struct cfi_flash *f, uint64_t off, unsigned len,
+			uint64_t val)
 {
 	uint8_t cmd = (uint8_t)val;
 
-	pthread_mutex_lock(&f->lock);
-	f->stats.writes++;
 	if (f->cycle == CYCLE_PROGRAM || f->cycle == CYCLE_BUF_DATA)
 		second_cycle(f, off, len, val, cmd);
 	else if (len < f->cfg.bank_width)
@@ -426,7 +495,38 @@ void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
 		second_cycle(f, off, len, val, cmd);
 	else
 		command(f, off, cmd);
-	update_mapping(f);
+}
+
+void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
+		     uint64_t val)
+{
+	len = len > 8 ? 8 : len;
+	pthread_mutex_lock(&f->lock);
+	f->stats.writes++;
+	for (unsigned i = 0, n; i < len; i += n) {
+		uint64_t a = off + i, v = val >> (8 * i);
+		enum cfi_mode mode = f->mode;
+		enum cycle cycle = f->cycle;
+		uint8_t status = f->status;
+
+		if (a < off)
+			break;		/* past the top of the address space */
+		n = cycle_len(f, a, len - i);
+		if (n < 8)
+			v &= (1ull << (8 * n)) - 1;
+		if (a < f->size)
+			write_cycle(f, a, n, v);
+		/*
+		 * Mapped means read-array mode with nothing pending, where a
+		 * cycle changes only these three: if the array cannot be
+		 * unmapped, the cycle is undone, as if it never arrived.
+		 */
+		if (!update_mapping(f)) {
+			f->mode = mode;
+			f->cycle = cycle;
+			f->status = status;
+		}
+	}
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -451,7 +551,7 @@ void cfi_flash_reset(struct cfi_flash *f)
 	f->mode = CFI_MODE_ARRAY;
 	f->cycle = CYCLE_NONE;
 	f->status = 0;
-	memset(f->locked, 0, f->nblocks * sizeof(*f->locked));
+	memset(f->locks, 0, f->nblocks);
 	update_mapping(f);
 	pthread_mutex_unlock(&f->lock);
 }
@@ -550,14 +650,14 @@ struct cfi_flash *cfi_flash_create(struct vm *vm,
 	f->block = block;
 	f->nblocks = size / block;
 	pthread_mutex_init(&f->lock, NULL);
-	f->locked = calloc(f->nblocks, sizeof(*f->locked));
+	f->locks = calloc(f->nblocks, 1);
 	f->buf = malloc((size_t)f->interleave * BUF_BYTES);
 	f->buf_valid = malloc((size_t)f->interleave * BUF_BYTES);
 	f->image = mmap(NULL, size, PROT_READ | (cfg->readonly ? 0 : PROT_WRITE),
 			MAP_SHARED | (fd < 0 ? MAP_ANONYMOUS : 0), fd, 0);
 	if (fd < 0 && f->image != MAP_FAILED)
 		memset(f->image, 0xff, size);	/* a volatile, erased bank */
-	if (f->image == MAP_FAILED || !f->locked || !f->buf || !f->buf_valid) {
+	if (f->image == MAP_FAILED || !f->locks || !f->buf || !f->buf_valid) {
 		if (f->image == MAP_FAILED)
 			f->image = NULL;
 		snprintf(err, errlen, "%s: cannot map the image: %s", cfg->path,
@@ -589,7 +689,7 @@ void cfi_flash_destroy(struct cfi_flash *f)
 	if (f->fd >= 0)
 		close(f->fd);
 	pthread_mutex_destroy(&f->lock);
-	free(f->locked);
+	free(f->locks);
 	free(f->buf);
 	free(f->buf_valid);
 	free(f);
@@ -632,8 +732,8 @@ static const char *const mode_names[CFI_MODES] = {
 };
 static const char *const cmd_names[CFI_CMD_KINDS] = {
 	"read_array", "read_id", "query", "read_status", "clear_status",
-	"program", "buffered_program", "erase", "lock", "unlock", "suspend",
-	"resume", "invalid"
+	"program", "buffered_program", "erase", "lock", "unlock", "lock_down",
+	"suspend", "resume", "invalid"
 };
 
 void cfi_flash_print_stats(struct cfi_flash *f, FILE *out)
@@ -644,8 +744,11 @@ void cfi_flash_print_stats(struct cfi_flash *f, FILE *out)
 	fprintf(out, "  %s: trapped reads", f->cfg.name ? f->cfg.name : "flash");
 	for (unsigned i = 0; i < CFI_MODES; i++)
 		fprintf(out, " %s %" PRIu64, mode_names[i], s.reads[i]);
-	fprintf(out, "; writes %" PRIu64 "; maps %" PRIu64 ", unmaps %" PRIu64 "\n",
+	fprintf(out, "; writes %" PRIu64 "; maps %" PRIu64 ", unmaps %" PRIu64,
 		s.writes, s.maps, s.unmaps);
+	if (s.map_errors)
+		fprintf(out, ", failed mapping changes %" PRIu64, s.map_errors);
+	fprintf(out, "\n");
 	fprintf(out, "    commands:");
 	for (unsigned i = 0; i < CFI_CMD_KINDS; i++)
 		if (s.cmds[i])
@@ -662,7 +765,8 @@ void cfi_flash_stats_json(struct cfi_flash *f, FILE *out)
 	for (unsigned i = 0; i < CFI_MODES; i++)
 		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", mode_names[i], s.reads[i]);
 	fprintf(out, "}, \"writes\": %" PRIu64 ", \"maps\": %" PRIu64
-		", \"unmaps\": %" PRIu64 ", \"commands\": {", s.writes, s.maps, s.unmaps);
+		", \"unmaps\": %" PRIu64 ", \"map_errors\": %" PRIu64 ", \"commands\": {",
+		s.writes, s.maps, s.unmaps, s.map_errors);
 	for (unsigned i = 0; i < CFI_CMD_KINDS; i++)
 		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", cmd_names[i], s.cmds[i]);
 	fprintf(out, "}}");

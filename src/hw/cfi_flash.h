@@ -49,7 +49,8 @@ enum cfi_mode {
 enum cfi_cmd_kind {
 	CFI_CMD_READ_ARRAY, CFI_CMD_READ_ID, CFI_CMD_QUERY, CFI_CMD_STATUS,
 	CFI_CMD_CLEAR_STATUS, CFI_CMD_PROGRAM, CFI_CMD_BUFFERED, CFI_CMD_ERASE,
-	CFI_CMD_LOCK, CFI_CMD_UNLOCK, CFI_CMD_SUSPEND, CFI_CMD_RESUME,
+	CFI_CMD_LOCK, CFI_CMD_UNLOCK, CFI_CMD_LOCK_DOWN, CFI_CMD_SUSPEND,
+	CFI_CMD_RESUME,
 	CFI_CMD_INVALID, CFI_CMD_KINDS
 };
 
@@ -57,6 +58,7 @@ struct cfi_flash_stats {
 	uint64_t reads[CFI_MODES];	/* trapped reads, by mode */
 	uint64_t writes;		/* trapped writes */
 	uint64_t maps, unmaps;		/* mapping changes */
+	uint64_t map_errors;		/* slot changes the accelerator refused */
 	uint64_t cmds[CFI_CMD_KINDS];
 };
 
@@ -84,7 +86,12 @@ struct cfi_flash *cfi_flash_create(struct vm *vm,
 				   char *err, size_t errlen);
 void cfi_flash_destroy(struct cfi_flash *f);
 
-/* The state machine's entry points (the bus calls these). */
+/*
+ * The entry points (the bus calls these): an access of 1 to 8 bytes at any
+ * bank offset, little-endian, split into bus cycles of the bank width as
+ * the bus would (lowest address first).  Bytes outside the image read as 0
+ * and are not written.
+ */
 uint64_t cfi_flash_read(struct cfi_flash *f, uint64_t off, unsigned len);
 void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
 		     uint64_t val);
