@@ -597,17 +597,23 @@ static int open_image(const struct cfi_flash_config *c, uint64_t *size,
 		return -EBUSY;
 	}
 	*size = (uint64_t)st.st_size;
-	if (!*size || *size % block || *size > c->window) {
+	/* CFI gives a device's size as 2^n bytes: no other size can be told. */
+	if (!*size || *size % block || *size > c->window || (*size & (*size - 1))) {
 		if (!*size)
 			snprintf(err, errlen, "%s: the image is empty (create one with "
 				 "norvm flash create)", c->path);
 		else if (*size % block)
 			snprintf(err, errlen, "%s: size %" PRIu64 " is not a multiple of the "
 				 "%" PRIu64 " KiB erase block", c->path, *size, block >> 10);
-		else
+		else if (*size > c->window)
 			snprintf(err, errlen, "%s: size %" PRIu64 " MiB is larger than the "
 				 "%" PRIu64 " MiB flash window", c->path, *size >> 20,
 				 c->window >> 20);
+		else
+			snprintf(err, errlen, "%s: size %" PRIu64 " KiB is not a power of two, "
+				 "which a CFI flash's size must be (pad it with 0xFF bytes to %"
+				 PRIu64 " KiB)", c->path, *size >> 10,
+				 (uint64_t)1 << log2_ceil(*size) >> 10);
 		close(fd);
 		return -EINVAL;
 	}
@@ -779,9 +785,11 @@ int cfi_flash_create_image(const char *path, uint64_t size, char *err,
 	uint8_t *buf;
 	int ret;
 
-	if (!size || size % (256u << 10) || size > VIRT_FLASH_WINDOW) {
+	if (!size || size % (256u << 10) || size > VIRT_FLASH_WINDOW ||
+	    (size & (size - 1))) {
 		snprintf(err, errlen, "flash create: size %" PRIu64 " bytes: must be a "
-			 "multiple of 256K and at most 32M", size);
+			 "power of two, a multiple of 256K and at most 32M (256K, 512K, "
+			 "1M, ... 32M)", size);
 		return -EINVAL;
 	}
 	if (lstat(path, &st) == 0) {

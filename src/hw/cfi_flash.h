@@ -79,7 +79,8 @@ struct cfi_flash_stats {
 /*
  * Open, lock and map the image and register the bank on vm->bus.  Returns
  * NULL with a one-line reason in `err` (missing, directory, no permission,
- * empty, not a multiple of the erase block, too big, in use).
+ * empty, not a multiple of the erase block, too big, not a power of two,
+ * in use).
  */
 struct cfi_flash *cfi_flash_create(struct vm *vm,
 				   const struct cfi_flash_config *cfg,
@@ -108,8 +109,8 @@ void cfi_flash_print_stats(struct cfi_flash *f, FILE *out);
 void cfi_flash_stats_json(struct cfi_flash *f, FILE *out);
 
 /*
- * Write an erased (all 0xFF) image of `size` bytes: a multiple of 256 KiB,
- * at most 32 MiB.  An existing file is left alone and is an error.
+ * Write an erased (all 0xFF) image of `size` bytes: a power of two from
+ * 256 KiB to 32 MiB.  An existing file is left alone and is an error.
  */
 int cfi_flash_create_image(const char *path, uint64_t size, char *err,
 			   size_t errlen);

@@ -678,6 +678,11 @@ static void test_image_errors(void)
 	make_image(64u << 20, 0xff);
 	expect_open_error("too big", "larger than");
 	unlink(path);
+	/* CFI can only describe 2^n bytes: 3 blocks of 128 KiB cannot be. */
+	make_image(3 * 2 * DEV_BLOCK, 0xff);
+	expect_open_error("not a power of two", "384 KiB is not a power of two");
+	CHECK(strstr(err, "to 512 KiB") != NULL);
+	unlink(path);
 	/* A second writer is refused while the first holds the image. */
 	make_image(4 * 2 * DEV_BLOCK, 0xff);
 	f = open_flash(4, 2, false, true);
@@ -705,6 +710,9 @@ static void test_create_image(void)
 	CHECK_EQ(cfi_flash_create_image(path, 1000, err, sizeof(err)), -EINVAL);
 	CHECK_EQ(cfi_flash_create_image(path, 64u << 20, err, sizeof(err)),
 		 -EINVAL);
+	CHECK_EQ(cfi_flash_create_image(path, 768u << 10, err, sizeof(err)),
+		 -EINVAL);
+	CHECK(strstr(err, "power of two") != NULL);
 	CHECK(access(path, F_OK) != 0);
 }
 
