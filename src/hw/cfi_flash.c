@@ -32,6 +32,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,7 @@ struct cfi_flash {
 
 	uint8_t query[QUERY_SIZE + 0x20];
 	struct cfi_flash_stats stats;
+	atomic_bool faulted;		/* the image's file failed under us */
 };
 
 static unsigned log2_ceil(uint64_t v)
@@ -556,6 +558,130 @@ void cfi_flash_reset(struct cfi_flash *f)
 	pthread_mutex_unlock(&f->lock);
 }
 
+/*
+ * Host faults on an image.  The image is guest memory: if its file shrinks
+ * under us (another program truncates it) or a page of it cannot be backed
+ * (the disk is full), touching that page raises SIGBUS in a hart's thread,
+ * from the guest's own loads of the mapped array or from a program or
+ * erase here.  The handler says which image and what happened in one
+ * line, asks the VM to stop, and maps an anonymous page over the bad one
+ * so that the access completes and the hart reaches its stop check; norvm
+ * then leaves through its normal path (terminal restored) with status 1.
+ * Only async-signal-safe calls are made (write, fstat, mmap).
+ */
+#define WATCH_MAX	8
+static struct cfi_flash *_Atomic watched[WATCH_MAX];
+static struct sigaction chained;	/* the SIGBUS action before ours */
+static long page_size;
+
+static void watch(struct cfi_flash *f, bool on)
+{
+	for (unsigned i = 0; i < WATCH_MAX; i++) {
+		struct cfi_flash *want = on ? NULL : f;
+
+		if (atomic_compare_exchange_strong(&watched[i], &want, on ? f : NULL))
+			return;
+	}
+}
+
+static void put_str(char *buf, size_t *n, size_t cap, const char *s)
+{
+	while (*s && *n < cap)
+		buf[(*n)++] = *s++;
+}
+
+static void put_u64(char *buf, size_t *n, size_t cap, uint64_t v)
+{
+	char d[20];
+	unsigned i = 0;
+
+	do
+		d[i++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (i && *n < cap)
+		buf[(*n)++] = d[--i];
+}
+
+/* Handle a SIGBUS at `addr` in f's image; false if it cannot be. */
+static bool image_fault(struct cfi_flash *f, void *addr)
+{
+	uintptr_t page = (uintptr_t)addr & ~(uintptr_t)(page_size - 1);
+	struct stat st;
+
+	if (!atomic_exchange(&f->faulted, true)) {
+		char msg[1024];
+		size_t n = 0;
+		int none = VM_EXIT_NONE;
+
+		put_str(msg, &n, sizeof(msg) - 1, "norvm: ");
+		put_str(msg, &n, sizeof(msg) - 1, f->cfg.name ? f->cfg.name : "flash");
+		put_str(msg, &n, sizeof(msg) - 1, " image ");
+		put_str(msg, &n, sizeof(msg) - 1, f->cfg.path);
+		if (!fstat(f->fd, &st) && (uint64_t)st.st_size < f->size) {
+			put_str(msg, &n, sizeof(msg) - 1, ": the file was truncated to ");
+			put_u64(msg, &n, sizeof(msg) - 1, (uint64_t)st.st_size);
+			put_str(msg, &n, sizeof(msg) - 1,
+				" bytes by another program while the VM ran (the bank is ");
+			put_u64(msg, &n, sizeof(msg) - 1, f->size);
+			put_str(msg, &n, sizeof(msg) - 1, " bytes)");
+		} else {
+			put_str(msg, &n, sizeof(msg) - 1, ": a page of the file could not "
+				"be read or written (is its disk full?)");
+		}
+		put_str(msg, &n, sizeof(msg) - 1, "; stopping the VM");
+		msg[n++] = '\n';
+		if (write(STDERR_FILENO, msg, n) < 0) {
+			/* nothing more can be done */
+		}
+		if (atomic_compare_exchange_strong(&f->vm->exit_reason, &none,
+						   VM_EXIT_ERROR))
+			f->vm->exit_code = 1;
+	}
+	return mmap((void *)page, (size_t)page_size, PROT_READ | PROT_WRITE,
+		    MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED;
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+	uint8_t *addr = si->si_addr;
+	int saved_errno = errno;
+
+	for (unsigned i = 0; i < WATCH_MAX; i++) {
+		struct cfi_flash *f = atomic_load(&watched[i]);
+
+		if (f && addr >= f->image && addr < f->image + f->size &&
+		    image_fault(f, addr)) {
+			errno = saved_errno;
+			return;
+		}
+	}
+	/* Not an image: what was there before (the console's, or death). */
+	if (chained.sa_flags & SA_SIGINFO) {
+		chained.sa_sigaction(sig, si, ctx);
+	} else if (chained.sa_handler != SIG_DFL && chained.sa_handler != SIG_IGN) {
+		chained.sa_handler(sig);
+	} else {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+}
+
+void cfi_flash_catch_faults(void)
+{
+	static bool installed;
+	struct sigaction sa;
+
+	if (installed)
+		return;
+	installed = true;
+	page_size = sysconf(_SC_PAGESIZE);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &chained);
+}
+
 static bool valid_geometry(const struct cfi_flash_config *c)
 {
 	unsigned bw = c->bank_width, dw = c->device_width;
@@ -616,6 +742,17 @@ static int open_image(const struct cfi_flash_config *c, uint64_t *size,
 				 (uint64_t)1 << log2_ceil(*size) >> 10);
 		close(fd);
 		return -EINVAL;
+	}
+	/*
+	 * A sparse image would get its blocks only when the guest writes, and
+	 * a full disk then would be a SIGBUS in the middle of an erase: take
+	 * them now, while a clear refusal is still possible.
+	 */
+	if (!c->readonly && (e = posix_fallocate(fd, 0, (off_t)*size))) {
+		snprintf(err, errlen, "%s: cannot allocate the image's %" PRIu64 " KiB on "
+			 "its file system: %s", c->path, *size >> 10, strerror(e));
+		close(fd);
+		return -e;
 	}
 	return fd;
 }
@@ -680,6 +817,8 @@ struct cfi_flash *cfi_flash_create(struct vm *vm,
 		return NULL;
 	}
 	cfi_flash_reset(f);
+	if (fd >= 0)
+		watch(f, true);
 	return f;
 }
 
@@ -687,6 +826,7 @@ void cfi_flash_destroy(struct cfi_flash *f)
 {
 	if (!f)
 		return;
+	watch(f, false);
 	if (f->image) {
 		if (!f->cfg.readonly)
 			msync(f->image, f->size, MS_ASYNC);

@@ -80,7 +80,7 @@ struct cfi_flash_stats {
  * Open, lock and map the image and register the bank on vm->bus.  Returns
  * NULL with a one-line reason in `err` (missing, directory, no permission,
  * empty, not a multiple of the erase block, too big, not a power of two,
- * in use).
+ * in use, no space to allocate a writable image's blocks).
  */
 struct cfi_flash *cfi_flash_create(struct vm *vm,
 				   const struct cfi_flash_config *cfg,
@@ -96,6 +96,14 @@ void cfi_flash_destroy(struct cfi_flash *f);
 uint64_t cfi_flash_read(struct cfi_flash *f, uint64_t off, unsigned len);
 void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
 		     uint64_t val);
+
+/*
+ * Catch SIGBUS on the image mappings (a file truncated by another program,
+ * a disk that filled up): one line naming the image, then the VM stops
+ * with status 1 instead of norvm dying.  Other SIGBUS go to the handler
+ * installed before, so call this after the console has installed its own.
+ */
+void cfi_flash_catch_faults(void);
 
 /* Power-on state: read-array mode, status clear, blocks unlocked, mapped. */
 void cfi_flash_reset(struct cfi_flash *f);

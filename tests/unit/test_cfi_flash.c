@@ -7,7 +7,10 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fakevm.h"
@@ -607,6 +610,81 @@ static void test_mapping_failures(void)
 	done(f);
 }
 
+/*
+ * The image's file truncated by another program while the guest runs: a
+ * guest load from the mapped array and an erase here both touch pages
+ * past the file's end.  norvm must not die of SIGBUS: one line names the
+ * image, the VM is asked to stop with status 1, the accesses complete.
+ */
+static void test_image_truncated(void)
+{
+	uint64_t size = 4 * 2 * DEV_BLOCK;
+	char log[] = "/tmp/norvm-cfi-log-XXXXXX", text[512] = "";
+	int logfd = mkstemp(log), saved = dup(STDERR_FILENO);
+	const struct fake_slot *s;
+	struct cfi_flash *f;
+	ssize_t n;
+
+	make_image(size, 0x33);
+	f = open_flash(4, 2, false, true);
+	s = fake_slot_at(BASE);
+	CHECK(f && s);
+	if (!f || !s)
+		return;
+	cfi_flash_catch_faults();
+	CHECK_EQ(((volatile uint8_t *)s->host)[0x1000], 0x33);
+	CHECK_EQ(truncate(path, 0), 0);
+	dup2(logfd, STDERR_FILENO);
+	/* A hart's load from the slot, then an erase through the device. */
+	CHECK_EQ(((volatile uint8_t *)s->host)[0x1000], 0);
+	cmd(f, 4, 2, 2 * DEV_BLOCK / 4, 0x20);
+	cmd(f, 4, 2, 2 * DEV_BLOCK / 4, 0xd0);
+	CHECK_EQ(cfi_flash_read(f, 0, 4), rep(4, 2, 0x80));
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	CHECK_EQ(atomic_load(&vm.exit_reason), VM_EXIT_ERROR);
+	CHECK_EQ(vm.exit_code, 1);
+	n = pread(logfd, text, sizeof(text) - 1, 0);
+	close(logfd);
+	unlink(log);
+	CHECK(n > 0 && memchr(text, '\n', (size_t)n) == text + n - 1);	/* one line */
+	CHECK(strstr(text, path) != NULL);
+	CHECK(strstr(text, "truncated to 0 bytes by another program") != NULL);
+	done(f);
+}
+
+/*
+ * A SIGBUS that is not on an image goes where it went before: it kills
+ * the process (by the signal; under ASan, by ASan's report).
+ */
+static void test_other_sigbus_kills(void)
+{
+	int status = 0;
+	pid_t pid;
+
+	cfi_flash_catch_faults();
+	pid = fork();
+	if (pid == 0) {
+		char name[] = "/tmp/norvm-cfi-bus-XXXXXX";
+		int fd = mkstemp(name);
+		volatile uint8_t *p;
+
+		unlink(name);
+		dup2(open("/dev/null", O_WRONLY), STDERR_FILENO);	/* ASan's report */
+		if (fd < 0 || ftruncate(fd, 4096))
+			_exit(2);
+		p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED || ftruncate(fd, 0))
+			_exit(2);
+		(void)p[0];
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS) ||
+	      (WIFEXITED(status) && WEXITSTATUS(status) == 1));
+}
+
 /* Suspend and resume have nothing to suspend; unknown commands error. */
 static void test_other_commands(void)
 {
@@ -807,6 +885,8 @@ int main(void)
 	RUN(test_other_commands);
 	RUN(test_readonly_image);
 	RUN(test_image_errors);
+	RUN(test_image_truncated);
+	RUN(test_other_sigbus_kills);
 	RUN(test_create_image);
 	RUN(test_map_off);
 	return TEST_EXIT();
