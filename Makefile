@@ -121,9 +121,15 @@ build/fuzz/fuzz_cfi_flash: fuzz/fuzz_cfi_flash.c $(FUZZ_LIB) $(wildcard src/*.h 
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-Isrc -Itests/unit -o $@ fuzz/fuzz_cfi_flash.c $(FUZZ_LIB) -lpthread
 
-fuzz: build/fuzz/fuzz_cfi_flash
+# Seeds: fuzz/seeds.txt, one hex line per input.
+build/fuzz/seeds.stamp: fuzz/seeds.txt
+	@rm -rf build/fuzz/seeds && mkdir -p build/fuzz/seeds
+	perl -ne 'next if /^\s*(#|$$)/; my ($$n, @h) = split; open(my $$f, ">", "build/fuzz/seeds/$$n") or die; print $$f pack("H*", join("", @h));' $<
+	@touch $@
+
+fuzz: build/fuzz/fuzz_cfi_flash build/fuzz/seeds.stamp
 	@mkdir -p build/fuzz/corpus
-	build/fuzz/fuzz_cfi_flash -max_total_time=$(FUZZ_TIME) build/fuzz/corpus
+	build/fuzz/fuzz_cfi_flash -max_total_time=$(FUZZ_TIME) build/fuzz/corpus build/fuzz/seeds
 
 clean:
 	rm -rf build build-san build-tsan norvm norvm-san norvm-tsan

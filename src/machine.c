@@ -330,6 +330,7 @@ int machine_run(struct vm *vm)
 
 	if (console_start(vm, vm->uart))
 		return 1;
+	cfi_flash_catch_faults();	/* after the console's SIGBUS handler */
 	for (;;) {
 		why = run_harts(vm);
 		if (why != VM_EXIT_RESET || reboot(vm))

@@ -41,9 +41,10 @@ static uint64_t get64(const uint8_t *p)
 
 static int check_size(const struct pack_config *pc, char *err, size_t errlen)
 {
-	if (!pc->size || pc->size % PACK_BLOCK || pc->size > VIRT_FLASH_WINDOW) {
+	if (!pc->size || pc->size % PACK_BLOCK || pc->size > VIRT_FLASH_WINDOW ||
+	    (pc->size & (pc->size - 1))) {
 		snprintf(err, errlen, "flash pack: size %" PRIu64 " bytes: must be a "
-			 "multiple of 256K and at most 32M", pc->size);
+			 "power of two, a multiple of 256K and at most 32M", pc->size);
 		return -EINVAL;
 	}
 	return 0;

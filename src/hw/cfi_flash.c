@@ -3,9 +3,15 @@
  * for all the devices of a bank: they receive the same commands and answer
  * the same way, each on its own lane.
  *
+ * The entry points take an access as the CPU made it (1 to 8 bytes, any
+ * alignment) and split it into bus cycles as the bus would: one cycle per
+ * bank-width word it touches, lowest address first, each carrying only the
+ * bytes of that word.  The command set sees cycles only.  Bytes outside
+ * the image are not decoded: they read as 0 and writes to them are lost.
+ *
  * Decisions where parts differ:
- * - A command is the low byte of lane 0 of a write of the whole bank
- *   width.  A narrower write reaches only some of the devices, so it is
+ * - A command is the low byte of lane 0 of a cycle of the whole bank
+ *   width.  A narrower cycle reaches only some of the devices, so it is
  *   not taken as a command (it is still data for a program or buffer
  *   cycle): probes that try narrower port widths then read array data and
  *   do not mistake the bank for a narrower geometry.
@@ -13,14 +19,21 @@
  *   (SR4 + SR5) and leave the bank in read-status mode.
  * - A read-only image behaves like a part with VPP low: program sets SR4 +
  *   SR3, erase SR5 + SR3, and nothing changes.
- * - Suspend finds nothing to suspend (operations are instant): it only
- *   enters read-status mode, as does a lone resume.
+ * - Operations complete at once, so there is nothing to suspend: the
+ *   primary table does not offer program or erase suspend, SR6 and SR2
+ *   never set, and a suspend or a lone resume only enters read-status
+ *   mode.  (A timing model that makes operations take time must offer
+ *   them again, in the table and here.)
+ * - WP# is held low: a locked-down block (0x60 0x2F) stays locked, and
+ *   ignores unlock, until the bank is reset.
  * - The AMD unlock cycles (0xAA, 0x55) that probes send are ignored.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -43,6 +56,10 @@ enum cycle {
 	CYCLE_BUF_CONFIRM,	/* buffer full: next write must be 0xD0 */
 };
 
+/* Block lock state, as the identifier space reports it at block + 2. */
+#define LOCK_LOCKED	0x01
+#define LOCK_DOWN	0x02
+
 #define QUERY_SIZE	0x40
 #define PRI		0x31	/* offset of the Intel extended query table */
 #define BUF_BYTES	(1u << CFI_WRITE_BUFFER_SHIFT)	/* per device */
@@ -57,7 +74,7 @@ struct cfi_flash {
 	unsigned interleave;		/* devices per bank */
 	uint64_t block;			/* erase block of the bank */
 	uint64_t nblocks;
-	bool *locked;
+	uint8_t *locks;			/* LOCK_* bits per block */
 
 	enum cfi_mode mode;
 	enum cycle cycle;
@@ -74,6 +91,7 @@ struct cfi_flash {
 
 	uint8_t query[QUERY_SIZE + 0x20];
 	struct cfi_flash_stats stats;
+	atomic_bool faulted;		/* the image's file failed under us */
 };
 
 static unsigned log2_ceil(uint64_t v)
@@ -113,9 +131,10 @@ static void build_query(struct cfi_flash *f)
 	/* Intel primary extended query, version 1.0. */
 	q[PRI + 0] = 'P'; q[PRI + 1] = 'R'; q[PRI + 2] = 'I';
 	q[PRI + 3] = '1'; q[PRI + 4] = '0';
-	q[PRI + 5] = 0x26;	/* erase/program suspend, instant block locking */
-	q[PRI + 9] = 0x01;	/* program allowed while erase suspended */
-	q[PRI + 10] = 0x01;	/* block status register: lock bit */
+	/* No suspend (operations are instant, see the top of this file). */
+	q[PRI + 5] = 0x20;	/* instant individual block locking */
+	q[PRI + 9] = 0x00;	/* nothing runs while erase is suspended */
+	q[PRI + 10] = 0x03;	/* block status register: lock, lock-down */
 	q[PRI + 12] = 0x33;	/* Vcc optimum 3.3 V */
 }
 
@@ -124,22 +143,44 @@ static bool array_visible(const struct cfi_flash *f)
 	return f->mode == CFI_MODE_ARRAY && f->cycle == CYCLE_NONE;
 }
 
-/* Map or unmap the array to match the mode.  Called with the lock held. */
-static void update_mapping(struct cfi_flash *f)
+static void report_map_error(struct cfi_flash *f, bool map, int err)
+{
+	static atomic_flag logged = ATOMIC_FLAG_INIT;
+
+	f->stats.map_errors++;
+	if (!atomic_flag_test_and_set(&logged))
+		fprintf(stderr, "norvm: %s: cannot %s the array: %s; %s (logged once, "
+			"counted in --stats)\n", f->cfg.name ? f->cfg.name : "flash",
+			map ? "map" : "unmap", strerror(-err),
+			map ? "its reads trap instead" : "the command is dropped");
+}
+
+/*
+ * Map or unmap the array to match the mode.  Called with the lock held.
+ * A failed map is safe (array reads then trap and are answered here; the
+ * next write cycle tries again).  A failed unmap is not: the harts would
+ * read the array in another mode.  Returns false then, and the caller
+ * undoes the cycle.
+ */
+static bool update_mapping(struct cfi_flash *f)
 {
 	bool want = f->cfg.map && array_visible(f);
+	int ret;
 
 	if (want == f->mapped)
-		return;
-	if (vm_set_memory_region(f->vm, f->cfg.slot, f->cfg.base,
-				 want ? f->size : 0, f->image,
-				 MEM_FLAG_READONLY))
-		return;
+		return true;
+	ret = vm_set_memory_region(f->vm, f->cfg.slot, f->cfg.base,
+				   want ? f->size : 0, f->image, MEM_FLAG_READONLY);
+	if (ret) {
+		report_map_error(f, want, ret);
+		return want;
+	}
 	f->mapped = want;
 	if (want)
 		f->stats.maps++;
 	else
 		f->stats.unmaps++;
+	return true;
 }
 
 /* One device's answer at device-word offset `k` in a non-array mode. */
@@ -156,7 +197,7 @@ static uint8_t device_answer(struct cfi_flash *f, uint64_t k, uint64_t boff)
 		if (in_block == 1)
 			return CFI_DEVICE_ID;
 		if (in_block == 2)
-			return f->locked[boff / f->block] ? 1 : 0;
+			return f->locks[boff / f->block];
 		return 0;
 	}
 	case CFI_MODE_QUERY:
@@ -180,14 +221,40 @@ static uint8_t read_byte(struct cfi_flash *f, uint64_t off)
 	return device_answer(f, word, off);
 }
 
+/* One read cycle: `len` bytes at `off`, inside one bus word of the image. */
+static uint64_t read_cycle(struct cfi_flash *f, uint64_t off, unsigned len)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < len; i++)
+		v |= (uint64_t)read_byte(f, off + i) << (8 * i);
+	return v;
+}
+
+/* How many of the `left` bytes from `a` fall in the bus word holding `a`. */
+static unsigned cycle_len(const struct cfi_flash *f, uint64_t a, unsigned left)
+{
+	unsigned n = f->cfg.bank_width - (unsigned)(a % f->cfg.bank_width);
+
+	return n < left ? n : left;
+}
+
 uint64_t cfi_flash_read(struct cfi_flash *f, uint64_t off, unsigned len)
 {
 	uint64_t v = 0;
 
+	len = len > 8 ? 8 : len;
 	pthread_mutex_lock(&f->lock);
 	f->stats.reads[f->cycle == CYCLE_NONE ? f->mode : CFI_MODE_STATUS]++;
-	for (unsigned i = 0; i < len && off + i < f->size; i++)
-		v |= (uint64_t)read_byte(f, off + i) << (8 * i);
+	for (unsigned i = 0, n; i < len; i += n) {
+		uint64_t a = off + i;
+
+		if (a < off)
+			break;		/* past the top of the address space */
+		n = cycle_len(f, a, len - i);
+		if (a < f->size)
+			v |= read_cycle(f, a, n) << (8 * i);
+	}
 	pthread_mutex_unlock(&f->lock);
 	return v;
 }
@@ -212,7 +279,7 @@ static bool writable(struct cfi_flash *f, uint64_t off, uint8_t error)
 		fail(f, error | CFI_SR_VPP_LOW);
 		return false;
 	}
-	if (f->locked[off / f->block]) {
+	if (f->locks[off / f->block] & LOCK_LOCKED) {
 		fail(f, error | CFI_SR_LOCKED);
 		return false;
 	}
@@ -319,12 +386,17 @@ static void second_cycle(struct cfi_flash *f, uint64_t off, unsigned len,
 			fail(f, CFI_SR_PROG_ERROR | CFI_SR_ERASE_ERROR);
 		break;
 	case CYCLE_LOCK:
-		if (cmd == 0x01 || cmd == 0x2f) {
+		if (cmd == 0x01) {
 			f->stats.cmds[CFI_CMD_LOCK]++;
-			f->locked[off / f->block] = true;
+			f->locks[off / f->block] |= LOCK_LOCKED;
+		} else if (cmd == 0x2f) {
+			f->stats.cmds[CFI_CMD_LOCK_DOWN]++;
+			f->locks[off / f->block] = LOCK_LOCKED | LOCK_DOWN;
 		} else if (cmd == 0xd0) {
 			f->stats.cmds[CFI_CMD_UNLOCK]++;
-			f->locked[off / f->block] = false;
+			/* With WP# low a locked-down block ignores unlock. */
+			if (!(f->locks[off / f->block] & LOCK_DOWN))
+				f->locks[off / f->block] = 0;
 		} else {
 			fail(f, CFI_SR_PROG_ERROR | CFI_SR_ERASE_ERROR);
 		}
@@ -411,13 +483,12 @@ static void command(struct cfi_flash *f, uint64_t off, uint8_t cmd)
 	f->stats.cmds[kind]++;
 }
 
-void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
-		     uint64_t val)
+/* One write cycle of the command set: `len` bytes at `off`, in one bus word. */
+static void write_cycle(struct cfi_flash *f, uint64_t off, unsigned len,
+			uint64_t val)
 {
 	uint8_t cmd = (uint8_t)val;
 
-	pthread_mutex_lock(&f->lock);
-	f->stats.writes++;
 	if (f->cycle == CYCLE_PROGRAM || f->cycle == CYCLE_BUF_DATA)
 		second_cycle(f, off, len, val, cmd);
 	else if (len < f->cfg.bank_width)
@@ -426,7 +497,38 @@ void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
 		second_cycle(f, off, len, val, cmd);
 	else
 		command(f, off, cmd);
-	update_mapping(f);
+}
+
+void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
+		     uint64_t val)
+{
+	len = len > 8 ? 8 : len;
+	pthread_mutex_lock(&f->lock);
+	f->stats.writes++;
+	for (unsigned i = 0, n; i < len; i += n) {
+		uint64_t a = off + i, v = val >> (8 * i);
+		enum cfi_mode mode = f->mode;
+		enum cycle cycle = f->cycle;
+		uint8_t status = f->status;
+
+		if (a < off)
+			break;		/* past the top of the address space */
+		n = cycle_len(f, a, len - i);
+		if (n < 8)
+			v &= (1ull << (8 * n)) - 1;
+		if (a < f->size)
+			write_cycle(f, a, n, v);
+		/*
+		 * Mapped means read-array mode with nothing pending, where a
+		 * cycle changes only these three: if the array cannot be
+		 * unmapped, the cycle is undone, as if it never arrived.
+		 */
+		if (!update_mapping(f)) {
+			f->mode = mode;
+			f->cycle = cycle;
+			f->status = status;
+		}
+	}
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -451,9 +553,133 @@ void cfi_flash_reset(struct cfi_flash *f)
 	f->mode = CFI_MODE_ARRAY;
 	f->cycle = CYCLE_NONE;
 	f->status = 0;
-	memset(f->locked, 0, f->nblocks * sizeof(*f->locked));
+	memset(f->locks, 0, f->nblocks);
 	update_mapping(f);
 	pthread_mutex_unlock(&f->lock);
+}
+
+/*
+ * Host faults on an image.  The image is guest memory: if its file shrinks
+ * under us (another program truncates it) or a page of it cannot be backed
+ * (the disk is full), touching that page raises SIGBUS in a hart's thread,
+ * from the guest's own loads of the mapped array or from a program or
+ * erase here.  The handler says which image and what happened in one
+ * line, asks the VM to stop, and maps an anonymous page over the bad one
+ * so that the access completes and the hart reaches its stop check; norvm
+ * then leaves through its normal path (terminal restored) with status 1.
+ * Only async-signal-safe calls are made (write, fstat, mmap).
+ */
+#define WATCH_MAX	8
+static struct cfi_flash *_Atomic watched[WATCH_MAX];
+static struct sigaction chained;	/* the SIGBUS action before ours */
+static long page_size;
+
+static void watch(struct cfi_flash *f, bool on)
+{
+	for (unsigned i = 0; i < WATCH_MAX; i++) {
+		struct cfi_flash *want = on ? NULL : f;
+
+		if (atomic_compare_exchange_strong(&watched[i], &want, on ? f : NULL))
+			return;
+	}
+}
+
+static void put_str(char *buf, size_t *n, size_t cap, const char *s)
+{
+	while (*s && *n < cap)
+		buf[(*n)++] = *s++;
+}
+
+static void put_u64(char *buf, size_t *n, size_t cap, uint64_t v)
+{
+	char d[20];
+	unsigned i = 0;
+
+	do
+		d[i++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (i && *n < cap)
+		buf[(*n)++] = d[--i];
+}
+
+/* Handle a SIGBUS at `addr` in f's image; false if it cannot be. */
+static bool image_fault(struct cfi_flash *f, void *addr)
+{
+	uintptr_t page = (uintptr_t)addr & ~(uintptr_t)(page_size - 1);
+	struct stat st;
+
+	if (!atomic_exchange(&f->faulted, true)) {
+		char msg[1024];
+		size_t n = 0;
+		int none = VM_EXIT_NONE;
+
+		put_str(msg, &n, sizeof(msg) - 1, "norvm: ");
+		put_str(msg, &n, sizeof(msg) - 1, f->cfg.name ? f->cfg.name : "flash");
+		put_str(msg, &n, sizeof(msg) - 1, " image ");
+		put_str(msg, &n, sizeof(msg) - 1, f->cfg.path);
+		if (!fstat(f->fd, &st) && (uint64_t)st.st_size < f->size) {
+			put_str(msg, &n, sizeof(msg) - 1, ": the file was truncated to ");
+			put_u64(msg, &n, sizeof(msg) - 1, (uint64_t)st.st_size);
+			put_str(msg, &n, sizeof(msg) - 1,
+				" bytes by another program while the VM ran (the bank is ");
+			put_u64(msg, &n, sizeof(msg) - 1, f->size);
+			put_str(msg, &n, sizeof(msg) - 1, " bytes)");
+		} else {
+			put_str(msg, &n, sizeof(msg) - 1, ": a page of the file could not "
+				"be read or written (is its disk full?)");
+		}
+		put_str(msg, &n, sizeof(msg) - 1, "; stopping the VM");
+		msg[n++] = '\n';
+		if (write(STDERR_FILENO, msg, n) < 0) {
+			/* nothing more can be done */
+		}
+		if (atomic_compare_exchange_strong(&f->vm->exit_reason, &none,
+						   VM_EXIT_ERROR))
+			f->vm->exit_code = 1;
+	}
+	return mmap((void *)page, (size_t)page_size, PROT_READ | PROT_WRITE,
+		    MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED;
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+	uint8_t *addr = si->si_addr;
+	int saved_errno = errno;
+
+	for (unsigned i = 0; i < WATCH_MAX; i++) {
+		struct cfi_flash *f = atomic_load(&watched[i]);
+
+		if (f && addr >= f->image && addr < f->image + f->size &&
+		    image_fault(f, addr)) {
+			errno = saved_errno;
+			return;
+		}
+	}
+	/* Not an image: what was there before (the console's, or death). */
+	if (chained.sa_flags & SA_SIGINFO) {
+		chained.sa_sigaction(sig, si, ctx);
+	} else if (chained.sa_handler != SIG_DFL && chained.sa_handler != SIG_IGN) {
+		chained.sa_handler(sig);
+	} else {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+}
+
+void cfi_flash_catch_faults(void)
+{
+	static bool installed;
+	struct sigaction sa;
+
+	if (installed)
+		return;
+	installed = true;
+	page_size = sysconf(_SC_PAGESIZE);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &chained);
 }
 
 static bool valid_geometry(const struct cfi_flash_config *c)
@@ -497,19 +723,36 @@ static int open_image(const struct cfi_flash_config *c, uint64_t *size,
 		return -EBUSY;
 	}
 	*size = (uint64_t)st.st_size;
-	if (!*size || *size % block || *size > c->window) {
+	/* CFI gives a device's size as 2^n bytes: no other size can be told. */
+	if (!*size || *size % block || *size > c->window || (*size & (*size - 1))) {
 		if (!*size)
 			snprintf(err, errlen, "%s: the image is empty (create one with "
 				 "norvm flash create)", c->path);
 		else if (*size % block)
 			snprintf(err, errlen, "%s: size %" PRIu64 " is not a multiple of the "
 				 "%" PRIu64 " KiB erase block", c->path, *size, block >> 10);
-		else
+		else if (*size > c->window)
 			snprintf(err, errlen, "%s: size %" PRIu64 " MiB is larger than the "
 				 "%" PRIu64 " MiB flash window", c->path, *size >> 20,
 				 c->window >> 20);
+		else
+			snprintf(err, errlen, "%s: size %" PRIu64 " KiB is not a power of two, "
+				 "which a CFI flash's size must be (pad it with 0xFF bytes to %"
+				 PRIu64 " KiB)", c->path, *size >> 10,
+				 (uint64_t)1 << log2_ceil(*size) >> 10);
 		close(fd);
 		return -EINVAL;
+	}
+	/*
+	 * A sparse image would get its blocks only when the guest writes, and
+	 * a full disk then would be a SIGBUS in the middle of an erase: take
+	 * them now, while a clear refusal is still possible.
+	 */
+	if (!c->readonly && (e = posix_fallocate(fd, 0, (off_t)*size))) {
+		snprintf(err, errlen, "%s: cannot allocate the image's %" PRIu64 " KiB on "
+			 "its file system: %s", c->path, *size >> 10, strerror(e));
+		close(fd);
+		return -e;
 	}
 	return fd;
 }
@@ -550,14 +793,14 @@ struct cfi_flash *cfi_flash_create(struct vm *vm,
 	f->block = block;
 	f->nblocks = size / block;
 	pthread_mutex_init(&f->lock, NULL);
-	f->locked = calloc(f->nblocks, sizeof(*f->locked));
+	f->locks = calloc(f->nblocks, 1);
 	f->buf = malloc((size_t)f->interleave * BUF_BYTES);
 	f->buf_valid = malloc((size_t)f->interleave * BUF_BYTES);
 	f->image = mmap(NULL, size, PROT_READ | (cfg->readonly ? 0 : PROT_WRITE),
 			MAP_SHARED | (fd < 0 ? MAP_ANONYMOUS : 0), fd, 0);
 	if (fd < 0 && f->image != MAP_FAILED)
 		memset(f->image, 0xff, size);	/* a volatile, erased bank */
-	if (f->image == MAP_FAILED || !f->locked || !f->buf || !f->buf_valid) {
+	if (f->image == MAP_FAILED || !f->locks || !f->buf || !f->buf_valid) {
 		if (f->image == MAP_FAILED)
 			f->image = NULL;
 		snprintf(err, errlen, "%s: cannot map the image: %s", cfg->path,
@@ -574,6 +817,8 @@ struct cfi_flash *cfi_flash_create(struct vm *vm,
 		return NULL;
 	}
 	cfi_flash_reset(f);
+	if (fd >= 0)
+		watch(f, true);
 	return f;
 }
 
@@ -581,6 +826,7 @@ void cfi_flash_destroy(struct cfi_flash *f)
 {
 	if (!f)
 		return;
+	watch(f, false);
 	if (f->image) {
 		if (!f->cfg.readonly)
 			msync(f->image, f->size, MS_ASYNC);
@@ -589,7 +835,7 @@ void cfi_flash_destroy(struct cfi_flash *f)
 	if (f->fd >= 0)
 		close(f->fd);
 	pthread_mutex_destroy(&f->lock);
-	free(f->locked);
+	free(f->locks);
 	free(f->buf);
 	free(f->buf_valid);
 	free(f);
@@ -632,8 +878,8 @@ static const char *const mode_names[CFI_MODES] = {
 };
 static const char *const cmd_names[CFI_CMD_KINDS] = {
 	"read_array", "read_id", "query", "read_status", "clear_status",
-	"program", "buffered_program", "erase", "lock", "unlock", "suspend",
-	"resume", "invalid"
+	"program", "buffered_program", "erase", "lock", "unlock", "lock_down",
+	"suspend", "resume", "invalid"
 };
 
 void cfi_flash_print_stats(struct cfi_flash *f, FILE *out)
@@ -644,8 +890,11 @@ void cfi_flash_print_stats(struct cfi_flash *f, FILE *out)
 	fprintf(out, "  %s: trapped reads", f->cfg.name ? f->cfg.name : "flash");
 	for (unsigned i = 0; i < CFI_MODES; i++)
 		fprintf(out, " %s %" PRIu64, mode_names[i], s.reads[i]);
-	fprintf(out, "; writes %" PRIu64 "; maps %" PRIu64 ", unmaps %" PRIu64 "\n",
+	fprintf(out, "; writes %" PRIu64 "; maps %" PRIu64 ", unmaps %" PRIu64,
 		s.writes, s.maps, s.unmaps);
+	if (s.map_errors)
+		fprintf(out, ", failed mapping changes %" PRIu64, s.map_errors);
+	fprintf(out, "\n");
 	fprintf(out, "    commands:");
 	for (unsigned i = 0; i < CFI_CMD_KINDS; i++)
 		if (s.cmds[i])
@@ -662,7 +911,8 @@ void cfi_flash_stats_json(struct cfi_flash *f, FILE *out)
 	for (unsigned i = 0; i < CFI_MODES; i++)
 		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", mode_names[i], s.reads[i]);
 	fprintf(out, "}, \"writes\": %" PRIu64 ", \"maps\": %" PRIu64
-		", \"unmaps\": %" PRIu64 ", \"commands\": {", s.writes, s.maps, s.unmaps);
+		", \"unmaps\": %" PRIu64 ", \"map_errors\": %" PRIu64 ", \"commands\": {",
+		s.writes, s.maps, s.unmaps, s.map_errors);
 	for (unsigned i = 0; i < CFI_CMD_KINDS; i++)
 		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", cmd_names[i], s.cmds[i]);
 	fprintf(out, "}}");
@@ -675,9 +925,11 @@ int cfi_flash_create_image(const char *path, uint64_t size, char *err,
 	uint8_t *buf;
 	int ret;
 
-	if (!size || size % (256u << 10) || size > VIRT_FLASH_WINDOW) {
+	if (!size || size % (256u << 10) || size > VIRT_FLASH_WINDOW ||
+	    (size & (size - 1))) {
 		snprintf(err, errlen, "flash create: size %" PRIu64 " bytes: must be a "
-			 "multiple of 256K and at most 32M", size);
+			 "power of two, a multiple of 256K and at most 32M (256K, 512K, "
+			 "1M, ... 32M)", size);
 		return -EINVAL;
 	}
 	if (lstat(path, &st) == 0) {

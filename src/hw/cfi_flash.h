@@ -49,7 +49,8 @@ enum cfi_mode {
 enum cfi_cmd_kind {
 	CFI_CMD_READ_ARRAY, CFI_CMD_READ_ID, CFI_CMD_QUERY, CFI_CMD_STATUS,
 	CFI_CMD_CLEAR_STATUS, CFI_CMD_PROGRAM, CFI_CMD_BUFFERED, CFI_CMD_ERASE,
-	CFI_CMD_LOCK, CFI_CMD_UNLOCK, CFI_CMD_SUSPEND, CFI_CMD_RESUME,
+	CFI_CMD_LOCK, CFI_CMD_UNLOCK, CFI_CMD_LOCK_DOWN, CFI_CMD_SUSPEND,
+	CFI_CMD_RESUME,
 	CFI_CMD_INVALID, CFI_CMD_KINDS
 };
 
@@ -57,6 +58,7 @@ struct cfi_flash_stats {
 	uint64_t reads[CFI_MODES];	/* trapped reads, by mode */
 	uint64_t writes;		/* trapped writes */
 	uint64_t maps, unmaps;		/* mapping changes */
+	uint64_t map_errors;		/* slot changes the accelerator refused */
 	uint64_t cmds[CFI_CMD_KINDS];
 };
 
@@ -77,17 +79,31 @@ struct cfi_flash_stats {
 /*
  * Open, lock and map the image and register the bank on vm->bus.  Returns
  * NULL with a one-line reason in `err` (missing, directory, no permission,
- * empty, not a multiple of the erase block, too big, in use).
+ * empty, not a multiple of the erase block, too big, not a power of two,
+ * in use, no space to allocate a writable image's blocks).
  */
 struct cfi_flash *cfi_flash_create(struct vm *vm,
 				   const struct cfi_flash_config *cfg,
 				   char *err, size_t errlen);
 void cfi_flash_destroy(struct cfi_flash *f);
 
-/* The state machine's entry points (the bus calls these). */
+/*
+ * The entry points (the bus calls these): an access of 1 to 8 bytes at any
+ * bank offset, little-endian, split into bus cycles of the bank width as
+ * the bus would (lowest address first).  Bytes outside the image read as 0
+ * and are not written.
+ */
 uint64_t cfi_flash_read(struct cfi_flash *f, uint64_t off, unsigned len);
 void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
 		     uint64_t val);
+
+/*
+ * Catch SIGBUS on the image mappings (a file truncated by another program,
+ * a disk that filled up): one line naming the image, then the VM stops
+ * with status 1 instead of norvm dying.  Other SIGBUS go to the handler
+ * installed before, so call this after the console has installed its own.
+ */
+void cfi_flash_catch_faults(void);
 
 /* Power-on state: read-array mode, status clear, blocks unlocked, mapped. */
 void cfi_flash_reset(struct cfi_flash *f);
@@ -101,8 +117,8 @@ void cfi_flash_print_stats(struct cfi_flash *f, FILE *out);
 void cfi_flash_stats_json(struct cfi_flash *f, FILE *out);
 
 /*
- * Write an erased (all 0xFF) image of `size` bytes: a multiple of 256 KiB,
- * at most 32 MiB.  An existing file is left alone and is an error.
+ * Write an erased (all 0xFF) image of `size` bytes: a power of two from
+ * 256 KiB to 32 MiB.  An existing file is left alone and is an error.
  */
 int cfi_flash_create_image(const char *path, uint64_t size, char *err,
 			   size_t errlen);

@@ -1,11 +1,14 @@
 /*
  * A VM with a recording accelerator, for device tests that need no CPU.
  * It keeps the slot table the way a backend would, and remembers the last
- * interrupt level and timer compare value set for each hart.
+ * interrupt level and timer compare value set for each hart.  Setting
+ * fake_slot_failures makes that many slot changes fail (-ENOMEM) and leave
+ * the table as it was.
  */
 #ifndef NORVM_FAKEVM_H
 #define NORVM_FAKEVM_H
 
+#include <errno.h>
 #include <string.h>
 
 #include "vm.h"
@@ -18,6 +21,7 @@ struct fake_slot {
 
 static struct fake_slot fake_slots[ACCEL_MAX_SLOTS];
 static unsigned fake_slot_changes;
+static unsigned fake_slot_failures;	/* fail this many slot changes next */
 static bool fake_irq[VIRT_MAX_HARTS][16];
 static uint64_t fake_timecmp[VIRT_MAX_HARTS];
 static unsigned fake_kicks;
@@ -25,6 +29,10 @@ static unsigned fake_kicks;
 static int fake_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 				  uint64_t size, void *host, uint32_t flags)
 {
+	if (fake_slot_failures) {
+		fake_slot_failures--;
+		return -ENOMEM;
+	}
 	fake_slots[slot] = (struct fake_slot){ gpa, size, host, flags };
 	fake_slot_changes++;
 	return 0;
@@ -61,6 +69,7 @@ static inline void fake_vm_init(struct vm *vm, unsigned nharts)
 	memset(fake_irq, 0, sizeof(fake_irq));
 	memset(fake_timecmp, 0, sizeof(fake_timecmp));
 	fake_slot_changes = 0;
+	fake_slot_failures = 0;
 	fake_kicks = 0;
 	vm->accel = &fake_accel_ops;
 	vm->nharts = nharts;

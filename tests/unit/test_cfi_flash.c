@@ -7,7 +7,10 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fakevm.h"
@@ -299,11 +302,387 @@ static void test_buffered_program(void)
 	cmd(f, 4, 2, 0, 0xff);
 	CHECK_EQ(cfi_flash_read(f, 0x4000, 4), 0xffffffff);
 	CHECK_EQ(file_byte(0x4000), 0xff);
+	/* A locked block refuses a buffered program as it does a word. */
+	cmd(f, 4, 2, 0x5000 / 4, 0x60);
+	cmd(f, 4, 2, 0x5000 / 4, 0x01);
+	buffered(f, 0x5000, 2, 1, 0, true);
+	CHECK_EQ(cfi_flash_read(f, 0, 4),
+		 rep(4, 2, 0x80 | CFI_SR_PROG_ERROR | CFI_SR_LOCKED));
+	CHECK_EQ(file_byte(0x5000), 0xff);
+	cmd(f, 4, 2, 0, 0x50);
+	cmd(f, 4, 2, 0x5000 / 4, 0x60);
+	cmd(f, 4, 2, 0x5000 / 4, 0xd0);
 	/* The buffer window comes from the first data write, past block 0. */
 	buffered(f, 2 * DEV_BLOCK * 2 + 0x40, 2, 1, 0, true);
 	cmd(f, 4, 2, 0, 0xff);
 	CHECK_EQ(cfi_flash_read(f, 2 * DEV_BLOCK * 2 + 0x44, 4), 0x02040608);
 	done(f);
+}
+
+/* Read the whole bank word at word offset `word` of an image file. */
+static uint64_t file_word(uint64_t off, unsigned bw)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < bw; i++)
+		v |= (uint64_t)file_byte(off + i) << (8 * i);
+	return v;
+}
+
+/*
+ * An 8-byte store on a narrower bus is one bus cycle per bus word, lowest
+ * address first: a word-program command in the low word programs the next
+ * word with the high word, and what follows is a command again.
+ */
+static void test_wide_write_is_split(void)
+{
+	for (unsigned g = 0; g < sizeof(geometries) / sizeof(geometries[0]); g++) {
+		unsigned bw = geometries[g].bw, dw = geometries[g].dw;
+		uint64_t setup = rep(bw, dw, 0x40), val = 0, words = 8 / bw;
+		uint64_t mask = bw == 8 ? UINT64_MAX : (1ull << (8 * bw)) - 1;
+		struct cfi_flash *f;
+
+		if (bw == 8)
+			continue;
+		/* Alternate program setup and data words: 40 d1 40 d2 ... */
+		for (unsigned w = 0; w < words; w++)
+			val |= (w % 2 ? (0x5aa5c33c0ff01248ull >> (8 * w)) & mask : setup)
+			       << (8 * bw * w);
+		make_image(4 * (uint64_t)DEV_BLOCK * (bw / dw), 0xff);
+		f = open_flash(bw, dw, false, true);
+		cfi_flash_write(f, 0x40, 8, val);
+		CHECK_EQ(cfi_flash_mode(f), CFI_MODE_STATUS);
+		/* The next full-width write is a command, not program data. */
+		cmd(f, bw, dw, 0, 0xff);
+		CHECK_EQ(cfi_flash_mode(f), CFI_MODE_ARRAY);
+		for (unsigned w = 0; w < words; w++)
+			CHECK_EQ(file_word(0x40 + w * bw, bw),
+				 w % 2 ? (val >> (8 * bw * w)) & mask : mask);
+		CHECK_EQ(file_word(0, bw), mask);
+		done(f);
+	}
+}
+
+/* Issue 9's examples on 2 x16 on 32 bits: word program and write buffer. */
+static void test_wide_write_commands(void)
+{
+	struct cfi_flash *f;
+	struct cfi_flash_stats s;
+
+	make_image(4 * 2 * DEV_BLOCK, 0xff);
+	f = open_flash(4, 2, false, true);
+	/* 0x00400040 is the command, data 0 programs the next word. */
+	cfi_flash_write(f, 0x40, 8, 0x00400040);
+	cfi_flash_write(f, 0, 4, 0x00ff00ff);
+	cfi_flash_write(f, 0, 4, 0x00500050);
+	cfi_flash_write(f, 0, 4, 0x00ff00ff);
+	CHECK_EQ(cfi_flash_read(f, 0, 8), 0xffffffffffffffffull);
+	CHECK_EQ(cfi_flash_read(f, 0x40, 8), 0x00000000ffffffffull);
+	CHECK(fake_slot_at(BASE) != NULL);
+	/* E8 with count 3, two 8-byte data writes, then D0 commits. */
+	cmd(f, 4, 2, 0x1000 / 4, 0xe8);
+	cmd(f, 4, 2, 0x1000 / 4, 0x03);
+	cfi_flash_write(f, 0x1000, 8, 0x1111111122222222ull);
+	cfi_flash_write(f, 0x1008, 8, 0x3333333344444444ull);
+	cmd(f, 4, 2, 0x1000 / 4, 0xd0);
+	CHECK_EQ(cfi_flash_read(f, 0x1000, 8), rep(8, 2, 0x80));
+	cmd(f, 4, 2, 0, 0xff);
+	CHECK_EQ(cfi_flash_read(f, 0x1000, 8), 0x1111111122222222ull);
+	CHECK_EQ(cfi_flash_read(f, 0x1008, 8), 0x3333333344444444ull);
+	/* Two commands in one store: read status, then read array. */
+	cfi_flash_write(f, 0, 8, 0x00ff00ff00700070ull);
+	CHECK_EQ(cfi_flash_mode(f), CFI_MODE_ARRAY);
+	cfi_flash_get_stats(f, &s);
+	CHECK_EQ(s.cmds[CFI_CMD_STATUS], 1);
+	CHECK_EQ(s.cmds[CFI_CMD_BUFFERED], 1);
+	CHECK_EQ(s.writes, 11);		/* accesses, not cycles */
+	done(f);
+}
+
+/* A misaligned access is a partial cycle in each bus word it touches. */
+static void test_misaligned_cycles(void)
+{
+	struct cfi_flash *f;
+
+	make_image(4 * 2 * DEV_BLOCK, 0xff);
+	f = open_flash(4, 2, false, true);
+	/* A command straddling two bus words reaches no whole word. */
+	cfi_flash_write(f, 2, 4, 0x00700070);
+	CHECK_EQ(cfi_flash_mode(f), CFI_MODE_ARRAY);
+	CHECK(fake_slot_at(BASE) != NULL);
+	/* Program data straddling: only the first word's two bytes. */
+	cmd(f, 4, 2, 0, 0x40);
+	cfi_flash_write(f, 0x102, 4, 0x11223344);
+	CHECK_EQ(cfi_flash_mode(f), CFI_MODE_STATUS);
+	cmd(f, 4, 2, 0, 0xff);
+	CHECK_EQ(cfi_flash_read(f, 0x100, 8), 0xffffffff3344ffffull);
+	/* Reads in a non-array mode answer per bus word and lane. */
+	cmd(f, 4, 2, 0, 0x90);
+	CHECK_EQ(cfi_flash_read(f, 2, 4), 0x00180089);
+	CHECK_EQ(cfi_flash_read(f, 0, 8), 0x0018001800890089ull);
+	cmd(f, 4, 2, 0, 0x70);
+	CHECK_EQ(cfi_flash_read(f, 6, 2), 0x0080);
+	CHECK_EQ(cfi_flash_read(f, 3, 2), 0x8000);
+	done(f);
+	/* On a 64-bit bus an aligned 8-byte store is one cycle; a shifted one
+	 * is two partial cycles and no command. */
+	make_image(4 * 4 * DEV_BLOCK, 0xff);
+	f = open_flash(8, 2, false, true);
+	cfi_flash_write(f, 4, 8, rep(8, 2, 0x70));
+	CHECK_EQ(cfi_flash_mode(f), CFI_MODE_ARRAY);
+	cfi_flash_write(f, 8, 8, rep(8, 2, 0x70));
+	CHECK_EQ(cfi_flash_mode(f), CFI_MODE_STATUS);
+	done(f);
+}
+
+/* Bytes outside the image are not decoded, whatever the offset. */
+static void test_outside_the_image(void)
+{
+	uint64_t size = 4 * 2 * DEV_BLOCK;
+	struct cfi_flash *f;
+
+	make_image(size, 0x00);
+	f = open_flash(4, 2, false, true);
+	CHECK_EQ(cfi_flash_read(f, size, 4), 0);
+	CHECK_EQ(cfi_flash_read(f, size - 4, 8), 0);
+	CHECK_EQ(cfi_flash_read(f, UINT64_MAX - 3, 8), 0);
+	/* A lock or erase past the end touches nothing. */
+	cfi_flash_write(f, size, 4, rep(4, 2, 0x60));
+	cfi_flash_write(f, size + (1ull << 40), 4, rep(4, 2, 0x01));
+	cfi_flash_write(f, UINT64_MAX - 1, 8, rep(8, 2, 0x20));
+	CHECK_EQ(cfi_flash_mode(f), CFI_MODE_ARRAY);
+	/* Straddling the end: the cycle inside counts, the one outside not. */
+	cfi_flash_write(f, size - 4, 8, 0x0020002000700070ull);
+	CHECK_EQ(cfi_flash_mode(f), CFI_MODE_STATUS);
+	cmd(f, 4, 2, 0, 0x20);
+	cfi_flash_write(f, size - 4, 8, 0x00d000d000d000d0ull);
+	CHECK_EQ(file_byte(size - 1), 0xff);
+	CHECK_EQ(file_byte(size - 2 * DEV_BLOCK - 1), 0x00);
+	CHECK_EQ(cfi_flash_read(f, 0, 4), rep(4, 2, 0x80));
+	done(f);
+}
+
+/*
+ * Lock-down (0x60 0x2F): locked, and with WP# low no unlock takes it off
+ * until reset; the identifier space reports lock (bit 0) and lock-down
+ * (bit 1) at block + 2.
+ */
+static void test_lock_down(void)
+{
+	uint64_t blk = 2 * DEV_BLOCK;
+	struct cfi_flash *f;
+	struct cfi_flash_stats s;
+
+	make_image(4 * blk, 0x00);
+	f = open_flash(4, 2, false, true);
+	cmd(f, 4, 2, blk / 4, 0x60);
+	cmd(f, 4, 2, blk / 4, 0x2f);
+	CHECK_EQ(cfi_flash_read(f, 0, 4), rep(4, 2, 0x80));
+	cmd(f, 4, 2, 0, 0x90);
+	CHECK_EQ(cfi_flash_read(f, blk + 2 * 4, 4), rep(4, 2, 3));
+	CHECK_EQ(cfi_flash_read(f, 2 * blk + 2 * 4, 4), 0);
+	/* Unlock is ignored, without an error. */
+	cmd(f, 4, 2, blk / 4, 0x60);
+	cmd(f, 4, 2, blk / 4, 0xd0);
+	CHECK_EQ(cfi_flash_read(f, 0, 4), rep(4, 2, 0x80));
+	cmd(f, 4, 2, 0, 0x90);
+	CHECK_EQ(cfi_flash_read(f, blk + 2 * 4, 4), rep(4, 2, 3));
+	/* Erase and program fail with the lock bit; nothing changes. */
+	cmd(f, 4, 2, blk / 4, 0x20);
+	cmd(f, 4, 2, blk / 4, 0xd0);
+	CHECK_EQ(cfi_flash_read(f, 0, 4),
+		 rep(4, 2, 0x80 | CFI_SR_ERASE_ERROR | CFI_SR_LOCKED));
+	cmd(f, 4, 2, 0, 0x50);
+	cmd(f, 4, 2, 0, 0x40);
+	cfi_flash_write(f, blk + 4, 4, 0);
+	CHECK_EQ(cfi_flash_read(f, 0, 4),
+		 rep(4, 2, 0x80 | CFI_SR_PROG_ERROR | CFI_SR_LOCKED));
+	CHECK_EQ(file_byte(blk), 0x00);
+	CHECK_EQ(file_byte(2 * blk - 1), 0x00);
+	/* A plain lock leaves it locked down; lock-down of a locked block. */
+	cmd(f, 4, 2, blk / 4, 0x60);
+	cmd(f, 4, 2, blk / 4, 0x01);
+	cmd(f, 4, 2, 0, 0x60);
+	cmd(f, 4, 2, 0, 0x01);
+	cmd(f, 4, 2, 0, 0x60);
+	cmd(f, 4, 2, 0, 0x2f);
+	cmd(f, 4, 2, 0, 0x90);
+	CHECK_EQ(cfi_flash_read(f, 2 * 4, 4), rep(4, 2, 3));
+	CHECK_EQ(cfi_flash_read(f, blk + 2 * 4, 4), rep(4, 2, 3));
+	cfi_flash_get_stats(f, &s);
+	CHECK_EQ(s.cmds[CFI_CMD_LOCK_DOWN], 2);
+	CHECK_EQ(s.cmds[CFI_CMD_LOCK], 2);
+	CHECK_EQ(s.cmds[CFI_CMD_UNLOCK], 1);
+	/* Reset releases it: unlocked, erase works. */
+	cfi_flash_reset(f);
+	cmd(f, 4, 2, 0, 0x90);
+	CHECK_EQ(cfi_flash_read(f, blk + 2 * 4, 4), 0);
+	cmd(f, 4, 2, blk / 4, 0x20);
+	cmd(f, 4, 2, blk / 4, 0xd0);
+	CHECK_EQ(cfi_flash_read(f, 0, 4), rep(4, 2, 0x80));
+	CHECK_EQ(file_byte(blk), 0xff);
+	done(f);
+}
+
+/* Operations are instant: the table offers no suspend, and none happens. */
+static void test_no_suspend_offered(void)
+{
+	struct cfi_flash *f;
+	uint8_t q[0x60];
+	unsigned p;
+
+	make_image(4 * 2 * DEV_BLOCK, 0xff);
+	f = open_flash(4, 2, false, true);
+	cmd(f, 4, 2, 0x55, 0x98);
+	for (unsigned k = 0; k < sizeof(q); k++)
+		q[k] = (uint8_t)cfi_flash_read(f, k * 4, 1);
+	p = q[0x15];
+	CHECK(p + 0x0c < sizeof(q));
+	CHECK_EQ(q[p] | q[p + 1] << 8 | q[p + 2] << 16, 'P' | 'R' << 8 | 'I' << 16);
+	CHECK_EQ(q[p + 5] & 0x06, 0);		/* no erase/program suspend */
+	CHECK_EQ(q[p + 9] & 0x01, 0);		/* nothing during suspend */
+	CHECK_EQ(q[p + 10], 0x03);		/* lock and lock-down status */
+	/* Suspend while an erase "runs": status ready, no suspend bit. */
+	cmd(f, 4, 2, 0, 0x20);
+	cmd(f, 4, 2, 0, 0xd0);
+	cmd(f, 4, 2, 0, 0xb0);
+	CHECK_EQ(cfi_flash_read(f, 0, 4), rep(4, 2, 0x80));
+	cmd(f, 4, 2, 0, 0x40);
+	cfi_flash_write(f, 0, 4, 0x12345678);
+	cmd(f, 4, 2, 0, 0xb0);
+	CHECK_EQ(cfi_flash_read(f, 0, 4), rep(4, 2, 0x80));
+	cmd(f, 4, 2, 0, 0xff);
+	CHECK_EQ(cfi_flash_read(f, 0, 4), 0x12345678);
+	done(f);
+}
+
+/*
+ * A slot change the accelerator refuses: the array is never left mapped
+ * outside read-array mode (the command is dropped), a refused map leaves
+ * array reads trapping, and both are counted.
+ */
+static void test_mapping_failures(void)
+{
+	struct cfi_flash *f;
+	struct cfi_flash_stats s;
+
+	make_image(4 * 2 * DEV_BLOCK, 0x5a);
+	f = open_flash(4, 2, false, true);
+	CHECK(fake_slot_at(BASE) != NULL);
+	/* Unmap refused: the read-status command does not happen. */
+	fake_slot_failures = 1;
+	cmd(f, 4, 2, 0, 0x70);
+	CHECK_EQ(fake_slot_failures, 0);
+	CHECK(fake_slot_at(BASE) != NULL);
+	CHECK(cfi_flash_mapped(f));
+	CHECK_EQ(cfi_flash_mode(f), CFI_MODE_ARRAY);
+	/* Nor a program setup, nor an invalid command's error bits. */
+	fake_slot_failures = 2;
+	cmd(f, 4, 2, 0, 0x40);
+	cmd(f, 4, 2, 0, 0x42);
+	CHECK_EQ(cfi_flash_mode(f), CFI_MODE_ARRAY);
+	cfi_flash_write(f, 0, 4, 0);		/* a command again: 0x00 */
+	CHECK_EQ(file_byte(0), 0x5a);
+	cmd(f, 4, 2, 0, 0x70);			/* now it works */
+	CHECK(!fake_slot_at(BASE));
+	CHECK_EQ(cfi_flash_read(f, 0, 4), rep(4, 2, 0x80));
+	/* Map refused: array mode, unmapped, reads trap and see the array. */
+	fake_slot_failures = 1;
+	cmd(f, 4, 2, 0, 0xff);
+	CHECK_EQ(cfi_flash_mode(f), CFI_MODE_ARRAY);
+	CHECK(!fake_slot_at(BASE));
+	CHECK(!cfi_flash_mapped(f));
+	CHECK_EQ(cfi_flash_read(f, 0, 4), 0x5a5a5a5a);
+	/* The next write cycle maps it again. */
+	cmd(f, 4, 2, 0, 0xff);
+	CHECK(fake_slot_at(BASE) != NULL);
+	CHECK(cfi_flash_mapped(f));
+	cfi_flash_get_stats(f, &s);
+	CHECK_EQ(s.map_errors, 4);
+	/* Reset with the map refused: still safe, mapped on the next write. */
+	cmd(f, 4, 2, 0, 0x90);
+	fake_slot_failures = 1;
+	cfi_flash_reset(f);
+	CHECK(!fake_slot_at(BASE));
+	CHECK_EQ(cfi_flash_read(f, 0, 4), 0x5a5a5a5a);
+	cfi_flash_write(f, 0, 2, 0);		/* partial: no command */
+	CHECK(fake_slot_at(BASE) != NULL);
+	done(f);
+}
+
+/*
+ * The image's file truncated by another program while the guest runs: a
+ * guest load from the mapped array and an erase here both touch pages
+ * past the file's end.  norvm must not die of SIGBUS: one line names the
+ * image, the VM is asked to stop with status 1, the accesses complete.
+ */
+static void test_image_truncated(void)
+{
+	uint64_t size = 4 * 2 * DEV_BLOCK;
+	char log[] = "/tmp/norvm-cfi-log-XXXXXX", text[512] = "";
+	int logfd = mkstemp(log), saved = dup(STDERR_FILENO);
+	const struct fake_slot *s;
+	struct cfi_flash *f;
+	ssize_t n;
+
+	make_image(size, 0x33);
+	f = open_flash(4, 2, false, true);
+	s = fake_slot_at(BASE);
+	CHECK(f && s);
+	if (!f || !s)
+		return;
+	cfi_flash_catch_faults();
+	CHECK_EQ(((volatile uint8_t *)s->host)[0x1000], 0x33);
+	CHECK_EQ(truncate(path, 0), 0);
+	dup2(logfd, STDERR_FILENO);
+	/* A hart's load from the slot, then an erase through the device. */
+	CHECK_EQ(((volatile uint8_t *)s->host)[0x1000], 0);
+	cmd(f, 4, 2, 2 * DEV_BLOCK / 4, 0x20);
+	cmd(f, 4, 2, 2 * DEV_BLOCK / 4, 0xd0);
+	CHECK_EQ(cfi_flash_read(f, 0, 4), rep(4, 2, 0x80));
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	CHECK_EQ(atomic_load(&vm.exit_reason), VM_EXIT_ERROR);
+	CHECK_EQ(vm.exit_code, 1);
+	n = pread(logfd, text, sizeof(text) - 1, 0);
+	close(logfd);
+	unlink(log);
+	CHECK(n > 0 && memchr(text, '\n', (size_t)n) == text + n - 1);	/* one line */
+	CHECK(strstr(text, path) != NULL);
+	CHECK(strstr(text, "truncated to 0 bytes by another program") != NULL);
+	done(f);
+}
+
+/*
+ * A SIGBUS that is not on an image goes where it went before: it kills
+ * the process (by the signal; under ASan, by ASan's report).
+ */
+static void test_other_sigbus_kills(void)
+{
+	int status = 0;
+	pid_t pid;
+
+	cfi_flash_catch_faults();
+	pid = fork();
+	if (pid == 0) {
+		char name[] = "/tmp/norvm-cfi-bus-XXXXXX";
+		int fd = mkstemp(name);
+		volatile uint8_t *p;
+
+		unlink(name);
+		dup2(open("/dev/null", O_WRONLY), STDERR_FILENO);	/* ASan's report */
+		if (fd < 0 || ftruncate(fd, 4096))
+			_exit(2);
+		p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED || ftruncate(fd, 0))
+			_exit(2);
+		(void)p[0];
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS) ||
+	      (WIFEXITED(status) && WEXITSTATUS(status) == 1));
 }
 
 /* Suspend and resume have nothing to suspend; unknown commands error. */
@@ -377,6 +756,11 @@ static void test_image_errors(void)
 	make_image(64u << 20, 0xff);
 	expect_open_error("too big", "larger than");
 	unlink(path);
+	/* CFI can only describe 2^n bytes: 3 blocks of 128 KiB cannot be. */
+	make_image(3 * 2 * DEV_BLOCK, 0xff);
+	expect_open_error("not a power of two", "384 KiB is not a power of two");
+	CHECK(strstr(err, "to 512 KiB") != NULL);
+	unlink(path);
 	/* A second writer is refused while the first holds the image. */
 	make_image(4 * 2 * DEV_BLOCK, 0xff);
 	f = open_flash(4, 2, false, true);
@@ -404,6 +788,9 @@ static void test_create_image(void)
 	CHECK_EQ(cfi_flash_create_image(path, 1000, err, sizeof(err)), -EINVAL);
 	CHECK_EQ(cfi_flash_create_image(path, 64u << 20, err, sizeof(err)),
 		 -EINVAL);
+	CHECK_EQ(cfi_flash_create_image(path, 768u << 10, err, sizeof(err)),
+		 -EINVAL);
+	CHECK(strstr(err, "power of two") != NULL);
 	CHECK(access(path, F_OK) != 0);
 }
 
@@ -484,13 +871,22 @@ int main(void)
 	RUN(test_query_every_geometry);
 	RUN(test_commands_every_geometry);
 	RUN(test_narrow_probe_ignored);
+	RUN(test_wide_write_is_split);
+	RUN(test_wide_write_commands);
+	RUN(test_misaligned_cycles);
+	RUN(test_outside_the_image);
 	RUN(test_mapping_follows_mode);
 	RUN(test_program_and_semantics);
 	RUN(test_erase_and_locks);
 	RUN(test_buffered_program);
+	RUN(test_lock_down);
+	RUN(test_no_suspend_offered);
+	RUN(test_mapping_failures);
 	RUN(test_other_commands);
 	RUN(test_readonly_image);
 	RUN(test_image_errors);
+	RUN(test_image_truncated);
+	RUN(test_other_sigbus_kills);
 	RUN(test_create_image);
 	RUN(test_map_off);
 	return TEST_EXIT();
