@@ -9,7 +9,7 @@
 # The image file must hold exactly those bytes after poweroff.
 . "$(dirname "$0")/lib.sh"
 img=$E2E_TMP/bank0.img out=$E2E_TMP/out
-"$NORVM" flash create "$img" --size 32M
+norvm flash create "$img" --size 32M
 expect_status create_status 0 $?
 
 cmds='erase 0x20040000 +0x40000
@@ -40,7 +40,7 @@ expect buffer_programmed '^20080000: 22222222 11111111 44444444 33333333' "$out"
 
 # The file, byte for byte: only those words differ from an erased image.
 exp=$E2E_TMP/expected
-"$NORVM" flash create "$exp" --size 32M
+norvm flash create "$exp" --size 32M
 printf '\x00\x00\x00\x00' | dd of="$exp" bs=1 seek=$((0x40044)) conv=notrunc status=none
 printf '\x22\x22\x22\x22\x11\x11\x11\x11\x44\x44\x44\x44\x33\x33\x33\x33' |
 	dd of="$exp" bs=1 seek=$((0x80000)) conv=notrunc status=none

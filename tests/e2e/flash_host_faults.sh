@@ -53,7 +53,8 @@ else
 fi
 
 # A session whose input goes through a FIFO, so that the image can be
-# truncated at a known point of it: start_session OUT CMD..., then
+# truncated at a known point of it: start_session OUT CMD... (CMD under
+# a timeout of its own; the session is also bounded), then
 # wait_for OUT PATTERN and send TEXT; end_session returns the status.
 trap '' PIPE		# a write to a session that died fails, not kills us
 start_session() {
@@ -72,7 +73,7 @@ wait_for() {		# OUT PATTERN: until a line of OUT matches, or the end
 	done
 	grep -q -- "$2" "$1" 2>/dev/null
 }
-send() { printf '%s' "$1" >&3; }
+send() { printf '%s' "$1" >&3 2>/dev/null || true; }
 end_session() {
 	local rc
 	wait $session
@@ -86,8 +87,8 @@ end_session() {
 truncated() {
 	local name=$1 cmd=$2 img=$t/$1.img out=$t/$1.out rc
 	shift 2
-	"$NORVM" flash create "$img" --size 1M
-	start_session "$out" "$NORVM" run --firmware "$UBOOT_M" --flash "$img" "$@"
+	norvm flash create "$img" --size 1M
+	start_session "$out" timeout 120 "$NORVM" run --firmware "$UBOOT_M" --flash "$img" "$@"
 	send $'echo ready\n'
 	wait_for "$out" '^ready'
 	truncate -s 0 "$img"
@@ -114,9 +115,9 @@ truncated truncated_unmapped_read 'md.l 0x20000000 4' --flash-map=off
 # before U-Boot's prompt may be lost, so wait for it first.
 if command -v script >/dev/null; then
 	img=$t/tty.img out=$t/tty.out
-	"$NORVM" flash create "$img" --size 1M
+	norvm flash create "$img" --size 1M
 	start_session "$out" env TERM=dumb script -qec \
-		"stty sane; $NORVM run --firmware $UBOOT_M --flash $img; echo status=\$?; stty -a" /dev/null
+		"stty sane; timeout --foreground 120 $NORVM run --firmware $UBOOT_M --flash $img; echo status=\$?; stty -a" /dev/null
 	wait_for "$out" '^=> '
 	send $'echo ready\r'
 	wait_for "$out" '^ready'

@@ -38,7 +38,7 @@ done
 
 # 512 KiB and 1 MiB banks: U-Boot's sizes and sector counts follow the
 # query table, and the last word of each bank reads back.
-"$NORVM" flash create "$t/b0.img" --size 512K && "$NORVM" flash create "$t/b1.img" --size 1M
+norvm flash create "$t/b0.img" --size 512K && norvm flash create "$t/b1.img" --size 1M
 expect_status create_status 0 $?
 printf '\x78\x56\x34\x12' | dd of="$t/b0.img" bs=1 seek=$(((512 << 10) - 4)) conv=notrunc status=none
 run_guest "$t/out" 'flinfo\nmd.l 0x2007fffc 1\npoweroff\n' --firmware "$UBOOT_M" \
