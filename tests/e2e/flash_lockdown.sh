@@ -7,7 +7,7 @@
 # flash) the block is unlocked and writable.
 . "$(dirname "$0")/lib.sh"
 img=$E2E_TMP/bank0.img out=$E2E_TMP/out
-"$NORVM" flash create "$img" --size 1M
+norvm flash create "$img" --size 1M
 expect_status create_status 0 $?
 
 cmds='mw.l 0x80800000 0x11223344 0x10
@@ -44,7 +44,7 @@ expect copy_after_reset 'Total of 16 word\(s\) were the same' "$out"
 # The file: the locked-down block untouched by the first copy, the second
 # copy at 0x40100, nothing else.
 exp=$E2E_TMP/expected
-"$NORVM" flash create "$exp" --size 1M
+norvm flash create "$exp" --size 1M
 for i in $(seq 16); do printf '\x44\x33\x22\x11'; done |
 	dd of="$exp" bs=1 seek=$((0x40100)) conv=notrunc status=none
 if cmp -s "$img" "$exp"; then echo "PASS image_bytes"; else
