@@ -137,4 +137,4 @@ clean:
 .PHONY: all tests check bench fuzz clean
 .SECONDARY:
 
--include $(shell find build build-san -name '*.d' 2>/dev/null)
+-include $(shell find build build-san build-tsan -name '*.d' 2>/dev/null)
