@@ -49,6 +49,7 @@ static int hart_init(struct soft_vm *sv, unsigned i)
 	pthread_condattr_t attr;
 
 	h->id = i;
+	h->tmp[1].op = h->tmp[2].op = OP_REFETCH;
 	h->vm = sv->vm;
 	h->sv = sv;
 	atomic_init(&h->mip_ext, 0);

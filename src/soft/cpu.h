@@ -104,6 +104,7 @@ enum op {
 	/* F and D: imm holds the instruction's bits (fpu.c decodes them). */
 	OP_FLW, OP_FLD, OP_FSW, OP_FSD,	/* aux: offset; rd/rs2: f, rs1: x */
 	OP_FMA, OP_FP,
+	OP_REFETCH,		/* past the end of decoded code: look pc up */
 	OP_COUNT
 };
 
@@ -127,7 +128,7 @@ struct insn {
 struct dblock {
 	uint64_t ppn;		/* UINT64_MAX: unused */
 	uint64_t gen;		/* stale when != hart->code_gen */
-	struct insn insns[BLOCK_INSNS];
+	struct insn insns[BLOCK_INSNS + 2];	/* + OP_REFETCH x 2 */
 };
 
 #define DCACHE_SIZE	256	/* blocks per hart, direct-mapped by ppn */
@@ -193,7 +194,7 @@ struct hart {
 	uint64_t win_base;		/* guest virtual page base, or WIN_NONE */
 	struct insn *win;
 	uint8_t *win_host;		/* host address of that page */
-	struct insn tmp;		/* code fetched through a device */
+	struct insn tmp[3];		/* uncached code; then OP_REFETCH */
 
 	/* Software TLB for loads and stores. */
 	struct tlb_entry tlb_r[TLB_SIZE];

@@ -230,7 +230,7 @@ static bool counter_allowed(struct hart *h, unsigned n)
 /* instret as the current instruction sees it: those before it. */
 static uint64_t instret_now(struct hart *h)
 {
-	return h->instret - 1;
+	return h->instret;
 }
 
 /* mstatus as read: SD summarises a dirty FS. */
@@ -419,9 +419,9 @@ static bool csr_write(struct hart *h, unsigned csr, uint64_t v)
 		break;
 	case CSR_MCYCLE:
 		/* The write takes effect after this instruction retires. */
-		h->mcycle_offset = v - h->instret;
+		h->mcycle_offset = v - (h->instret + 1);
 		break;
-	case CSR_MINSTRET: h->instret = v; break;
+	case CSR_MINSTRET: h->instret = v - 1; break;
 	case CSR_FFLAGS: h->fflags = v & 0x1f; h->mstatus |= MSTATUS_FS; break;
 	case CSR_FRM: h->frm = v & 7; h->mstatus |= MSTATUS_FS; break;
 	case CSR_FCSR:

@@ -101,13 +101,25 @@ static uint32_t system_insn_bits(const struct insn *in)
 #define RS2	x[in->rs2]
 #define RD	x[in->rd]
 #define IMM	((uint64_t)(int64_t)in->imm)
-#define NEXT	do { pc += in->len; goto next; } while (0)
+/*
+ * Threaded dispatch.  An instruction counts when it completes (`left`
+ * reaches 0: leave).  Straight-line code steps to the next decoded entry
+ * of the page; the entries past its end, and past an instruction decoded
+ * outside a page (h->tmp), are OP_REFETCH, which looks the pc up again.
+ */
+#define DISPATCH()	goto *labels[in->op]
+#define NEXT	do { pc += in->len; in += in->len >> 1; \
+		     if (unlikely(--left == 0)) goto out; \
+		     DISPATCH(); } while (0)
+#define JUMP(target) do { pc = (target); \
+		     if (unlikely(--left == 0)) goto out; \
+		     goto fetch; } while (0)
 
 /* Make h->pc and h->instret exact before leaving the inline path. */
 #define SYNC()	do { h->pc = pc; h->instret += budget - left; \
 		     budget = left; } while (0)
 /* Leave the loop after the current instruction. */
-#define END_BLOCK() do { budget -= left; left = 0; } while (0)
+#define END_BLOCK() do { budget -= left - 1; left = 1; } while (0)
 
 #define LOAD(type, ext) do { \
 	uint64_t a_ = RS1 + IMM; \
@@ -205,8 +217,9 @@ static uint32_t system_insn_bits(const struct insn *in)
 } while (0)
 
 #define BRANCH(cond) do { \
-	pc += (cond) ? IMM : in->len; \
-	goto next; \
+	if (cond) \
+		JUMP(pc + IMM); \
+	NEXT; \
 } while (0)
 
 void exec_block(struct hart *h, unsigned budget)
@@ -217,173 +230,280 @@ void exec_block(struct hart *h, unsigned budget)
 	struct insn *win = h->win;
 	unsigned left = budget;
 	struct insn *in;
+	static const void *const labels[OP_COUNT] = {
+		[OP_UNDECODED] = &&op_undecoded,
+		[OP_ILLEGAL] = &&op_illegal,
+		[OP_AUIPC] = &&op_auipc,
+		[OP_JAL] = &&op_jal,
+		[OP_JALR] = &&op_jalr,
+		[OP_BEQ] = &&op_beq,
+		[OP_BNE] = &&op_bne,
+		[OP_BLT] = &&op_blt,
+		[OP_BGE] = &&op_bge,
+		[OP_BLTU] = &&op_bltu,
+		[OP_BGEU] = &&op_bgeu,
+		[OP_LB] = &&op_lb,
+		[OP_LH] = &&op_lh,
+		[OP_LW] = &&op_lw,
+		[OP_LD] = &&op_ld,
+		[OP_LBU] = &&op_lbu,
+		[OP_LHU] = &&op_lhu,
+		[OP_LWU] = &&op_lwu,
+		[OP_SB] = &&op_sb,
+		[OP_SH] = &&op_sh,
+		[OP_SW] = &&op_sw,
+		[OP_SD] = &&op_sd,
+		[OP_ADDI] = &&op_addi,
+		[OP_SLTI] = &&op_slti,
+		[OP_SLTIU] = &&op_sltiu,
+		[OP_XORI] = &&op_xori,
+		[OP_ORI] = &&op_ori,
+		[OP_ANDI] = &&op_andi,
+		[OP_SLLI] = &&op_slli,
+		[OP_SRLI] = &&op_srli,
+		[OP_SRAI] = &&op_srai,
+		[OP_ADD] = &&op_add,
+		[OP_SUB] = &&op_sub,
+		[OP_SLL] = &&op_sll,
+		[OP_SLT] = &&op_slt,
+		[OP_SLTU] = &&op_sltu,
+		[OP_XOR] = &&op_xor,
+		[OP_SRL] = &&op_srl,
+		[OP_SRA] = &&op_sra,
+		[OP_OR] = &&op_or,
+		[OP_AND] = &&op_and,
+		[OP_ADDIW] = &&op_addiw,
+		[OP_SLLIW] = &&op_slliw,
+		[OP_SRLIW] = &&op_srliw,
+		[OP_SRAIW] = &&op_sraiw,
+		[OP_ADDW] = &&op_addw,
+		[OP_SUBW] = &&op_subw,
+		[OP_SLLW] = &&op_sllw,
+		[OP_SRLW] = &&op_srlw,
+		[OP_SRAW] = &&op_sraw,
+		[OP_MUL] = &&op_mul,
+		[OP_MULH] = &&op_mulh,
+		[OP_MULHSU] = &&op_mulhsu,
+		[OP_MULHU] = &&op_mulhu,
+		[OP_DIV] = &&op_div,
+		[OP_DIVU] = &&op_divu,
+		[OP_REM] = &&op_rem,
+		[OP_REMU] = &&op_remu,
+		[OP_MULW] = &&op_mulw,
+		[OP_DIVW] = &&op_divw,
+		[OP_DIVUW] = &&op_divuw,
+		[OP_REMW] = &&op_remw,
+		[OP_REMUW] = &&op_remuw,
+		[OP_LR_W] = &&op_lr_w,
+		[OP_SC_W] = &&op_sc_w,
+		[OP_LR_D] = &&op_lr_d,
+		[OP_SC_D] = &&op_sc_d,
+		[OP_AMOSWAP_W] = &&op_amoswap_w,
+		[OP_AMOADD_W] = &&op_amoadd_w,
+		[OP_AMOXOR_W] = &&op_amoxor_w,
+		[OP_AMOAND_W] = &&op_amoand_w,
+		[OP_AMOOR_W] = &&op_amoor_w,
+		[OP_AMOMIN_W] = &&op_amomin_w,
+		[OP_AMOMAX_W] = &&op_amomax_w,
+		[OP_AMOMINU_W] = &&op_amominu_w,
+		[OP_AMOMAXU_W] = &&op_amomaxu_w,
+		[OP_AMOSWAP_D] = &&op_amoswap_d,
+		[OP_AMOADD_D] = &&op_amoadd_d,
+		[OP_AMOXOR_D] = &&op_amoxor_d,
+		[OP_AMOAND_D] = &&op_amoand_d,
+		[OP_AMOOR_D] = &&op_amoor_d,
+		[OP_AMOMIN_D] = &&op_amomin_d,
+		[OP_AMOMAX_D] = &&op_amomax_d,
+		[OP_AMOMINU_D] = &&op_amominu_d,
+		[OP_AMOMAXU_D] = &&op_amomaxu_d,
+		[OP_FENCE] = &&op_fence,
+		[OP_FENCE_I] = &&op_fence_i,
+		[OP_ECALL] = &&op_ecall,
+		[OP_EBREAK] = &&op_ebreak,
+		[OP_MRET] = &&op_mret,
+		[OP_SRET] = &&op_sret,
+		[OP_WFI] = &&op_wfi,
+		[OP_SFENCE_VMA] = &&op_sfence_vma,
+		[OP_CSRRW] = &&op_csrrw,
+		[OP_CSRRS] = &&op_csrrs,
+		[OP_CSRRC] = &&op_csrrc,
+		[OP_CSRRWI] = &&op_csrrwi,
+		[OP_CSRRSI] = &&op_csrrsi,
+		[OP_CSRRCI] = &&op_csrrci,
+		[OP_FLW] = &&op_flw,
+		[OP_FLD] = &&op_fld,
+		[OP_FSW] = &&op_fsw,
+		[OP_FSD] = &&op_fsd,
+		[OP_FMA] = &&op_fma,
+		[OP_FP] = &&op_fp,
+		[OP_REFETCH] = &&op_refetch,
+	};
 
 	h->end_block = false;
-	while (likely(left)) {
-		left--;
-		if (likely((pc & ~PAGE_MASK) == win_base)) {
-			in = &win[(pc & PAGE_MASK) >> 1];
-		} else {
-			SYNC();
-			in = fetch_slow(h, pc);
-			if (!in)
-				goto trap;
-			win_base = h->win_base;
-			win = h->win;
-			if (h->end_block)
-				END_BLOCK();
-		}
-dispatch:
-		switch ((enum op)in->op) {
-		case OP_UNDECODED:
+	if (!left)
+		return;
+fetch:
+	if (likely((pc & ~PAGE_MASK) == win_base)) {
+		in = &win[(pc & PAGE_MASK) >> 1];
+		DISPATCH();
+	}
+	SYNC();
+	in = fetch_slow(h, pc);
+	if (!in)
+		goto trap;
+	win_base = h->win_base;
+	win = h->win;
+	if (h->end_block)
+		END_BLOCK();
+	DISPATCH();
+	{
+		op_refetch:
+			goto fetch;
+		op_undecoded:
 			SYNC();
 			in = decode_fill(h, in, pc);
 			if (!in)
 				goto trap;
 			if (h->end_block)
 				END_BLOCK();
-			goto dispatch;
-		case OP_ILLEGAL:
+			DISPATCH();
+		op_illegal:
 			SYNC();
 			raise_exception(h, EXC_ILLEGAL, (uint32_t)in->imm);
 			goto trap;
 
-		case OP_AUIPC: RD = pc + IMM; NEXT;
-		case OP_JAL: {
+		op_auipc: RD = pc + IMM; NEXT;
+		op_jal: {
 			uint64_t link = pc + in->len;
 
-			pc += IMM;
 			RD = link;
-			goto next;
+			JUMP(link - in->len + IMM);
 		}
-		case OP_JALR: {
-			uint64_t link = pc + in->len;
+		op_jalr: {
+			uint64_t link = pc + in->len, target = (RS1 + IMM) & ~1ull;
 
-			pc = (RS1 + IMM) & ~1ull;
 			RD = link;
-			goto next;
+			JUMP(target);
 		}
-		case OP_BEQ: BRANCH(RS1 == RS2);
-		case OP_BNE: BRANCH(RS1 != RS2);
-		case OP_BLT: BRANCH((int64_t)RS1 < (int64_t)RS2);
-		case OP_BGE: BRANCH((int64_t)RS1 >= (int64_t)RS2);
-		case OP_BLTU: BRANCH(RS1 < RS2);
-		case OP_BGEU: BRANCH(RS1 >= RS2);
+		op_beq: BRANCH(RS1 == RS2);
+		op_bne: BRANCH(RS1 != RS2);
+		op_blt: BRANCH((int64_t)RS1 < (int64_t)RS2);
+		op_bge: BRANCH((int64_t)RS1 >= (int64_t)RS2);
+		op_bltu: BRANCH(RS1 < RS2);
+		op_bgeu: BRANCH(RS1 >= RS2);
 
-		case OP_LB: LOAD(int8_t, int64_t);
-		case OP_LH: LOAD(int16_t, int64_t);
-		case OP_LW: LOAD(int32_t, int64_t);
-		case OP_LD: LOAD(uint64_t, uint64_t);
-		case OP_LBU: LOAD(uint8_t, uint64_t);
-		case OP_LHU: LOAD(uint16_t, uint64_t);
-		case OP_LWU: LOAD(uint32_t, uint64_t);
-		case OP_SB: STORE(uint8_t);
-		case OP_SH: STORE(uint16_t);
-		case OP_SW: STORE(uint32_t);
-		case OP_SD: STORE(uint64_t);
+		op_lb: LOAD(int8_t, int64_t);
+		op_lh: LOAD(int16_t, int64_t);
+		op_lw: LOAD(int32_t, int64_t);
+		op_ld: LOAD(uint64_t, uint64_t);
+		op_lbu: LOAD(uint8_t, uint64_t);
+		op_lhu: LOAD(uint16_t, uint64_t);
+		op_lwu: LOAD(uint32_t, uint64_t);
+		op_sb: STORE(uint8_t);
+		op_sh: STORE(uint16_t);
+		op_sw: STORE(uint32_t);
+		op_sd: STORE(uint64_t);
 
-		case OP_ADDI: RD = RS1 + IMM; NEXT;
-		case OP_SLTI: RD = (int64_t)RS1 < (int64_t)IMM; NEXT;
-		case OP_SLTIU: RD = RS1 < IMM; NEXT;
-		case OP_XORI: RD = RS1 ^ IMM; NEXT;
-		case OP_ORI: RD = RS1 | IMM; NEXT;
-		case OP_ANDI: RD = RS1 & IMM; NEXT;
-		case OP_SLLI: RD = RS1 << in->imm; NEXT;
-		case OP_SRLI: RD = RS1 >> in->imm; NEXT;
-		case OP_SRAI: RD = (uint64_t)((int64_t)RS1 >> in->imm); NEXT;
-		case OP_ADD: RD = RS1 + RS2; NEXT;
-		case OP_SUB: RD = RS1 - RS2; NEXT;
-		case OP_SLL: RD = RS1 << (RS2 & 63); NEXT;
-		case OP_SLT: RD = (int64_t)RS1 < (int64_t)RS2; NEXT;
-		case OP_SLTU: RD = RS1 < RS2; NEXT;
-		case OP_XOR: RD = RS1 ^ RS2; NEXT;
-		case OP_SRL: RD = RS1 >> (RS2 & 63); NEXT;
-		case OP_SRA: RD = (uint64_t)((int64_t)RS1 >> (RS2 & 63)); NEXT;
-		case OP_OR: RD = RS1 | RS2; NEXT;
-		case OP_AND: RD = RS1 & RS2; NEXT;
-		case OP_ADDIW: RD = sext32(RS1 + IMM); NEXT;
-		case OP_SLLIW: RD = sext32((uint32_t)RS1 << in->imm); NEXT;
-		case OP_SRLIW: RD = sext32((uint32_t)RS1 >> in->imm); NEXT;
-		case OP_SRAIW:
+		op_addi: RD = RS1 + IMM; NEXT;
+		op_slti: RD = (int64_t)RS1 < (int64_t)IMM; NEXT;
+		op_sltiu: RD = RS1 < IMM; NEXT;
+		op_xori: RD = RS1 ^ IMM; NEXT;
+		op_ori: RD = RS1 | IMM; NEXT;
+		op_andi: RD = RS1 & IMM; NEXT;
+		op_slli: RD = RS1 << in->imm; NEXT;
+		op_srli: RD = RS1 >> in->imm; NEXT;
+		op_srai: RD = (uint64_t)((int64_t)RS1 >> in->imm); NEXT;
+		op_add: RD = RS1 + RS2; NEXT;
+		op_sub: RD = RS1 - RS2; NEXT;
+		op_sll: RD = RS1 << (RS2 & 63); NEXT;
+		op_slt: RD = (int64_t)RS1 < (int64_t)RS2; NEXT;
+		op_sltu: RD = RS1 < RS2; NEXT;
+		op_xor: RD = RS1 ^ RS2; NEXT;
+		op_srl: RD = RS1 >> (RS2 & 63); NEXT;
+		op_sra: RD = (uint64_t)((int64_t)RS1 >> (RS2 & 63)); NEXT;
+		op_or: RD = RS1 | RS2; NEXT;
+		op_and: RD = RS1 & RS2; NEXT;
+		op_addiw: RD = sext32(RS1 + IMM); NEXT;
+		op_slliw: RD = sext32((uint32_t)RS1 << in->imm); NEXT;
+		op_srliw: RD = sext32((uint32_t)RS1 >> in->imm); NEXT;
+		op_sraiw:
 			RD = (uint64_t)(int64_t)((int32_t)RS1 >> in->imm);
 			NEXT;
-		case OP_ADDW: RD = sext32(RS1 + RS2); NEXT;
-		case OP_SUBW: RD = sext32(RS1 - RS2); NEXT;
-		case OP_SLLW: RD = sext32((uint32_t)RS1 << (RS2 & 31)); NEXT;
-		case OP_SRLW: RD = sext32((uint32_t)RS1 >> (RS2 & 31)); NEXT;
-		case OP_SRAW:
+		op_addw: RD = sext32(RS1 + RS2); NEXT;
+		op_subw: RD = sext32(RS1 - RS2); NEXT;
+		op_sllw: RD = sext32((uint32_t)RS1 << (RS2 & 31)); NEXT;
+		op_srlw: RD = sext32((uint32_t)RS1 >> (RS2 & 31)); NEXT;
+		op_sraw:
 			RD = (uint64_t)(int64_t)((int32_t)RS1 >> (RS2 & 31));
 			NEXT;
 
-		case OP_MUL: RD = RS1 * RS2; NEXT;
-		case OP_MULH: RD = mulh(RS1, RS2); NEXT;
-		case OP_MULHSU: RD = mulhsu(RS1, RS2); NEXT;
-		case OP_MULHU: RD = mulhu(RS1, RS2); NEXT;
-		case OP_DIV: RD = div64(RS1, RS2); NEXT;
-		case OP_DIVU: RD = RS2 ? RS1 / RS2 : UINT64_MAX; NEXT;
-		case OP_REM: RD = rem64(RS1, RS2); NEXT;
-		case OP_REMU: RD = RS2 ? RS1 % RS2 : RS1; NEXT;
-		case OP_MULW: RD = sext32((uint32_t)RS1 * (uint32_t)RS2); NEXT;
-		case OP_DIVW: RD = divw(RS1, RS2); NEXT;
-		case OP_DIVUW: RD = divuw(RS1, RS2); NEXT;
-		case OP_REMW: RD = remw(RS1, RS2); NEXT;
-		case OP_REMUW: RD = remuw(RS1, RS2); NEXT;
+		op_mul: RD = RS1 * RS2; NEXT;
+		op_mulh: RD = mulh(RS1, RS2); NEXT;
+		op_mulhsu: RD = mulhsu(RS1, RS2); NEXT;
+		op_mulhu: RD = mulhu(RS1, RS2); NEXT;
+		op_div: RD = div64(RS1, RS2); NEXT;
+		op_divu: RD = RS2 ? RS1 / RS2 : UINT64_MAX; NEXT;
+		op_rem: RD = rem64(RS1, RS2); NEXT;
+		op_remu: RD = RS2 ? RS1 % RS2 : RS1; NEXT;
+		op_mulw: RD = sext32((uint32_t)RS1 * (uint32_t)RS2); NEXT;
+		op_divw: RD = divw(RS1, RS2); NEXT;
+		op_divuw: RD = divuw(RS1, RS2); NEXT;
+		op_remw: RD = remw(RS1, RS2); NEXT;
+		op_remuw: RD = remuw(RS1, RS2); NEXT;
 
-		case OP_LR_W: LR(uint32_t);
-		case OP_LR_D: LR(uint64_t);
-		case OP_SC_W: SC(uint32_t);
-		case OP_SC_D: SC(uint64_t);
-		case OP_AMOSWAP_W: AMO_FETCH(uint32_t, __atomic_exchange_n);
-		case OP_AMOADD_W: AMO_FETCH(uint32_t, __atomic_fetch_add);
-		case OP_AMOXOR_W: AMO_FETCH(uint32_t, __atomic_fetch_xor);
-		case OP_AMOAND_W: AMO_FETCH(uint32_t, __atomic_fetch_and);
-		case OP_AMOOR_W: AMO_FETCH(uint32_t, __atomic_fetch_or);
-		case OP_AMOMIN_W: AMO_CAS(uint32_t, int32_t, LT_S(uint32_t, int32_t));
-		case OP_AMOMAX_W: AMO_CAS(uint32_t, int32_t, GT_S(uint32_t, int32_t));
-		case OP_AMOMINU_W: AMO_CAS(uint32_t, uint32_t, LT_U(uint32_t));
-		case OP_AMOMAXU_W: AMO_CAS(uint32_t, uint32_t, GT_U(uint32_t));
-		case OP_AMOSWAP_D: AMO_FETCH(uint64_t, __atomic_exchange_n);
-		case OP_AMOADD_D: AMO_FETCH(uint64_t, __atomic_fetch_add);
-		case OP_AMOXOR_D: AMO_FETCH(uint64_t, __atomic_fetch_xor);
-		case OP_AMOAND_D: AMO_FETCH(uint64_t, __atomic_fetch_and);
-		case OP_AMOOR_D: AMO_FETCH(uint64_t, __atomic_fetch_or);
-		case OP_AMOMIN_D: AMO_CAS(uint64_t, int64_t, LT_S(uint64_t, int64_t));
-		case OP_AMOMAX_D: AMO_CAS(uint64_t, int64_t, GT_S(uint64_t, int64_t));
-		case OP_AMOMINU_D: AMO_CAS(uint64_t, uint64_t, LT_U(uint64_t));
-		case OP_AMOMAXU_D: AMO_CAS(uint64_t, uint64_t, GT_U(uint64_t));
+		op_lr_w: LR(uint32_t);
+		op_lr_d: LR(uint64_t);
+		op_sc_w: SC(uint32_t);
+		op_sc_d: SC(uint64_t);
+		op_amoswap_w: AMO_FETCH(uint32_t, __atomic_exchange_n);
+		op_amoadd_w: AMO_FETCH(uint32_t, __atomic_fetch_add);
+		op_amoxor_w: AMO_FETCH(uint32_t, __atomic_fetch_xor);
+		op_amoand_w: AMO_FETCH(uint32_t, __atomic_fetch_and);
+		op_amoor_w: AMO_FETCH(uint32_t, __atomic_fetch_or);
+		op_amomin_w: AMO_CAS(uint32_t, int32_t, LT_S(uint32_t, int32_t));
+		op_amomax_w: AMO_CAS(uint32_t, int32_t, GT_S(uint32_t, int32_t));
+		op_amominu_w: AMO_CAS(uint32_t, uint32_t, LT_U(uint32_t));
+		op_amomaxu_w: AMO_CAS(uint32_t, uint32_t, GT_U(uint32_t));
+		op_amoswap_d: AMO_FETCH(uint64_t, __atomic_exchange_n);
+		op_amoadd_d: AMO_FETCH(uint64_t, __atomic_fetch_add);
+		op_amoxor_d: AMO_FETCH(uint64_t, __atomic_fetch_xor);
+		op_amoand_d: AMO_FETCH(uint64_t, __atomic_fetch_and);
+		op_amoor_d: AMO_FETCH(uint64_t, __atomic_fetch_or);
+		op_amomin_d: AMO_CAS(uint64_t, int64_t, LT_S(uint64_t, int64_t));
+		op_amomax_d: AMO_CAS(uint64_t, int64_t, GT_S(uint64_t, int64_t));
+		op_amominu_d: AMO_CAS(uint64_t, uint64_t, LT_U(uint64_t));
+		op_amomaxu_d: AMO_CAS(uint64_t, uint64_t, GT_U(uint64_t));
 
-		case OP_FENCE:
+		op_fence:
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 			NEXT;
-		case OP_FENCE_I:
+		op_fence_i:
 			/* Stores so far may have changed code: decode afresh. */
 			h->code_gen++;
 			h->win_base = WIN_NONE;
 			END_BLOCK();
 			NEXT;
-		case OP_ECALL:
+		op_ecall:
 			SYNC();
 			raise_exception(h, EXC_ECALL_U + h->priv, 0);
 			goto trap;
-		case OP_EBREAK:
+		op_ebreak:
 			SYNC();
 			raise_exception(h, EXC_BREAKPOINT, pc);
 			goto trap;
-		case OP_MRET:
+		op_mret:
 			SYNC();
 			if (!do_mret(h))
 				goto trap;
-			pc = h->pc;
 			END_BLOCK();
-			goto next;
-		case OP_SRET:
+			JUMP(h->pc);
+		op_sret:
 			SYNC();
 			if (!do_sret(h))
 				goto trap;
-			pc = h->pc;
 			END_BLOCK();
-			goto next;
-		case OP_WFI:
+			JUMP(h->pc);
+		op_wfi:
 			if (h->priv == PRIV_U || (h->priv == PRIV_S &&
 			    (h->mstatus & MSTATUS_TW))) {
 				SYNC();
@@ -394,7 +514,7 @@ dispatch:
 			h->wfi = true;
 			END_BLOCK();
 			NEXT;
-		case OP_SFENCE_VMA:
+		op_sfence_vma:
 			if (h->priv == PRIV_U || (h->priv == PRIV_S &&
 			    (h->mstatus & MSTATUS_TVM))) {
 				SYNC();
@@ -405,8 +525,8 @@ dispatch:
 			hart_tlb_flush(h);
 			END_BLOCK();
 			NEXT;
-		case OP_CSRRW: case OP_CSRRS: case OP_CSRRC:
-		case OP_CSRRWI: case OP_CSRRSI: case OP_CSRRCI: {
+		op_csrrw: op_csrrs: op_csrrc:
+		op_csrrwi: op_csrrsi: op_csrrci: {
 			uint64_t src = in->op >= OP_CSRRWI ? in->rs1 : RS1, old;
 
 			SYNC();
@@ -416,39 +536,35 @@ dispatch:
 			END_BLOCK();
 			NEXT;
 		}
-		case OP_FLW: case OP_FLD: case OP_FSW: case OP_FSD:
+		op_flw: op_fld: op_fsw: op_fsd:
 			SYNC();
 			if (!fp_mem(h, in))
 				goto trap;
 			if (h->end_block)
 				END_BLOCK();
 			NEXT;
-		case OP_FMA:
+		op_fma:
 			SYNC();
 			if (!fp_fma(h, in))
 				goto trap;
 			NEXT;
-		case OP_FP:
+		op_fp:
 			SYNC();
 			if (!fp_op(h, in))
 				goto trap;
 			NEXT;
-		case OP_COUNT:
-			break;
-		}
-		/* Not reached: every op above ends in next or trap. */
-		SYNC();
-		raise_exception(h, EXC_ILLEGAL, 0);
-trap:
-		/* The trapping instruction did not retire. */
-		h->instret--;
-		pc = h->pc;
-		win_base = h->win_base;
-		win = h->win;
-		continue;
-next:
-		;
 	}
+trap:
+	/* The trapping instruction did not complete: resume at the handler. */
+	pc = h->pc;
+	win_base = h->win_base;
+	win = h->win;
+	/* Traps take budget too (a trap loop must end), not instret. */
+	budget--;
+	if (unlikely(--left == 0))
+		goto out;
+	goto fetch;
+out:
 	h->pc = pc;
-	h->instret += budget - left;
+	h->instret += budget;
 }

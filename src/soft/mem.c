@@ -529,6 +529,8 @@ static struct dblock *dcache_get(struct hart *h, uint64_t ppn)
 	}
 	if (b->ppn != ppn || b->gen != h->code_gen) {
 		memset(b->insns, 0, sizeof(b->insns));
+		b->insns[BLOCK_INSNS].op = OP_REFETCH;
+		b->insns[BLOCK_INSNS + 1].op = OP_REFETCH;
 		b->ppn = ppn;
 		b->gen = h->code_gen;
 	}
@@ -589,8 +591,8 @@ static struct insn *fetch_uncached(struct hart *h, uint64_t pc, uint64_t pa)
 	    pmp_check(h, pa, 4, ACCESS_FETCH, h->priv, NULL)) {
 		if (!fetch_mmio(h, pc, pa, 4, &bits))
 			return NULL;
-		decode(&h->tmp, bits);
-		return &h->tmp;
+		decode(&h->tmp[0], bits);
+		return &h->tmp[0];
 	}
 	if (!fetch16(h, pc, &lo))
 		return NULL;
@@ -600,8 +602,8 @@ static struct insn *fetch_uncached(struct hart *h, uint64_t pc, uint64_t pa)
 			return NULL;
 		bits |= (uint32_t)hi << 16;
 	}
-	decode(&h->tmp, bits);
-	return &h->tmp;
+	decode(&h->tmp[0], bits);
+	return &h->tmp[0];
 }
 
 /* Point the code window at pc's page; returns pc's decoded entry. */
@@ -654,6 +656,6 @@ struct insn *decode_fill(struct hart *h, struct insn *in, uint64_t pc)
 	}
 	if (!fetch16(h, pc + 2, &hi))
 		return NULL;
-	decode(&h->tmp, lo | (uint32_t)hi << 16);
-	return &h->tmp;
+	decode(&h->tmp[0], lo | (uint32_t)hi << 16);
+	return &h->tmp[0];
 }
