@@ -154,6 +154,8 @@ struct slot_table {
 
 struct soft_vm;
 
+#define MAP_LOG	16	/* slot changes a hart can catch up on in detail */
+
 struct hart {
 	uint64_t x[33];		/* x[32] is the sink for writes to x0 */
 	uint64_t pc;
@@ -236,6 +238,11 @@ struct soft_vm {
 	pthread_cond_t ack_cond;
 	atomic_bool waiting;
 	_Atomic(struct slot_table *) table;	/* one of tables[] */
+	/* What recent changes touched, so harts drop only that. */
+	struct map_change {
+		atomic_uint_fast64_t gen;	/* the change's map_gen */
+		atomic_uint_fast64_t lo, hi;	/* guest-physical [lo, hi) */
+	} changes[MAP_LOG];
 	struct slot_table tables[2];
 	atomic_uint_fast64_t map_gen;
 };

@@ -118,6 +118,25 @@ void hart_leave_guest(struct hart *h)
 	hart_ack(h);
 }
 
+/* Record the range the next change touches: the slot's old and new place. */
+static void note_change(struct soft_vm *sv, const struct slot *was,
+			uint64_t gpa, uint64_t size)
+{
+	uint64_t gen = atomic_load(&sv->map_gen) + 1, lo = gpa, hi = gpa + size;
+	struct map_change *c = &sv->changes[gen % MAP_LOG];
+
+	if (!size)
+		lo = UINT64_MAX, hi = 0;
+	if (was->size) {
+		lo = was->gpa < lo ? was->gpa : lo;
+		hi = was->gpa + was->size > hi ? was->gpa + was->size : hi;
+	}
+	atomic_store(&c->gen, 0);
+	atomic_store(&c->lo, lo);
+	atomic_store(&c->hi, hi);
+	atomic_store(&c->gen, gen);
+}
+
 /*
  * Two tables, preallocated, take turns: the one not current is rewritten
  * and published.  The old one is free again when this returns, because
@@ -145,6 +164,7 @@ int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 	}
 	t = old == &sv->tables[0] ? &sv->tables[1] : &sv->tables[0];
 	*t = *old;
+	note_change(sv, &old->by_id[slot], gpa, size);
 	t->by_id[slot] = (struct slot){ gpa, size, host, flags };
 	if (!size)
 		t->by_id[slot] = (struct slot){ 0 };
@@ -172,12 +192,56 @@ void hart_flush(struct hart *h)
 	h->code_gen++;
 }
 
+/* Drop the decoded code of guest-physical [lo, hi). */
+static void dcache_drop(struct hart *h, uint64_t lo, uint64_t hi)
+{
+	for (unsigned i = 0; i < DCACHE_SIZE; i++) {
+		struct dblock *b = h->dcache[i];
+
+		if (b && b->ppn != UINT64_MAX && b->ppn >= lo >> PAGE_SHIFT &&
+		    b->ppn < (hi + PAGE_MASK) >> PAGE_SHIFT)
+			b->ppn = UINT64_MAX;
+	}
+}
+
+/*
+ * Drop what changes seen+1 .. gen touched; false when the log no longer
+ * holds one of them (the caller then drops everything).
+ */
+static bool drop_changed(struct hart *h, uint64_t seen, uint64_t gen)
+{
+	if (gen - seen > MAP_LOG)
+		return false;
+	for (uint64_t g = seen + 1; g <= gen; g++) {
+		struct map_change *c = &h->sv->changes[g % MAP_LOG];
+		uint64_t lo, hi;
+
+		if (atomic_load(&c->gen) != g)
+			return false;
+		lo = atomic_load(&c->lo);
+		hi = atomic_load(&c->hi);
+		if (atomic_load(&c->gen) != g)
+			return false;
+		dcache_drop(h, lo, hi);
+	}
+	return true;
+}
+
+/*
+ * Catch up with slot changes: translations all go (they are cheap to
+ * make again), decoded code only where a change touched guest memory, so
+ * switching the flash between modes leaves RAM code decoded.
+ */
 void hart_sync_map(struct hart *h)
 {
 	uint64_t gen = atomic_load(&h->sv->map_gen);
+	uint64_t seen = atomic_load_explicit(&h->seen_gen, memory_order_relaxed);
 
-	if (gen != atomic_load_explicit(&h->seen_gen, memory_order_relaxed)) {
-		hart_flush(h);
+	if (gen != seen) {
+		if (drop_changed(h, seen, gen))
+			hart_tlb_flush(h);
+		else
+			hart_flush(h);
 		atomic_store(&h->seen_gen, gen);
 		hart_ack(h);
 	}

@@ -114,12 +114,46 @@ static void test_map_changes_preallocated(void)
 	vm.accel->destroy(&vm);
 }
 
+/* A slot change drops the decoded code of the range it touched, and
+ * leaves the rest (RAM code) decoded; a hart too far behind drops all. */
+static void test_map_change_drops_only_its_range(void)
+{
+	struct hart *h = setup(PTE_V | PTE_R | PTE_A);
+	struct soft_vm *sv = soft_vm(&vm);
+	struct dblock *ram_b, *rom_b;
+	uint64_t gen0 = h->code_gen;
+
+	CHECK_EQ(vm_set_memory_region(&vm, 5, 0x20000000, PAGE_SIZE, ram,
+				      MEM_FLAG_READONLY), 0);
+	hart_sync_map(h);
+	ram_b = dcache_get(h, (RAM_BASE >> PAGE_SHIFT) + 1);
+	rom_b = dcache_get(h, 0x20000000 >> PAGE_SHIFT);
+	CHECK(ram_b && rom_b && ram_b != rom_b);
+	ram_b->insns[0].op = OP_ADD;		/* "decoded" */
+	rom_b->insns[0].op = OP_ADD;
+	CHECK_EQ(vm_set_memory_region(&vm, 5, 0, 0, NULL, 0), 0);
+	hart_sync_map(h);
+	CHECK_EQ(h->code_gen, gen0);
+	CHECK_EQ(dcache_get(h, (RAM_BASE >> PAGE_SHIFT) + 1)->insns[0].op, OP_ADD);
+	CHECK_EQ(dcache_get(h, 0x20000000 >> PAGE_SHIFT)->insns[0].op,
+		 OP_UNDECODED);
+	for (unsigned i = 0; i <= MAP_LOG; i++)	/* more than the log holds */
+		CHECK_EQ(vm_set_memory_region(&vm, 5, 0x20000000,
+					      i & 1 ? 0 : PAGE_SIZE, ram,
+					      MEM_FLAG_READONLY), 0);
+	hart_sync_map(h);
+	CHECK(h->code_gen != gen0);
+	CHECK_EQ(atomic_load(&h->seen_gen), atomic_load(&sv->map_gen));
+	vm.accel->destroy(&vm);
+}
+
 int main(void)
 {
 	ram = aligned_alloc(PAGE_SIZE, RAM_SIZE);
 	RUN(test_lost_swap_walks_again);
 	RUN(test_no_swap_when_set);
 	RUN(test_map_changes_preallocated);
+	RUN(test_map_change_drops_only_its_range);
 	free(ram);
 	return TEST_EXIT();
 }
