@@ -4,7 +4,7 @@
 #   make SAN=1 check    the same, built with AddressSanitizer + UBSan
 #   make TSAN=1 check   the same, built with ThreadSanitizer
 #   make bench      run the benchmarks under bench/
-#   make fuzz       fuzz the CFI flash for FUZZ_TIME seconds (libFuzzer)
+#   make fuzz       fuzz the CFI flash and the GDB protocol, FUZZ_TIME s each
 
 CC	?= cc
 CROSS	?= riscv64-linux-gnu-
@@ -127,9 +127,17 @@ build/fuzz/seeds.stamp: fuzz/seeds.txt
 	perl -ne 'next if /^\s*(#|$$)/; my ($$n, @h) = split; open(my $$f, ">", "build/fuzz/seeds/$$n") or die; print $$f pack("H*", join("", @h));' $<
 	@touch $@
 
-fuzz: build/fuzz/fuzz_cfi_flash build/fuzz/seeds.stamp
-	@mkdir -p build/fuzz/corpus
+# The GDB protocol: packets from a client, against a fake target.
+build/fuzz/fuzz_gdb: fuzz/fuzz_gdb.c src/gdb.c src/gdb.h
+	@mkdir -p $(dir $@)
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Isrc -o $@ fuzz/fuzz_gdb.c src/gdb.c
+
+fuzz: build/fuzz/fuzz_cfi_flash build/fuzz/seeds.stamp build/fuzz/fuzz_gdb
+	@mkdir -p build/fuzz/corpus build/fuzz/corpus-gdb
 	build/fuzz/fuzz_cfi_flash -max_total_time=$(FUZZ_TIME) build/fuzz/corpus build/fuzz/seeds
+	build/fuzz/fuzz_gdb -max_total_time=$(FUZZ_TIME) -dict=fuzz/gdb.dict build/fuzz/corpus-gdb
 
 clean:
 	rm -rf build build-san build-tsan norvm norvm-san norvm-tsan

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "gdbserver.h"
 #include "hw/cfi_flash.h"
 #include "machine.h"
 #include "pack.h"
@@ -37,6 +38,10 @@ static const char usage_text[] =
 "                      bank 1 is a volatile erased bank\n"
 "  --flash-map=on|off  map the flash array into the guest while in read-array\n"
 "                      mode (default on); off traps every access\n"
+"  --gdb tcp::PORT|tcp:HOST:PORT|unix:PATH\n"
+"                      serve GDB's remote protocol there (TCP on loopback\n"
+"                      unless HOST is given); one client at a time\n"
+"  --gdb-wait          with --gdb: harts wait at reset until GDB continues\n"
 "  --boot ram|flash    start the firmware in RAM (default) or execute in place\n"
 "                      from flash bank 0\n"
 "  --dump-dtb FILE     write the guest's device tree to FILE and exit\n"
@@ -62,6 +67,7 @@ static int die_usage(const char *fmt, const char *arg)
 enum {
 	OPT_FIRMWARE = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DUMP_DTB,
 	OPT_STATS, OPT_STATS_JSON, OPT_HELP, OPT_FLASH, OPT_FLASH_MAP, OPT_BOOT,
+	OPT_GDB, OPT_GDB_WAIT,
 };
 
 static const struct option run_options[] = {
@@ -78,6 +84,8 @@ static const struct option run_options[] = {
 	{ "flash", required_argument, NULL, OPT_FLASH },
 	{ "flash-map", required_argument, NULL, OPT_FLASH_MAP },
 	{ "boot", required_argument, NULL, OPT_BOOT },
+	{ "gdb", required_argument, NULL, OPT_GDB },
+	{ "gdb-wait", no_argument, NULL, OPT_GDB_WAIT },
 	{ 0 }
 };
 
@@ -157,6 +165,8 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 				return die_usage("--flash-map=%s: must be on or off", optarg);
 			c->flash_map = !strcmp(optarg, "on");
 			break;
+		case OPT_GDB: c->gdb = optarg; break;
+		case OPT_GDB_WAIT: c->gdb_wait = true; break;
 		case OPT_BOOT:
 			if (strcmp(optarg, "ram") && strcmp(optarg, "flash"))
 				return die_usage("--boot %s: must be ram or flash", optarg);
@@ -188,6 +198,7 @@ static int cmd_run(int argc, char **argv)
 {
 	struct vm_config cfg;
 	struct vm vm;
+	struct gdb_server *gdb = NULL;
 	struct timespec t0;
 	char err[512];
 	int ret, status;
@@ -207,8 +218,22 @@ static int cmd_run(int argc, char **argv)
 		machine_destroy(&vm);
 		return ret ? 1 : 0;
 	}
+	if (cfg.gdb_wait && !cfg.gdb) {
+		fprintf(stderr, "norvm: --gdb-wait needs --gdb (see norvm --help)\n");
+		machine_destroy(&vm);
+		return 2;
+	}
+	if (cfg.gdb) {
+		gdb = gdb_server_start(&vm, cfg.gdb, cfg.gdb_wait, err, sizeof(err));
+		if (!gdb) {
+			fprintf(stderr, "norvm: %s\n", err);
+			machine_destroy(&vm);
+			return 1;
+		}
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	status = machine_run(&vm);
+	gdb_server_stop(gdb);
 	if (cfg.stats)
 		stats_print(&vm, stderr, elapsed(&t0));
 	if (cfg.stats_json && stats_write_json(&vm, cfg.stats_json, elapsed(&t0), err, sizeof(err))) {

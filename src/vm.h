@@ -34,6 +34,8 @@ struct vm_config {
 	const char *dump_dtb;
 	bool stats;
 	const char *stats_json;
+	const char *gdb;		/* --gdb: where to listen */
+	bool gdb_wait;			/* --gdb-wait: harts start stopped */
 };
 
 struct uart;

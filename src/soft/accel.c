@@ -36,6 +36,7 @@ static void soft_destroy(struct vm *vm)
 		pthread_cond_destroy(&h->wake);
 	}
 	free(sv->harts);
+	debug_free(sv);
 	pthread_mutex_destroy(&sv->map_lock);
 	pthread_mutex_destroy(&sv->ack_lock);
 	pthread_cond_destroy(&sv->ack_cond);
@@ -50,6 +51,7 @@ static int hart_init(struct soft_vm *sv, unsigned i)
 
 	h->id = i;
 	h->tmp[1].op = h->tmp[2].op = OP_REFETCH;
+	h->dbg_insn.op = OP_DEBUG_BREAK;
 	h->vm = sv->vm;
 	h->sv = sv;
 	atomic_init(&h->mip_ext, 0);
@@ -127,7 +129,8 @@ static void wfi_sleep(struct hart *h)
 
 	hart_leave_guest(h);
 	pthread_mutex_lock(&h->lock);
-	while (!vm_should_stop(vm) && !wake_pending(h)) {
+	while (!vm_should_stop(vm) && !wake_pending(h) &&
+	       !atomic_load(&h->sv->stop_req)) {
 		uint64_t cmp = atomic_load(&h->mtimecmp);
 
 		if (cmp != UINT64_MAX && (h->mie & MIP_MTIP)) {
@@ -164,6 +167,11 @@ static int soft_run_hart(struct vm *vm, unsigned hart)
 
 	atomic_store(&h->in_guest, true);
 	while (!vm_should_stop(vm)) {
+		if (unlikely(atomic_load_explicit(&h->sv->stop_req,
+						  memory_order_acquire))) {
+			debug_park(h);
+			continue;
+		}
 		hart_sync_map(h);
 		if (take_interrupt(h))
 			continue;
@@ -175,6 +183,8 @@ static int soft_run_hart(struct vm *vm, unsigned hart)
 			continue;
 		}
 		exec_block(h, BLOCK_BUDGET);
+		if (unlikely(h->dbg_break || h->dbg_watch))
+			debug_report(h);
 	}
 	hart_leave_guest(h);
 	return 0;
@@ -206,6 +216,8 @@ static void soft_kick(struct vm *vm)
 
 	for (unsigned i = 0; sv && i < sv->nharts; i++)
 		wake(&sv->harts[i]);
+	if (sv)
+		debug_kick(sv);
 }
 
 static uint64_t soft_instret(struct vm *vm, unsigned hart)

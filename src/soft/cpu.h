@@ -105,6 +105,7 @@ enum op {
 	OP_FLW, OP_FLD, OP_FSW, OP_FSD,	/* aux: offset; rd/rs2: f, rs1: x */
 	OP_FMA, OP_FP,
 	OP_REFETCH,		/* past the end of decoded code: look pc up */
+	OP_DEBUG_BREAK,		/* a debugger's breakpoint: stop before pc */
 	OP_COUNT
 };
 
@@ -218,6 +219,14 @@ struct hart {
 	atomic_uint_fast64_t seen_gen;
 	atomic_bool in_guest;
 
+	/* Debugging (debug.c). */
+	uint64_t dbg_skip;		/* resumed at this breakpoint: run it */
+	bool dbg_break;			/* stopped at a breakpoint */
+	bool dbg_watch;			/* an access hit a watchpoint */
+	uint64_t dbg_watch_addr;
+	int dbg_watch_kind;
+	struct insn dbg_insn;		/* OP_DEBUG_BREAK */
+
 	/* WFI sleeping */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -245,6 +254,11 @@ struct soft_vm {
 	} changes[MAP_LOG];
 	struct slot_table tables[2];
 	atomic_uint_fast64_t map_gen;
+
+	/* Debugging: harts park at their next boundary while stop_req. */
+	atomic_bool stop_req;
+	atomic_bool debug_active;	/* breakpoints or watchpoints set */
+	struct soft_debug *dbg;
 };
 
 static inline struct soft_vm *soft_vm(struct vm *vm)
@@ -289,6 +303,9 @@ bool mem_store_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t val);
 void *mem_amo_ptr(struct hart *h, uint64_t addr, unsigned len, bool is_lr);
 struct insn *fetch_slow(struct hart *h, uint64_t pc);
 struct insn *decode_fill(struct hart *h, struct insn *in, uint64_t pc);
+struct insn *fetch_uncached(struct hart *h, uint64_t pc, uint64_t pa);
+bool mem_translate(struct hart *h, uint64_t va, enum access acc, uint64_t *pa);
+bool mem_peek_translate(struct hart *h, uint64_t va, uint64_t *pa);
 
 /* pmp.c */
 bool pmp_check(const struct hart *h, uint64_t pa, unsigned len,
@@ -301,7 +318,18 @@ bool fp_mem(struct hart *h, const struct insn *in);
 bool fp_fma(struct hart *h, const struct insn *in);
 bool fp_op(struct hart *h, const struct insn *in);
 
+/* debug.c */
+void debug_park(struct hart *h);
+void debug_report(struct hart *h);
+bool debug_fetch(struct hart *h, uint64_t pc, struct insn **in);
+void debug_watch(struct hart *h, uint64_t va, unsigned len, enum access acc,
+		 bool *cacheable);
+void debug_free(struct soft_vm *sv);
+void debug_kick(struct soft_vm *sv);
+
 /* csr.c */
+bool csr_peek(struct hart *h, unsigned csr, uint64_t *v);
+bool csr_poke(struct hart *h, unsigned csr, uint64_t v);
 bool csr_access(struct hart *h, const struct insn *in, uint64_t src,
 		uint64_t *old);
 void raise_exception(struct hart *h, uint64_t cause, uint64_t tval);

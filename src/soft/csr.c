@@ -439,6 +439,26 @@ static bool csr_write(struct hart *h, unsigned csr, uint64_t v)
 	return true;
 }
 
+/* CSR access for a debugger: no privilege checks, no side effects. */
+bool csr_peek(struct hart *h, unsigned csr, uint64_t *v)
+{
+	enum priv p = h->priv;
+	bool ok;
+
+	h->priv = PRIV_M;		/* counters readable whatever the mode */
+	ok = csr_read(h, csr & 0xfff, v);
+	h->priv = p;
+	return ok;
+}
+
+bool csr_poke(struct hart *h, unsigned csr, uint64_t v)
+{
+	if ((csr & 0xfff) >> 10 == 3 || !csr_write(h, csr & 0xfff, v))
+		return false;
+	hart_tlb_flush(h);
+	return true;
+}
+
 /* The instruction word of a CSR instruction, for mtval. */
 static uint32_t csr_insn_bits(const struct insn *in)
 {

@@ -337,6 +337,7 @@ void exec_block(struct hart *h, unsigned budget)
 		[OP_FMA] = &&op_fma,
 		[OP_FP] = &&op_fp,
 		[OP_REFETCH] = &&op_refetch,
+		[OP_DEBUG_BREAK] = &&op_debug_break,
 	};
 
 	h->end_block = false;
@@ -359,6 +360,11 @@ fetch:
 	{
 		op_refetch:
 			goto fetch;
+		op_debug_break:
+			/* Stop before the instruction at pc (debug.c). */
+			SYNC();
+			h->dbg_break = true;
+			return;
 		op_undecoded:
 			SYNC();
 			in = decode_fill(h, in, pc);

@@ -412,7 +412,53 @@ static bool resolve(struct hart *h, uint64_t va, unsigned len,
 		raise_exception(h, access_fault[acc], va);
 		return false;
 	}
+	if (unlikely(atomic_load_explicit(&h->sv->debug_active,
+					  memory_order_relaxed)) &&
+	    acc != ACCESS_FETCH)
+		debug_watch(h, va, len, acc, cacheable);
 	return true;
+}
+
+bool mem_translate(struct hart *h, uint64_t va, enum access acc, uint64_t *pa)
+{
+	return resolve(h, va, 1, acc, pa, NULL);
+}
+
+/*
+ * Virtual to physical as the hart's code sees it, for a debugger: no
+ * permission checks, no A/D updates, no faults.
+ */
+bool mem_peek_translate(struct hart *h, uint64_t va, uint64_t *pa)
+{
+	uint64_t base = (h->satp & ((1ull << 44) - 1)) << PAGE_SHIFT;
+
+	if (h->priv == PRIV_M || (h->satp >> 60) != SATP_SV39) {
+		*pa = va;
+		return true;
+	}
+	if ((uint64_t)((int64_t)(va << 25) >> 25) != va)
+		return false;
+	for (int level = 2; level >= 0; level--) {
+		uint64_t pte_pa = base + ((va >> (12 + 9 * level)) & 511) * 8;
+		const struct slot *s = find_slot(current_table(h), pte_pa);
+		uint64_t pte, span;
+
+		if (!s)
+			return false;
+		pte = __atomic_load_n((uint64_t *)(s->host + (pte_pa - s->gpa)),
+				      __ATOMIC_ACQUIRE);
+		if (!(pte & PTE_V))
+			return false;
+		if (!(pte & (PTE_R | PTE_X))) {
+			base = PTE_PPN(pte) << PAGE_SHIFT;
+			continue;
+		}
+		span = 1ull << (12 + 9 * level);
+		*pa = ((PTE_PPN(pte) << PAGE_SHIFT) & ~(span - 1)) |
+		      (va & (span - 1));
+		return true;
+	}
+	return false;
 }
 
 static void tlb_fill(struct tlb_entry *tlb, uint64_t va, uint64_t pa,
@@ -641,7 +687,7 @@ static bool fetch16(struct hart *h, uint64_t va, uint16_t *parcel)
  * decoded into h->tmp: code from a device (each fetch goes to it, as on
  * hardware), or from a page that PMP does not allow as a whole.
  */
-static struct insn *fetch_uncached(struct hart *h, uint64_t pc, uint64_t pa)
+struct insn *fetch_uncached(struct hart *h, uint64_t pc, uint64_t pa)
 {
 	struct mmio_region *r = mmio_find(&h->vm->bus, pa);
 	uint32_t bits;
@@ -679,6 +725,13 @@ struct insn *fetch_slow(struct hart *h, uint64_t pc)
 	bool cacheable;
 	uint64_t pa;
 
+	if (unlikely(atomic_load_explicit(&h->sv->debug_active,
+					  memory_order_relaxed))) {
+		struct insn *in;
+
+		if (debug_fetch(h, pc, &in))
+			return in;
+	}
 	if (c->tag != pc >> PAGE_SHIFT) {
 		if (!resolve(h, pc, 2, ACCESS_FETCH, &pa, &cacheable))
 			return NULL;
