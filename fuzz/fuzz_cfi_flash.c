@@ -410,6 +410,7 @@ static void remove_image(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
+	static struct cfi_part part;
 	struct cfi_flash_config c;
 	struct cfi_flash *f;
 	char err[256];
@@ -438,9 +439,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	    pwrite(image_fd, m.img, m.size, 0) != (ssize_t)m.size)
 		abort();
 	fake_vm_init(&vm, 1);
+	part = *cfi_part_default();
+	part.device_width = m.dw;
+	part.interleave = m.n;
+	part.region[0] = (struct cfi_region){ 0, BLOCK };
 	c = (struct cfi_flash_config){ .base = BASE, .window = 1 << 20,
-		.path = path, .readonly = m.ro, .map = m.map, .bank_width = m.bw,
-		.device_width = m.dw, .block_size = BLOCK, .slot = 2 };
+		.path = path, .readonly = m.ro, .map = m.map, .part = &part,
+		.slot = 2 };
 	f = cfi_flash_create(&vm, &c, err, sizeof(err));
 	if (!f) {
 		fprintf(stderr, "%s\n", err);
@@ -513,13 +518,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 				else
 					want |= (uint64_t)b << (8 * i);
 			}
-			note("read %u bytes at 0x%" PRIx64 ": 0x%" PRIx64, len, off, got);
+			note("read %u bytes at 0x%" PRIx64 ": 0x%" PRIx64 "%s", len, off, got,
+			     m.fail ? " (slot change fails)" : "");
 			if ((got & ~any) != want)
 				mismatch("read value", got, want);
+			/* A read maps the array again if a mapping was refused. */
+			m_mapping(&m, &(struct snap){ m.mode, m.pend, m.sr });
 		}
 		fake_slot_failures = 0;
-		if (op)
-			check_state(f, image_fd);
+		check_state(f, image_fd);
 	}
 	cfi_flash_destroy(f);
 	return 0;
