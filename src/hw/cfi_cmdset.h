@@ -103,6 +103,12 @@ struct cfi_cmdset {
 	uint32_t (*read)(struct cfi_flash *f, uint64_t off, unsigned lane);
 	/* The operation completed (f->op holds its result). */
 	void (*op_done)(struct cfi_flash *f);
+	/*
+	 * Optional: called at the start of every access, after a due
+	 * operation completed, for state that changes with time or with a
+	 * read (`read`: the access is a read).
+	 */
+	void (*tick)(struct cfi_flash *f, bool read);
 	/* Fill the primary vendor table at `p`; returns its length. */
 	unsigned (*pri)(struct cfi_flash *f, uint8_t *p, unsigned room);
 };
@@ -135,6 +141,7 @@ struct cfi_flash {
 	struct cfi_op op;		/* the operation, if any */
 	unsigned toggle;		/* read cycles so far (for DQ6/DQ2) */
 	bool mapped;
+	uint64_t unmapped_programs;	/* stats.programs when last unmapped */
 
 	uint8_t query[CFI_QUERY_MAX];
 	struct cfi_flash_stats stats;
@@ -165,6 +172,10 @@ const struct cfi_cmdset *cfi_cmdset_at(unsigned i);
 
 /* 0 one block size, 2 bottom boot (small blocks low), 3 top boot. */
 unsigned cfi_part_boot(const struct cfi_part *p);
+
+/* The guest time, in VIRT_TIMEBASE_HZ ticks (0.1 us). */
+uint64_t cfi_now(const struct cfi_flash *f);
+#define CFI_TICKS_PER_US	10
 
 /* Can block `b` be changed now? */
 enum cfi_op_result cfi_check(struct cfi_flash *f, unsigned b);

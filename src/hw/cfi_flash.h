@@ -95,6 +95,7 @@ struct cfi_flash_stats {
 	uint64_t map_errors;		/* slot changes the accelerator refused */
 	uint64_t programs;		/* program operations (word or buffer) */
 	uint64_t words;			/* bus words they programmed */
+	uint64_t program_map_changes;	/* unmap + map around programs */
 	uint64_t erases;		/* erase operations */
 	uint64_t erased_blocks;		/* blocks they erased */
 	uint64_t suspends;		/* operations suspended */
