@@ -142,6 +142,7 @@ struct cfi_flash {
 	unsigned toggle;		/* read cycles so far (for DQ6/DQ2) */
 	bool mapped;
 	uint64_t unmapped_programs;	/* stats.programs when last unmapped */
+	uint64_t cycle_programs;	/* stats.programs as the cycle began */
 
 	uint8_t query[CFI_QUERY_MAX];
 	struct cfi_flash_stats stats;

@@ -421,7 +421,7 @@ static bool update_mapping(struct cfi_flash *f)
 			f->stats.program_map_changes += 2;
 	} else {
 		f->stats.unmaps++;
-		f->unmapped_programs = f->stats.programs;
+		f->unmapped_programs = f->cycle_programs;
 	}
 	return true;
 }
@@ -539,6 +539,7 @@ void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
 		cfi_op_busy(f);		/* complete what is due first */
 		if (f->set->tick)
 			f->set->tick(f, false);
+		f->cycle_programs = f->stats.programs;
 		if (a < f->size)
 			f->set->write(f, a, n, v);
 		if (!update_mapping(f))
