@@ -963,7 +963,7 @@ static const char *const mode_names[CFI_MODES] = {
 static void per_word(const struct cfi_flash_stats *s, char *buf, size_t len)
 {
 	if (s->words)
-		snprintf(buf, len, "%.3f", (double)s->program_map_changes / (double)s->words);
+		snprintf(buf, len, "%.4f", (double)s->program_map_changes / (double)s->words);
 	else
 		snprintf(buf, len, "null");
 }
