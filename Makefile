@@ -51,8 +51,13 @@ NORVM	:= $(if $(filter 1,$(TSAN)),norvm-tsan,$(if $(filter 1,$(SAN)),norvm-san,n
 
 all: $(NORVM)
 
+# Flash command sets register themselves (constructors) and nothing refers
+# to them by name, so their objects are linked whole, before the archive.
+CMDSET_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard src/hw/cfi_cmdset_*.c))
+LINK_LIB = $(CMDSET_OBJ) $(B)/libnorvm.a
+
 $(NORVM): $(B)/src/main.o $(B)/libnorvm.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(B)/src/main.o $(LINK_LIB) $(LDLIBS)
 
 # FP semantics: no compile-time folding, nothing moved across fenv calls.
 $(B)/src/soft/fpu.o: CFLAGS += -frounding-math -fsignaling-nans
@@ -77,7 +82,7 @@ $(B)/src/stage0_blob.o: src/stage0_blob.S build/guest/stage0.bin
 
 $(B)/tests/unit/%: tests/unit/%.c $(B)/libnorvm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(B)/libnorvm.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(LINK_LIB) $(LDLIBS)
 
 build/isa/%.elf: tests/isa/%.S $(wildcard tests/isa/*.h) tests/isa/link.ld
 	@mkdir -p $(dir $@)
@@ -114,7 +119,7 @@ build/bench/pty_run: bench/pty_run.c
 
 # libFuzzer target for the CFI flash (clang), run for FUZZ_TIME seconds.
 FUZZ_TIME ?= 30
-FUZZ_LIB := src/hw/cfi_flash.c src/vm_core.c src/mmio.c src/util.c
+FUZZ_LIB := $(wildcard src/hw/cfi_*.c) src/vm_core.c src/mmio.c src/util.c
 build/fuzz/fuzz_cfi_flash: fuzz/fuzz_cfi_flash.c $(FUZZ_LIB) $(wildcard src/*.h src/hw/*.h)
 	@mkdir -p $(dir $@)
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \

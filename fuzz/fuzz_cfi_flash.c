@@ -1,37 +1,46 @@
 /*
  * libFuzzer target: the CFI flash against an independent reference model.
  *
- * The model below is written from the command set's description (CFI.md,
- * and the choices listed at the top of cfi_flash.c where parts differ),
- * not from the device's code.  It splits each access into bus cycles
- * itself (a bus word is bank-width bytes; a cycle carries the bytes of one
- * bus word, and only a cycle of the whole bank width can be a command),
- * runs the Intel/Sharp command sequences on those cycles, and keeps its
- * own image: program clears bits only, erase sets one whole block to 0xFF,
- * locked (and locked-down) blocks and read-only images never change, and
- * the status register says what happened.
+ * The model below is written from the command sets' descriptions (CFI.md,
+ * the data sheets, and the choices listed at the top of cfi_cmdset_0001.c
+ * and cfi_cmdset_0002.c where parts differ), not from the device's code.
+ * It splits each access into bus cycles itself (a bus word is bank-width
+ * bytes; a cycle carries the bytes of one bus word, and only a cycle of
+ * the whole bank width can be a command), runs the Intel/Sharp or the
+ * AMD/Fujitsu command sequences on those cycles, and keeps its own image:
+ * program clears bits only, erase sets whole blocks to 0xFF, locked or
+ * PPB-protected blocks and read-only images never change, and the status
+ * register (Intel) or status bits read through the array (AMD: DQ7, DQ6,
+ * DQ5, DQ1) say what happened.  Blocks come from the geometry's erase
+ * regions: uniform, or small boot blocks at the bottom or the top.
  *
  * After every operation the device must agree with the model: every read
  * returns what the model predicts (array, status, identifier and the
  * query fields the model knows), the image file holds exactly the model's
  * bytes, the mode is the same, and the array is mapped exactly when the
  * model says it is (a slot change may be made to fail; the device must
- * then never stay mapped outside read-array mode).
+ * then never stay mapped where reads return anything but the array, and
+ * a cycle whose unmap fails is undone whole).
  *
- * Input: byte 0: bits 0-3 geometry (mod 9), bit 6 mapping off, bit 7
- * read-only image; then records of a flags byte, an offset and a value
+ * Input: byte 0: bits 0-3 geometry (mod 9; 9-15: also top boot), bit 4
+ * the AMD set, bit 5 boot-block regions (4 x BLOCK/4 + 3 x BLOCK per
+ * device, at the bottom, or at the top for 9-15), bit 6 mapping off, bit
+ * 7 read-only image; then records of a flags byte, an offset and a value
  * (little-endian), as long as the input lasts:
  *   flags bits 0-2  0, 4 read; 1 write (value: as many bytes as the
  *                   access is wide); 2, 6 write a command on every device
  *                   lane (value: 2 bytes, see pick()); 3, 5 two such
- *                   commands at the same offset (4 bytes); 7 reset (a
- *                   read if the offset kind is odd)
+ *                   commands at the same offset (Intel), or the AMD
+ *                   unlock cycles then the second command at the offset
+ *                   (4 bytes); 7 reset (a read if the offset kind is odd)
  *         bits 3-4  log2 of the access width: 1, 2, 4 or 8 bytes (for a
  *                   command: 8, or else the bank width)
  *         bits 5-6  offset: 0 one of the first 8 bus words of a block
- *                   (2 bytes: block, word), 1 anywhere in the image (2
- *                   bytes), 2 within 16 bytes of its end, straddling it
- *                   (1 byte), 3 any 64-bit offset: far out, wrapping (8)
+ *                   (2 bytes: block, word; for an AMD command, word 0-2
+ *                   are device words 0x555, 0x2AA and 0x55 instead), 1
+ *                   anywhere in the image (2 bytes), 2 within 16 bytes of
+ *                   its end, straddling it (1 byte), 3 any 64-bit offset:
+ *                   far out, wrapping (8)
  *         bit 7     the first slot change during this operation fails
  */
 #include <fcntl.h>
@@ -47,10 +56,12 @@
 
 #define BASE	0x20000000ull
 #define BLOCK	1024u	/* per device: the smallest image is one page */
-#define BLOCKS	4u
+#define DEVSIZE	(4 * BLOCK)
 #define MAXN	8u	/* devices per bank at most */
-#define MAXSIZE	(BLOCK * BLOCKS * MAXN)
-#define BUFDEV	(1u << CFI_WRITE_BUFFER_SHIFT)	/* write buffer per device */
+#define MAXSIZE	(DEVSIZE * MAXN)
+#define MAXBLK	8u
+#define BUF_INTEL	256u	/* write buffer per device */
+#define BUF_AMD		64u
 
 static const struct { unsigned bw, dw; } geo[] = {
 	{ 1, 1 }, { 2, 1 }, { 2, 2 }, { 4, 1 }, { 4, 2 }, { 4, 4 },
@@ -61,13 +72,21 @@ static const struct { unsigned bw, dw; } geo[] = {
 
 enum { M_ARRAY, M_STATUS, M_ID, M_QUERY };
 enum { P_NONE, P_PROGRAM, P_ERASE, P_LOCK, P_COUNT, P_DATA, P_CONFIRM };
+/* AMD states */
+enum { A_READ, A_AUTO, A_CFI, A_PROG, A_ERASE, A_COUNT, A_DATA, A_CONFIRM,
+       A_ABORT, A_WINDOW, A_FAILED, A_PPB, A_PPB_PROG, A_PPB_ERASE };
 
 struct model {
+	bool amd;
 	unsigned bw, dw, n;
-	uint64_t size, block;
+	uint64_t size;
+	unsigned nblk;
+	uint64_t boff[MAXBLK], bsize[MAXBLK];
+	int boot;			/* 0 uniform, 2 bottom, 3 top */
+	unsigned buf;			/* write buffer per device */
 	bool ro, map;
 	uint8_t img[MAXSIZE];
-	uint8_t lock[BLOCKS];		/* bit 0 locked, bit 1 locked down */
+	uint8_t lock[MAXBLK];		/* Intel: bit 0 locked, bit 1 down; AMD: PPB */
 	int mode, pend;
 	uint8_t sr;
 	bool mapped;
@@ -76,15 +95,33 @@ struct model {
 	uint64_t bstart;
 	bool bstarted, bbad;
 	unsigned bleft;
-	uint8_t bdata[MAXN * BUFDEV];
-	bool bvalid[MAXN * BUFDEV];
+	uint8_t bdata[MAXN * BUF_INTEL];
+	bool bvalid[MAXN * BUF_INTEL];
+	/* AMD */
+	int st, from;
+	unsigned unl;			/* unlock cycles seen */
+	bool bypass, exit90;
+	uint64_t sa;
+	uint8_t d7[8];
+	bool sel[MAXBLK];		/* sectors in the erase window */
+	unsigned tog;			/* non-array read cycles so far */
 };
 
-/* The state a dropped cycle must leave untouched. */
-struct snap {
-	int mode, pend;
-	uint8_t sr;
-};
+static unsigned m_blk(const struct model *m, uint64_t a)
+{
+	unsigned b = 0;
+
+	while (b + 1 < m->nblk && m->boff[b + 1] <= a)
+		b++;
+	return b;
+}
+
+static bool m_prot(const struct model *m, uint64_t a)
+{
+	return m->ro || (m->lock[m_blk(m, a)] & 1);
+}
+
+/* ---- Intel/Sharp ---- */
 
 static bool m_writable(struct model *m, uint64_t a, uint8_t err)
 {
@@ -92,7 +129,7 @@ static bool m_writable(struct model *m, uint64_t a, uint8_t err)
 		m->sr |= err | 0x08;		/* VPP low */
 		return false;
 	}
-	if (m->lock[a / m->block] & 1) {
+	if (m->lock[m_blk(m, a)] & 1) {
 		m->sr |= err | 0x02;		/* block locked */
 		return false;
 	}
@@ -102,14 +139,14 @@ static bool m_writable(struct model *m, uint64_t a, uint8_t err)
 static void m_buffer_data(struct model *m, uint64_t a, unsigned len,
 			  const uint8_t *d)
 {
-	uint64_t cap = (uint64_t)m->n * BUFDEV;
+	uint64_t cap = (uint64_t)m->n * m->buf;
 
 	if (!m->bstarted) {
 		m->bstart = a;
 		m->bstarted = true;
 	}
 	if (a >= m->bstart && a + len <= m->bstart + cap &&
-	    a / m->block == m->bstart / m->block) {
+	    m_blk(m, a) == m_blk(m, m->bstart)) {
 		for (unsigned i = 0; i < len; i++) {
 			m->bdata[a - m->bstart + i] = d[i];
 			m->bvalid[a - m->bstart + i] = true;
@@ -129,8 +166,8 @@ static void m_buffer_commit(struct model *m)
 	}
 	if (!m_writable(m, m->bstart, 0x10))
 		return;
-	for (unsigned i = 0; i < m->n * BUFDEV; i++)
-		if (m->bvalid[i])
+	for (unsigned i = 0; i < m->n * m->buf; i++)
+		if (m->bvalid[i] && m->bstart + i < m->size)
 			m->img[m->bstart + i] &= m->bdata[i];
 }
 
@@ -138,7 +175,7 @@ static void m_buffer_commit(struct model *m)
 static void m_second(struct model *m, uint64_t a, uint8_t c)
 {
 	int p = m->pend;
-	uint64_t blk = a / m->block;
+	unsigned blk = m_blk(m, a);
 
 	m->pend = P_NONE;
 	switch (p) {
@@ -146,7 +183,7 @@ static void m_second(struct model *m, uint64_t a, uint8_t c)
 		if (c != 0xd0)
 			m->sr |= 0x30;
 		else if (m_writable(m, a, 0x20))
-			memset(m->img + blk * m->block, 0xff, m->block);
+			memset(m->img + m->boff[blk], 0xff, m->bsize[blk]);
 		break;
 	case P_LOCK:
 		if (c == 0x01)
@@ -160,7 +197,7 @@ static void m_second(struct model *m, uint64_t a, uint8_t c)
 			m->sr |= 0x30;
 		break;
 	case P_COUNT:
-		if (((unsigned)c + 1) * m->dw > BUFDEV) {
+		if (((unsigned)c + 1) * m->dw > m->buf) {
 			m->sr |= 0x30;
 			break;
 		}
@@ -178,8 +215,8 @@ static void m_second(struct model *m, uint64_t a, uint8_t c)
 	}
 }
 
-/* One write cycle: `len` bytes at bank offset `a`, all in one bus word. */
-static void m_cycle(struct model *m, uint64_t a, unsigned len, const uint8_t *d)
+/* One Intel write cycle: `len` bytes at bank offset `a`, in one bus word. */
+static void m_intel(struct model *m, uint64_t a, unsigned len, const uint8_t *d)
 {
 	uint8_t c = d[0];
 
@@ -216,20 +253,294 @@ static void m_cycle(struct model *m, uint64_t a, unsigned len, const uint8_t *d)
 	}
 }
 
-/* Bring the mapping in line after a cycle; a failed unmap drops the cycle. */
-static void m_mapping(struct model *m, const struct snap *before)
+/* ---- AMD/Fujitsu ---- */
+
+static unsigned a_addr(const struct model *m, uint64_t a)
 {
-	bool want = m->map && m->mode == M_ARRAY && m->pend == P_NONE;
+	return (unsigned)(a / m->bw) & 0x7ff;
+}
+
+static void a_d7(struct model *m, uint64_t a, unsigned len, const uint8_t *d)
+{
+	for (unsigned i = 0; i < len; i++)
+		if ((a + i) % m->bw % m->dw == 0)
+			m->d7[(a + i) % m->bw / m->dw] = d[i] & 0x80;
+}
+
+static void a_read_mode(struct model *m)
+{
+	m->st = A_READ;
+	m->unl = 0;
+}
+
+/* Program `len` bytes: a failure to clear to the datum is DQ5. */
+static void a_program(struct model *m, uint64_t a, unsigned len, const uint8_t *d,
+		      const bool *valid)
+{
+	bool bad = false;
+
+	a_read_mode(m);
+	if (!len || m_prot(m, a))
+		return;			/* busy for a moment, nothing changes */
+	for (unsigned i = 0; i < len; i++) {
+		if (valid && !valid[i])
+			continue;
+		if (d[i] & ~m->img[a + i])
+			bad = true;
+		m->img[a + i] &= d[i];
+	}
+	if (bad)
+		m->st = A_FAILED;
+}
+
+static void a_erase(struct model *m)
+{
+	for (unsigned b = 0; b < m->nblk; b++)
+		if (m->sel[b] && !m->ro && !(m->lock[b] & 1))
+			memset(m->img + m->boff[b], 0xff, m->bsize[b]);
+	memset(m->sel, 0, sizeof(m->sel));
+	memset(m->d7, 0, sizeof(m->d7));
+	a_read_mode(m);
+}
+
+static bool a_unlock(struct model *m, uint64_t a, uint8_t c)
+{
+	if (m->unl == 0 && c == 0xaa && a_addr(m, a) == 0x555) {
+		m->unl = 1;
+		return true;
+	}
+	if (m->unl == 1) {
+		if (c == 0x55 && a_addr(m, a) == 0x2aa)
+			m->unl = 2;
+		else
+			a_read_mode(m);
+		return true;
+	}
+	return false;
+}
+
+static void a_start_buffer(struct model *m, uint64_t a)
+{
+	m->sa = a;
+	m->st = A_COUNT;
+}
+
+static void a_read_cycle(struct model *m, uint64_t a, uint8_t c)
+{
+	if (m->bypass) {
+		if (m->exit90) {
+			m->exit90 = false;
+			if (c == 0x00)
+				m->bypass = false;
+		} else if (c == 0xa0)
+			m->st = A_PROG;
+		else if (c == 0x80)
+			m->st = A_ERASE;
+		else if (c == 0x25)
+			a_start_buffer(m, a);
+		else if (c == 0x90)
+			m->exit90 = true;
+		return;
+	}
+	if (m->unl == 2) {
+		m->unl = 0;
+		if (c == 0x25)
+			a_start_buffer(m, a);
+		else if (a_addr(m, a) != 0x555)
+			a_read_mode(m);
+		else if (c == 0x90)
+			m->st = A_AUTO;
+		else if (c == 0xa0)
+			m->st = A_PROG;
+		else if (c == 0x80)
+			m->st = A_ERASE;
+		else if (c == 0x20)
+			m->bypass = true;
+		else if (c == 0xc0)
+			m->st = A_PPB;
+		return;
+	}
+	if (a_unlock(m, a, c))
+		return;
+	if (c == 0x98 && a_addr(m, a) == 0x55) {
+		m->from = A_READ;
+		m->st = A_CFI;
+	}
+}
+
+/* One AMD write cycle. */
+static void m_amd(struct model *m, uint64_t a, unsigned len, const uint8_t *d)
+{
+	uint8_t c = d[0];
+
+	if (m->st == A_PROG) {
+		a_d7(m, a, len, d);
+		a_program(m, a, len, d, NULL);
+		return;
+	}
+	if (m->st == A_DATA) {
+		uint64_t page = (uint64_t)m->buf * m->n;
+
+		if (!m->bstarted) {
+			m->bstart = a - a % page;
+			m->bstarted = true;
+		}
+		if (a < m->bstart || a + len > m->bstart + page ||
+		    m_blk(m, a) != m_blk(m, m->sa)) {
+			m->st = A_ABORT;
+			m->unl = 0;
+			return;
+		}
+		for (unsigned i = 0; i < len; i++) {
+			m->bdata[a - m->bstart + i] = d[i];
+			m->bvalid[a - m->bstart + i] = true;
+		}
+		a_d7(m, a, len, d);
+		if (--m->bleft == 0)
+			m->st = A_CONFIRM;
+		return;
+	}
+	if (len != m->bw)
+		return;
+	switch (m->st) {
+	case A_READ:
+		a_read_cycle(m, a, c);
+		break;
+	case A_AUTO:
+		if (c == 0xf0)
+			a_read_mode(m);
+		else if (c == 0x98 && a_addr(m, a) == 0x55) {
+			m->from = A_AUTO;
+			m->st = A_CFI;
+		} else if (!a_unlock(m, a, c) && m->unl == 2)
+			m->unl = 0;
+		break;
+	case A_CFI:
+		if (c == 0xf0 || c == 0xff) {
+			m->st = m->from;
+			m->unl = 0;
+		}
+		break;
+	case A_ERASE:
+		if (!m->bypass && m->unl < 2) {
+			if (!a_unlock(m, a, c))
+				a_read_mode(m);
+			break;
+		}
+		m->unl = 0;
+		memset(m->sel, 0, sizeof(m->sel));
+		if (c == 0x10 && (m->bypass || a_addr(m, a) == 0x555)) {
+			memset(m->sel, 1, sizeof(m->sel));
+			a_erase(m);
+		} else if (c == 0x30) {
+			m->sel[m_blk(m, a)] = true;
+			m->st = A_WINDOW;
+		} else {
+			a_read_mode(m);
+		}
+		break;
+	case A_COUNT:
+		if (((unsigned)c + 1) * m->dw > m->buf || m_blk(m, a) != m_blk(m, m->sa)) {
+			m->st = A_ABORT;
+			m->unl = 0;
+			break;
+		}
+		m->bleft = (unsigned)c + 1;
+		m->bstarted = false;
+		memset(m->bvalid, 0, sizeof(m->bvalid));
+		m->st = A_DATA;
+		break;
+	case A_CONFIRM:
+		if (c == 0x29 && m_blk(m, a) == m_blk(m, m->sa))
+			a_program(m, m->bstart, m->buf * m->n, m->bdata, m->bvalid);
+		else {
+			m->st = A_ABORT;
+			m->unl = 0;
+		}
+		break;
+	case A_ABORT:
+		if (m->unl == 2) {
+			m->unl = 0;
+			if (c == 0xf0 && a_addr(m, a) == 0x555)
+				a_read_mode(m);
+		} else if (m->unl == 1)
+			m->unl = c == 0x55 && a_addr(m, a) == 0x2aa ? 2 : 0;
+		else if (c == 0xaa && a_addr(m, a) == 0x555)
+			m->unl = 1;
+		break;
+	case A_WINDOW:
+		if (c == 0x30)
+			m->sel[m_blk(m, a)] = true;
+		else if (c == 0xb0)
+			a_erase(m);	/* no time to suspend in */
+		else {
+			memset(m->sel, 0, sizeof(m->sel));
+			a_read_mode(m);
+		}
+		break;
+	case A_FAILED:
+		if (c == 0xf0)
+			a_read_mode(m);
+		break;
+	case A_PPB:
+		if (c == 0xa0)
+			m->st = A_PPB_PROG;
+		else if (c == 0x80)
+			m->st = A_PPB_ERASE;
+		else if (c == 0x90)
+			m->exit90 = true;
+		else if (c == 0x00 && m->exit90) {
+			m->exit90 = false;
+			a_read_mode(m);
+		}
+		break;
+	case A_PPB_PROG:
+		m->st = A_PPB;
+		if (c == 0x00)
+			m->lock[m_blk(m, a)] = 1;
+		break;
+	case A_PPB_ERASE:
+		m->st = A_PPB;
+		if (c == 0x30)
+			memset(m->lock, 0, sizeof(m->lock));
+		break;
+	}
+}
+
+static int a_mode(const struct model *m)
+{
+	switch (m->st) {
+	case A_READ: case A_PROG: case A_ERASE: case A_COUNT: case A_DATA:
+	case A_CONFIRM:
+		return M_ARRAY;
+	case A_AUTO: case A_PPB: case A_PPB_PROG: case A_PPB_ERASE:
+		return M_ID;
+	case A_CFI:
+		return M_QUERY;
+	default:
+		return M_STATUS;
+	}
+}
+
+static int m_mode(const struct model *m)
+{
+	if (m->amd)
+		return a_mode(m);
+	return m->pend ? M_STATUS : m->mode;
+}
+
+/* Bring the mapping in line; a failed unmap undoes the cycle whole. */
+static void m_mapping(struct model *m, const struct model *before)
+{
+	bool want = m->map && m_mode(m) == M_ARRAY;
+	unsigned fail = m->fail;
 
 	if (want == m->mapped)
 		return;
-	if (m->fail) {
-		m->fail--;
-		if (m->mapped) {
-			m->mode = before->mode;
-			m->pend = before->pend;
-			m->sr = before->sr;
-		}
+	if (fail) {
+		if (m->mapped && before)
+			memcpy(m, before, sizeof(*m));
+		m->fail = fail - 1;
 		return;
 	}
 	m->mapped = want;
@@ -237,6 +548,7 @@ static void m_mapping(struct model *m, const struct snap *before)
 
 static void m_write(struct model *m, uint64_t off, unsigned len, uint64_t val)
 {
+	static struct model before;
 	uint8_t d[8];
 
 	for (unsigned i = 0; i < 8; i++)
@@ -244,74 +556,142 @@ static void m_write(struct model *m, uint64_t off, unsigned len, uint64_t val)
 	for (unsigned i = 0; i < len;) {
 		uint64_t a = off + i;
 		unsigned n = m->bw - (unsigned)(a % m->bw);
-		struct snap s = { m->mode, m->pend, m->sr };
 
 		if (a < off)
 			break;		/* past the top of the address space */
 		if (n > len - i)
 			n = len - i;
-		if (a < m->size)
-			m_cycle(m, a, n, d + i);
-		m_mapping(m, &s);
+		if (m->mapped)
+			memcpy(&before, m, sizeof(before));
+		if (a < m->size) {
+			if (m->amd)
+				m_amd(m, a, n, d + i);
+			else
+				m_intel(m, a, n, d + i);
+		}
+		m_mapping(m, m->mapped ? &before : NULL);
 		i += n;
 	}
+}
+
+static unsigned log2u(uint64_t v)
+{
+	unsigned n = 0;
+
+	while ((1ull << n) < v)
+		n++;
+	return n;
 }
 
 /* The query fields the model knows; -1: any value. */
 static int m_query(const struct model *m, uint64_t k)
 {
-	uint64_t dev_blocks = m->size / m->block;
-	unsigned log2 = 0;
+	unsigned nreg = m->boot ? 2 : 1, r;
+	uint64_t bl[2], sz[2];
 
-	while ((1ull << log2) < m->size / m->n)
-		log2++;
+	/* regions of one device, lowest address first */
+	if (m->boot == 0) {
+		bl[0] = DEVSIZE / BLOCK; sz[0] = BLOCK;
+	} else if (m->boot == 2) {
+		bl[0] = 4; sz[0] = BLOCK / 4; bl[1] = 3; sz[1] = BLOCK;
+	} else {
+		bl[0] = 3; sz[0] = BLOCK; bl[1] = 4; sz[1] = BLOCK / 4;
+	}
 	switch (k) {
 	case 0x10: return 'Q';
 	case 0x11: return 'R';
 	case 0x12: return 'Y';
-	case 0x13: return 0x01;
+	case 0x13: return m->amd ? 0x02 : 0x01;
 	case 0x14: return 0x00;
-	case 0x27: return (int)log2;
-	case 0x2a: return CFI_WRITE_BUFFER_SHIFT;
-	case 0x2c: return 1;
-	case 0x2d: return (int)((dev_blocks - 1) & 0xff);
-	case 0x2e: return (int)((dev_blocks - 1) >> 8);
-	case 0x2f: return (int)((m->block / m->n >> 8) & 0xff);
-	case 0x30: return (int)(m->block / m->n >> 16);
-	default: return -1;
+	case 0x15: return m->amd ? 0x40 : -1;
+	case 0x27: return (int)log2u(m->size / m->n);
+	case 0x2a: return (int)log2u(m->buf);
+	case 0x2c: return (int)nreg;
+	}
+	if (k >= 0x2d && k < 0x2d + 4 * nreg) {
+		r = (unsigned)(k - 0x2d) / 4;
+		if (m->amd && m->boot == 3)
+			r = nreg - 1 - r;	/* AMD top boot: listed reversed */
+		switch ((k - 0x2d) % 4) {
+		case 0: return (int)((bl[r] - 1) & 0xff);
+		case 1: return (int)((bl[r] - 1) >> 8);
+		case 2: return (int)((sz[r] >> 8) & 0xff);
+		default: return (int)(sz[r] >> 16);
+		}
+	}
+	if (m->amd && k == 0x40 + 15)
+		return m->boot ? m->boot : 4;
+	return -1;
+}
+
+/* A device's answer word in the AMD non-array modes. */
+static uint32_t a_word(const struct model *m, uint64_t a, unsigned lane, unsigned tog)
+{
+	uint64_t k = a / m->bw;
+	uint8_t dq6 = tog & 1 ? 0x40 : 0;
+
+	switch (m->st) {
+	case A_AUTO:
+		switch (k & 0xff) {
+		case 0: return 0x01;
+		case 1: return m->dw == 1 ? 0x7e : 0x227e;
+		case 2: return m->lock[m_blk(m, a)] & 1;
+		case 0x0e: return m->dw == 1 ? 0x22 : 0x2222;
+		case 0x0f: return m->dw == 1 ? 0x01 : 0x2201;
+		default: return 0;
+		}
+	case A_PPB: case A_PPB_PROG: case A_PPB_ERASE:
+		return m->lock[m_blk(m, a)] & 1 ? 0 : 1;
+	case A_FAILED:
+		return (uint32_t)((m->d7[lane] ^ 0x80) | dq6 | 0x20);
+	default:	/* A_ABORT */
+		return (uint32_t)((m->d7[lane] ^ 0x80) | dq6 | 0x02);
 	}
 }
 
 /* The byte a read returns at bank offset `a` (in the image); -1: any. */
-static int m_read_byte(const struct model *m, uint64_t a)
+static int m_read_byte(const struct model *m, uint64_t a, unsigned tog)
 {
-	uint64_t k;
+	uint64_t k, in;
+	unsigned b;
 
-	if (m->mode == M_ARRAY)
+	if (m_mode(m) == M_ARRAY)
 		return m->img[a];
+	if (m->amd && m->st != A_CFI)
+		return (int)(uint8_t)(a_word(m, a - a % m->bw, (unsigned)(a % m->bw / m->dw),
+					     tog) >> (8 * (a % m->bw % m->dw)));
 	if (a % m->bw % m->dw)
 		return 0;		/* a device answers in its low byte */
-	switch (m->mode) {
+	switch (m_mode(m)) {
 	case M_STATUS:
 		return 0x80 | m->sr;
 	case M_ID:
-		k = a % m->block / m->bw;
-		return k == 0 ? CFI_MANUFACTURER_ID : k == 1 ? CFI_DEVICE_ID :
-		       k == 2 ? m->lock[a / m->block] : 0;
+		b = m_blk(m, a);
+		in = (a - m->boff[b]) / m->bw;
+		return in == 0 ? CFI_MANUFACTURER_ID : in == 1 ? CFI_DEVICE_ID :
+		       in == 2 ? m->lock[b] : 0;
 	default:
-		return m_query(m, a / m->bw);
+		k = a / m->bw;
+		return m_query(m, k);
 	}
 }
 
 static void m_reset(struct model *m)
 {
-	struct snap s = { M_ARRAY, P_NONE, 0 };
-
-	m->mode = M_ARRAY;
-	m->pend = P_NONE;
-	m->sr = 0;
-	memset(m->lock, 0, sizeof(m->lock));
-	m_mapping(m, &s);
+	if (m->amd) {
+		a_read_mode(m);		/* an open erase window is cancelled */
+		m->bypass = m->exit90 = false;
+		memset(m->sel, 0, sizeof(m->sel));
+		memset(m->d7, 0, sizeof(m->d7));
+		/* PPBs are non-volatile */
+	} else {
+		m->mode = M_ARRAY;
+		m->pend = P_NONE;
+		m->sr = 0;
+		memset(m->lock, 0, sizeof(m->lock));
+	}
+	m->tog = 0;
+	m_mapping(m, NULL);
 }
 
 /* ---- the harness ---- */
@@ -337,15 +717,14 @@ static void note(const char *fmt, ...)
 static void mismatch(const char *what, uint64_t got, uint64_t want)
 {
 	static const char *const modes[] = { "array", "status", "id", "query" };
-	static const char *const pends[] = { "none", "program", "erase", "lock",
-		"count", "data", "confirm" };
 
 	fprintf(stderr, "\nflash model mismatch: %s: device 0x%" PRIx64
 		", model 0x%" PRIx64 "\n", what, got, want);
-	fprintf(stderr, "bank width %u, device width %u, %s, mapping %s; model: "
-		"mode %s, pending %s, SR 0x%02x\n", m.bw, m.dw,
+	fprintf(stderr, "%s set, bank width %u, device width %u, boot %d, %s, mapping %s; "
+		"model: mode %s, pending %d, AMD state %d, unlock %u, SR 0x%02x\n",
+		m.amd ? "AMD" : "Intel", m.bw, m.dw, m.boot,
 		m.ro ? "read-only" : "writable", m.map ? "on" : "off",
-		modes[m.mode], pends[m.pend], 0x80 | m.sr);
+		modes[m_mode(&m)], m.pend, m.st, m.unl, 0x80 | m.sr);
 	for (unsigned i = ntrail > 64 ? ntrail - 64 : 0; i < ntrail; i++)
 		fprintf(stderr, "  %3u: %s\n", i, trail[i % 64]);
 	abort();
@@ -355,7 +734,7 @@ static void check_state(struct cfi_flash *f, int fd)
 {
 	static uint8_t file[MAXSIZE];
 	const struct fake_slot *s = fake_slot_at(BASE);
-	int mode = m.pend ? M_STATUS : m.mode;
+	int mode = m_mode(&m);
 
 	/* The file itself, not the device's mapping of it. */
 	if (pread(fd, file, m.size, 0) != (ssize_t)m.size)
@@ -381,12 +760,18 @@ static void check_state(struct cfi_flash *f, int fd)
 /* A command byte: mostly the ones the part knows, else any byte. */
 static uint8_t pick(const uint8_t *p)
 {
-	static const uint8_t cmds[] = {
+	static const uint8_t intel[] = {
 		0xff, 0x90, 0x98, 0x70, 0x50, 0x40, 0x10, 0xe8, 0x20, 0xd0,
 		0x60, 0x01, 0x2f, 0xb0, 0x00, 0xf0, 0x03, 0xaa, 0x55,
 	};
+	static const uint8_t amd[] = {
+		0xaa, 0x55, 0x90, 0x98, 0xf0, 0xa0, 0x80, 0x10, 0x30, 0x25,
+		0x29, 0x20, 0x00, 0xb0, 0xc0, 0x01, 0x03, 0xff, 0x1f,
+	};
 
-	return p[0] >= 0xe0 ? p[1] : cmds[p[0] % sizeof(cmds)];
+	if (p[0] >= 0xe0)
+		return p[1];
+	return m.amd ? amd[p[0] % sizeof(amd)] : intel[p[0] % sizeof(intel)];
 }
 
 static uint64_t get64(const uint8_t *p)
@@ -410,6 +795,7 @@ static void remove_image(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
+	static struct cfi_part part;
 	struct cfi_flash_config c;
 	struct cfi_flash *f;
 	char err[256];
@@ -420,11 +806,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	m.bw = geo[(data[0] & 15) % 9].bw;
 	m.dw = geo[(data[0] & 15) % 9].dw;
 	m.n = m.bw / m.dw;
+	m.amd = data[0] & 0x10;
+	m.boot = !(data[0] & 0x20) ? 0 : (data[0] & 15) >= 9 ? 3 : 2;
+	m.buf = m.amd ? BUF_AMD : BUF_INTEL;
 	m.ro = data[0] & 0x80;
 	m.map = !(data[0] & 0x40);
-	m.block = (uint64_t)BLOCK * m.n;
-	m.size = m.block * BLOCKS;
+	m.size = (uint64_t)DEVSIZE * m.n;
 	m.mapped = m.map;
+	for (uint64_t off = 0; off < m.size; m.nblk++) {
+		bool small = (m.boot == 2 && off < BLOCK * m.n) ||
+			     (m.boot == 3 && off >= m.size - BLOCK * m.n);
+
+		m.boff[m.nblk] = off;
+		m.bsize[m.nblk] = (uint64_t)(small ? BLOCK / 4 : BLOCK) * m.n;
+		off += m.bsize[m.nblk];
+	}
 	if (image_fd < 0) {
 		for (unsigned i = 0; i < MAXSIZE; i++)
 			pattern[i] = (uint8_t)(i * 37 + 11);
@@ -438,16 +834,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	    pwrite(image_fd, m.img, m.size, 0) != (ssize_t)m.size)
 		abort();
 	fake_vm_init(&vm, 1);
+	part = *cfi_part_find(m.amd ? "S29GL256P" : "virt");
+	part.device_width = m.dw;
+	part.interleave = m.n;
+	part.nregions = m.boot ? 2 : 1;
+	part.region[0] = (struct cfi_region){ DEVSIZE / BLOCK, BLOCK };
+	if (m.boot == 2) {
+		part.region[0] = (struct cfi_region){ 4, BLOCK / 4 };
+		part.region[1] = (struct cfi_region){ 3, BLOCK };
+	} else if (m.boot == 3) {
+		part.region[0] = (struct cfi_region){ 3, BLOCK };
+		part.region[1] = (struct cfi_region){ 4, BLOCK / 4 };
+	}
 	c = (struct cfi_flash_config){ .base = BASE, .window = 1 << 20,
-		.path = path, .readonly = m.ro, .map = m.map, .bank_width = m.bw,
-		.device_width = m.dw, .block_size = BLOCK, .slot = 2 };
+		.path = path, .readonly = m.ro, .map = m.map, .part = &part,
+		.slot = 2 };
 	f = cfi_flash_create(&vm, &c, err, sizeof(err));
 	if (!f) {
 		fprintf(stderr, "%s\n", err);
 		abort();
 	}
 	ntrail = 0;
-	note("bank width %u, device width %u, %s, mapping %s", m.bw, m.dw,
+	note("%s set, bank width %u, device width %u, boot %d, %s, mapping %s",
+	     m.amd ? "AMD" : "Intel", m.bw, m.dw, m.boot,
 	     m.ro ? "read-only" : "writable", m.map ? "on" : "off");
 	check_state(f, image_fd);
 	for (size_t p = 1; p < n;) {
@@ -470,7 +879,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		for (unsigned i = 0; i < val_bytes; i++)
 			val |= (uint64_t)v[i] << (8 * i);
 		switch (kind) {
-		case 0: off = o[0] % BLOCKS * m.block + o[1] % 8 * m.bw; break;
+		case 0:
+			if (m.amd && (op == 2 || op == 3) && o[1] % 8 < 3)
+				off = (uint64_t)(const unsigned[3]){ 0x555, 0x2aa, 0x55 }[o[1] % 8] * m.bw;
+			else
+				off = m.boff[o[0] % m.nblk] + o[1] % 8 * m.bw;
+			break;
 		case 1: off = (o[0] | o[1] << 8) % m.size; break;
 		case 2: off = m.size - 16 + o[0] % 32; break;
 		default: off = get64(o); break;
@@ -485,7 +899,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 					c1 |= (uint64_t)pick(v + 2) << (8 * m.dw * l);
 			}
 			val = c0;
-			if (op == 3) {
+			if (op == 3 && m.amd) {
+				/* the unlock cycles, then the command */
+				uint64_t aa = 0, x55 = 0;
+
+				for (unsigned l = 0; l < m.n; l++) {
+					aa |= 0xaaull << (8 * m.dw * l);
+					x55 |= 0x55ull << (8 * m.dw * l);
+				}
+				note("unlock%s", m.fail ? " (slot change fails)" : "");
+				cfi_flash_write(f, 0x555 * m.bw, m.bw, aa);
+				m_write(&m, 0x555 * m.bw, m.bw, aa);
+				cfi_flash_write(f, 0x2aa * m.bw, m.bw, x55);
+				m_write(&m, 0x2aa * m.bw, m.bw, x55);
+				val = c1;
+			} else if (op == 3) {
 				note("write %u bytes at 0x%" PRIx64 ": 0x%" PRIx64 "%s", len,
 				     off, c0, m.fail ? " (slot change fails)" : "");
 				cfi_flash_write(f, off, len, c0);
@@ -503,23 +931,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 			cfi_flash_write(f, off, len, val);
 			m_write(&m, off, len, val);
 		} else {
+			unsigned tog = 0;
+
 			got = cfi_flash_read(f, off, len);
+			/* A read ends an open erase window (no timing model), and
+			 * maps the array again if a mapping was refused. */
+			if (m.amd && m.st == A_WINDOW)
+				a_erase(&m);
+			m_mapping(&m, NULL);
 			for (unsigned i = 0; i < len; i++) {
 				uint64_t a = off + i;
-				int b = a < off || a >= m.size ? 0 : m_read_byte(&m, a);
+				int b;
 
+				if (a < off)
+					break;
+				if (a >= m.size)
+					continue;
+				/* a new bus cycle: non-array reads toggle DQ6 */
+				if (i == 0 || a % m.bw == 0) {
+					tog = m.tog;
+					if (m_mode(&m) != M_ARRAY)
+						m.tog++;
+				}
+				b = m_read_byte(&m, a, tog);
 				if (b < 0)
 					any |= 0xffull << (8 * i);
 				else
 					want |= (uint64_t)b << (8 * i);
 			}
-			note("read %u bytes at 0x%" PRIx64 ": 0x%" PRIx64, len, off, got);
+			note("read %u bytes at 0x%" PRIx64 ": 0x%" PRIx64 "%s", len, off, got,
+			     m.fail ? " (slot change fails)" : "");
 			if ((got & ~any) != want)
 				mismatch("read value", got, want);
 		}
 		fake_slot_failures = 0;
-		if (op)
-			check_state(f, image_fd);
+		check_state(f, image_fd);
 	}
 	cfi_flash_destroy(f);
 	return 0;

@@ -188,9 +188,9 @@ static int create_flash(struct vm *vm, unsigned i, char *err, size_t errlen)
 		.readonly = f->readonly,
 		.sync = f->sync,
 		.map = vm->cfg.flash_map,
-		.bank_width = 4,
-		.device_width = 2,
-		.block_size = 128 * 1024,	/* per x16 device: 256 KiB per bank */
+		.timing = f->timing,
+		/* a bank without an image: the default part */
+		.part = i < vm->cfg.nflash ? &f->part : NULL,
 		.slot = SLOT_FLASH0 + i,
 		.name = names[i],
 	};
@@ -204,8 +204,8 @@ static int create_flash(struct vm *vm, unsigned i, char *err, size_t errlen)
 	vm->flash_desc[i] = (struct flash_desc){
 		.base = fc.base,
 		.size = cfi_flash_size(vm->flash[i]),
-		.bank_width = fc.bank_width,
-		.device_width = fc.device_width,
+		.bank_width = cfi_flash_bank_width(vm->flash[i]),
+		.device_width = cfi_flash_device_width(vm->flash[i]),
 	};
 	return 0;
 }

@@ -18,10 +18,12 @@
 
 static const char usage_text[] =
 "usage: norvm run [options]            boot a guest on the built-in RV64 CPU\n"
-"       norvm flash create FILE --size SIZE   write an erased flash image\n"
+"       norvm flash create FILE --size SIZE | --part NAME\n"
+"                                       write an erased flash image\n"
 "       norvm flash pack FILE --firmware FW [--kernel K] [--size SIZE]\n"
 "                                       write a bootable flash image: stage-0\n"
 "                                       copies FW and K to RAM and enters FW\n"
+"       norvm flash parts                list the flash parts --flash can be\n"
 "       norvm --help | --version\n"
 "\n"
 "run options:\n"
@@ -31,11 +33,18 @@ static const char usage_text[] =
 "  --append STR        kernel command line (/chosen/bootargs)\n"
 "  -m, --memory SIZE   guest RAM, e.g. 512M or 2G (default 256M; bare number = MiB)\n"
 "  -c, --cpus N        number of harts, 1 to 8 (default 1)\n"
-"  --flash FILE[,readonly][,sync]\n"
+"  --flash FILE[,OPTION]...\n"
 "                      a CFI flash bank backed by FILE (repeat for bank 1);\n"
+"                      with one image, bank 1 is a volatile erased bank.\n"
 "                      readonly: never written; sync: flushed to disk on\n"
-"                      every completed program or erase; with one image,\n"
-"                      bank 1 is a volatile erased bank\n"
+"                      every completed program or erase;\n"
+"                      part=NAME: a real part (norvm flash parts; default\n"
+"                      virt: 2 x16 Intel devices, 256 KiB blocks);\n"
+"                      timing=real|instant: operations take the part's\n"
+"                      typical time in guest time (default instant);\n"
+"                      cmdset=intel|amd, width=x8|x16|x32, interleave=N,\n"
+"                      regions=COUNTxSIZE+..., buffer=BYTES, mfr=ID,\n"
+"                      id=ID[/ID/ID]: describe the devices, or change a part\n"
 "  --flash-map=on|off  map the flash array into the guest while in read-array\n"
 "                      mode (default on); off traps every access\n"
 "  --gdb tcp::PORT|tcp:HOST:PORT|unix:PATH\n"
@@ -102,29 +111,58 @@ static int parse_cpus(const char *s, unsigned *out)
 	return 0;
 }
 
-/* FILE[,readonly][,sync]: FILE is everything up to the first comma. */
+/*
+ * FILE[,OPTION]...: FILE is everything up to the first comma.  part= (or
+ * chip=) is applied first, whatever its place, so the other options
+ * change the part it names.
+ */
 static int parse_flash(char *arg, struct vm_config *c)
 {
 	struct flash_config *f;
-	char *opt, *rest = arg;
+	char *opts[32], *rest = arg, err[256];
+	unsigned n = 0;
 
 	if (c->nflash == VM_MAX_FLASH)
 		return die_usage("--flash %s: at most two flash banks", arg);
 	f = &c->flash[c->nflash];
+	f->part = *cfi_part_default();
 	f->path = strsep(&rest, ",");
 	if (!*f->path)
-		return die_usage("--flash: no image file given (--flash FILE[,readonly][,sync])%s", "");
-	while ((opt = strsep(&rest, ","))) {
-		if (!strcmp(opt, "readonly"))
-			f->readonly = true;
-		else if (!strcmp(opt, "sync"))
-			f->sync = true;
-		else if (!*opt)
-			return die_usage("--flash %s: an empty option after a comma (readonly, sync)",
-					 f->path);
-		else
-			return die_usage("--flash: unknown option '%s' (readonly, sync)", opt);
-	}
+		return die_usage("--flash: no image file given (--flash FILE[,OPTION]...)%s", "");
+	while (rest && n < 32)
+		opts[n++] = strsep(&rest, ",");
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < n; i++) {
+			char *opt = opts[i], *eq = strchr(opt, '=');
+			bool part = !strncmp(opt, "part=", 5) || !strncmp(opt, "chip=", 5);
+
+			if (part != !pass)
+				continue;
+			if (!strcmp(opt, "readonly")) {
+				f->readonly = true;
+			} else if (!strcmp(opt, "sync")) {
+				f->sync = true;
+			} else if (!*opt) {
+				return die_usage("--flash %s: an empty option after a comma",
+						 f->path);
+			} else if (!strncmp(opt, "timing=", 7)) {
+				if (strcmp(opt + 7, "real") && strcmp(opt + 7, "instant"))
+					return die_usage("--flash: %s: timing is real or instant",
+							 opt);
+				f->timing = !strcmp(opt + 7, "real");
+			} else if (!eq) {
+				return die_usage("--flash: unknown option '%s' (readonly, sync, "
+						 "timing=, part=, cmdset=, width=, interleave=, "
+						 "regions=, buffer=, mfr=, id=)", opt);
+			} else {
+				*eq = 0;
+				if (cfi_part_option(&f->part, opt, eq + 1, err, sizeof(err)))
+					return die_usage("--flash: %s", err);
+				*eq = '=';
+			}
+		}
+	if (cfi_part_check(&f->part, err, sizeof(err)))
+		return die_usage("--flash: %s", err);
 	c->nflash++;
 	return 0;
 }
@@ -251,15 +289,22 @@ static int cmd_flash(int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },
 		{ "firmware", required_argument, NULL, 'f' },
 		{ "kernel", required_argument, NULL, 'k' },
+		{ "part", required_argument, NULL, 'p' },
+		{ "chip", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pack_config pc = { .size = 32ull << 20 };
+	const struct cfi_part *part = NULL;
 	bool pack, have_size = false;
 	char err[512];
 	int opt, ret;
 
+	if (argc == 2 && (!strcmp(argv[1], "parts") || !strcmp(argv[1], "chips"))) {
+		cfi_part_list(stdout);
+		return 0;
+	}
 	if (argc < 2 || (strcmp(argv[1], "create") && strcmp(argv[1], "pack")))
-		return die_usage("flash: expected 'create' or 'pack'%s", "");
+		return die_usage("flash: expected 'create', 'pack' or 'parts'%s", "");
 	pack = !strcmp(argv[1], "pack");
 	argc--;
 	argv++;
@@ -278,17 +323,33 @@ static int cmd_flash(int argc, char **argv)
 						 argv[optind - 1]);
 			*(opt == 'f' ? &pc.firmware : &pc.kernel) = optarg;
 			break;
+		case 'p':
+			if (pack)
+				return die_usage("flash pack: %s is for flash create",
+						 argv[optind - 1]);
+			part = cfi_part_find(optarg);
+			if (!part)
+				return die_usage("flash create: --part %s: unknown part (norvm "
+						 "flash parts lists them)", optarg);
+			break;
 		case ':':
 			return die_usage("%s needs an argument", argv[optind - 1]);
 		default:
 			return die_usage("unknown option %s", argv[optind - 1]);
 		}
 	}
+	if (part && cfi_part_size(part)) {
+		if (have_size && pc.size != cfi_part_size(part))
+			return die_usage("flash create: --size disagrees with --part %s, "
+					 "whose size is fixed: drop --size", part->name);
+		pc.size = cfi_part_size(part);
+		have_size = true;
+	}
 	if (optind != argc - 1)
 		return die_usage("flash %s: expected exactly one image FILE", argv[0]);
 	pc.out = argv[optind];
 	if (!pack && !have_size)
-		return die_usage("flash create %s: --size is required", pc.out);
+		return die_usage("flash create %s: --size or --part is required", pc.out);
 	if (pack && !pc.firmware)
 		return die_usage("flash pack %s: --firmware is required", pc.out);
 	ret = pack ? flash_pack(&pc, err, sizeof(err)) :

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "accel.h"
+#include "hw/cfi_flash.h"
 #include "mmio.h"
 #include "virt.h"
 
@@ -18,6 +19,8 @@ struct flash_config {
 	const char *path;
 	bool readonly;
 	bool sync;
+	bool timing;			/* operations take the part's times */
+	struct cfi_part part;		/* what the bank's devices are */
 };
 
 struct vm_config {

@@ -1,7 +1,7 @@
 /*
- * CFI NOR flash with the Intel/Sharp command set.  One state machine stands
- * for all the devices of a bank: they receive the same commands and answer
- * the same way, each on its own lane.
+ * The CFI flash core: what every command set shares.  One state machine
+ * (the command set's) stands for all the devices of a bank: they receive
+ * the same commands and answer the same way, each on its own lane.
  *
  * The entry points take an access as the CPU made it (1 to 8 bytes, any
  * alignment) and split it into bus cycles as the bus would: one cycle per
@@ -9,90 +9,77 @@
  * bytes of that word.  The command set sees cycles only.  Bytes outside
  * the image are not decoded: they read as 0 and writes to them are lost.
  *
- * Decisions where parts differ:
- * - A command is the low byte of lane 0 of a cycle of the whole bank
- *   width.  A narrower cycle reaches only some of the devices, so it is
- *   not taken as a command (it is still data for a program or buffer
- *   cycle): probes that try narrower port widths then read array data and
- *   do not mistake the bank for a narrower geometry.
- * - Unknown commands and broken sequences set the command sequence error
- *   (SR4 + SR5) and leave the bank in read-status mode.
- * - A read-only image behaves like a part with VPP low: program sets SR4 +
- *   SR3, erase SR5 + SR3, and nothing changes.
- * - Operations complete at once, so there is nothing to suspend: the
- *   primary table does not offer program or erase suspend, SR6 and SR2
- *   never set, and a suspend or a lone resume only enters read-status
- *   mode.  (A timing model that makes operations take time must offer
- *   them again, in the table and here.)
- * - WP# is held low: a locked-down block (0x60 0x2F) stays locked, and
- *   ignores unlock, until the bank is reset.
- * - The AMD unlock cycles (0xAA, 0x55) that probes send are ignored.
+ * Program and erase run here, whichever command set asked for them: an
+ * operation changes the image when it completes, at once or, with the
+ * timing model, once its time has passed in guest time.  Completion is
+ * found lazily, by the first access after it is due; so is anything that
+ * depends on it (the return to array data, and the mapping).  This is the
+ * one place where an operation's effect on the image happens, so a power
+ * cut or a failure injected here reaches every command set.
+ *
+ * The mapping: the array is a read-only slot whenever the command set
+ * says reads return array data and no operation runs.  A write cycle that
+ * ends that removes the slot before the cycle returns; when the slot
+ * cannot be removed the cycle is undone (the set's state, the operation
+ * and the bytes an instant program changed), as if it never arrived, so
+ * the array is never mapped while reads would return something else.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hw/cfi_flash.h"
+#include "hw/cfi_cmdset.h"
 #include "util.h"
 #include "vm.h"
 
-/* Command cycles still expected after a setup command. */
-enum cycle {
-	CYCLE_NONE,
-	CYCLE_PROGRAM,		/* 0x40/0x10: next write is the data */
-	CYCLE_ERASE,		/* 0x20: next write must be 0xD0 */
-	CYCLE_LOCK,		/* 0x60: next write 0x01 lock, 0xD0 unlock */
-	CYCLE_BUF_COUNT,	/* 0xE8: next write is the word count - 1 */
-	CYCLE_BUF_DATA,		/* collecting the buffer */
-	CYCLE_BUF_CONFIRM,	/* buffer full: next write must be 0xD0 */
-};
+#define TICKS_PER_US	(VIRT_TIMEBASE_HZ / 1000000)
+_Static_assert(TICKS_PER_US == CFI_TICKS_PER_US, "mtime runs at 10 MHz");
 
-/* Block lock state, as the identifier space reports it at block + 2. */
-#define LOCK_LOCKED	0x01
-#define LOCK_DOWN	0x02
+/* ---- command sets ---- */
 
-#define QUERY_SIZE	0x40
-#define PRI		0x31	/* offset of the Intel extended query table */
-#define BUF_BYTES	(1u << CFI_WRITE_BUFFER_SHIFT)	/* per device */
+#define MAX_CMDSETS	8
+static const struct cfi_cmdset *cmdsets[MAX_CMDSETS];
 
-struct cfi_flash {
-	struct vm *vm;
-	struct cfi_flash_config cfg;
-	pthread_mutex_t lock;
-	int fd;
-	uint8_t *image;
-	uint64_t size;
-	unsigned interleave;		/* devices per bank */
-	uint64_t block;			/* erase block of the bank */
-	uint64_t nblocks;
-	uint8_t *locks;			/* LOCK_* bits per block */
+void cfi_cmdset_register(const struct cfi_cmdset *cs)
+{
+	for (unsigned i = 0; i < MAX_CMDSETS; i++)
+		if (!cmdsets[i]) {
+			cmdsets[i] = cs;
+			return;
+		}
+}
 
-	enum cfi_mode mode;
-	enum cycle cycle;
-	uint8_t status;
-	bool mapped;
+const struct cfi_cmdset *cfi_cmdset_for(uint16_t id)
+{
+	for (unsigned i = 0; i < MAX_CMDSETS && cmdsets[i]; i++)
+		for (unsigned j = 0; j < 3; j++)
+			if (cmdsets[i]->ids[j] == id)
+				return cmdsets[i];
+	return NULL;
+}
 
-	/* the write buffer */
-	uint64_t buf_start;		/* bank offset of the first data write */
-	unsigned buf_left;		/* data writes still expected */
-	bool buf_started;
-	uint8_t *buf;			/* interleave * BUF_BYTES bytes */
-	uint8_t *buf_valid;		/* which buffer bytes were written */
-	bool buf_bad;			/* a data write fell outside the window */
+const struct cfi_cmdset *cfi_cmdset_named(const char *name)
+{
+	for (unsigned i = 0; i < MAX_CMDSETS && cmdsets[i]; i++)
+		if (!strcasecmp(cmdsets[i]->name, name))
+			return cmdsets[i];
+	return NULL;
+}
 
-	uint8_t query[QUERY_SIZE + 0x20];
-	struct cfi_flash_stats stats;
-	atomic_bool faulted;		/* the image's file failed under us */
-};
+const struct cfi_cmdset *cfi_cmdset_at(unsigned i)
+{
+	return i < MAX_CMDSETS ? cmdsets[i] : NULL;
+}
+
+/* ---- geometry ---- */
 
 static unsigned log2_ceil(uint64_t v)
 {
@@ -103,44 +90,291 @@ static unsigned log2_ceil(uint64_t v)
 	return n;
 }
 
+unsigned cfi_block_index(const struct cfi_flash *f, uint64_t off)
+{
+	unsigned lo = 0, hi = f->nblocks;
+
+	while (hi - lo > 1) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (f->blocks[mid].off <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* 2: bottom boot (small blocks low), 3: top boot, 0: one block size. */
+unsigned cfi_part_boot(const struct cfi_part *p)
+{
+	if (p->nregions < 2 || p->region[0].size == p->region[p->nregions - 1].size)
+		return 0;
+	return p->region[0].size < p->region[p->nregions - 1].size ? 2 : 3;
+}
+
+/* The bank's block table from the part's regions (`size`: the image's). */
+static int build_blocks(struct cfi_flash *f)
+{
+	const struct cfi_part *p = &f->part;
+	unsigned n = 0;
+	uint64_t off = 0;
+
+	if (p->region[0].blocks == 0)
+		f->part.region[0].blocks =
+			(uint32_t)(f->size / ((uint64_t)p->region[0].size * f->interleave));
+	for (unsigned r = 0; r < p->nregions; r++)
+		n += p->region[r].blocks;
+	f->blocks = calloc(n, sizeof(*f->blocks));
+	if (!f->blocks)
+		return -ENOMEM;
+	f->nblocks = n;
+	n = 0;
+	for (unsigned r = 0; r < p->nregions; r++)
+		for (unsigned b = 0; b < p->region[r].blocks; b++) {
+			f->blocks[n].off = off;
+			f->blocks[n].size = (uint64_t)p->region[r].size * f->interleave;
+			off += f->blocks[n++].size;
+		}
+	return 0;
+}
+
 /* The CFI query table of one device (offsets in device words). */
 static void build_query(struct cfi_flash *f)
 {
+	const struct cfi_part *p = &f->part;
 	uint8_t *q = f->query;
-	uint64_t dev_blocks = f->nblocks;
-	uint64_t dev_block = f->cfg.block_size;
-	static const uint8_t iface[5] = { 0, 0x0000, 0x0001, 0, 0x0003 };
+	unsigned n = p->nregions, at, pri;
+	bool reverse = f->set->top_boot_reversed && cfi_part_boot(p) == 3;
 
 	memset(f->query, 0, sizeof(f->query));
 	q[0x10] = 'Q'; q[0x11] = 'R'; q[0x12] = 'Y';
-	q[0x13] = 0x01; q[0x14] = 0x00;		/* Intel/Sharp extended */
-	q[0x15] = PRI; q[0x16] = 0x00;
-	q[0x1b] = 0x27; q[0x1c] = 0x36;		/* Vcc 2.7-3.6 V */
-	q[0x1f] = 0x06;				/* word program: 64 us */
-	q[0x20] = 0x09;				/* buffer program: 512 us */
-	q[0x21] = 0x0a;				/* block erase: 1 s */
-	q[0x23] = 0x02; q[0x24] = 0x02; q[0x25] = 0x02;	/* max 4x typical */
-	q[0x27] = (uint8_t)log2_ceil(f->size / f->interleave);
-	q[0x28] = iface[f->cfg.device_width]; q[0x29] = 0x00;
-	q[0x2a] = CFI_WRITE_BUFFER_SHIFT; q[0x2b] = 0x00;
-	q[0x2c] = 1;				/* one erase block region */
-	q[0x2d] = (uint8_t)(dev_blocks - 1);
-	q[0x2e] = (uint8_t)((dev_blocks - 1) >> 8);
-	q[0x2f] = (uint8_t)(dev_block >> 8);
-	q[0x30] = (uint8_t)(dev_block >> 16);
-	/* Intel primary extended query, version 1.0. */
-	q[PRI + 0] = 'P'; q[PRI + 1] = 'R'; q[PRI + 2] = 'I';
-	q[PRI + 3] = '1'; q[PRI + 4] = '0';
-	/* No suspend (operations are instant, see the top of this file). */
-	q[PRI + 5] = 0x20;	/* instant individual block locking */
-	q[PRI + 9] = 0x00;	/* nothing runs while erase is suspended */
-	q[PRI + 10] = 0x03;	/* block status register: lock, lock-down */
-	q[PRI + 12] = 0x33;	/* Vcc optimum 3.3 V */
+	q[0x13] = (uint8_t)p->cmdset; q[0x14] = (uint8_t)(p->cmdset >> 8);
+	q[0x1b] = p->vcc_min; q[0x1c] = p->vcc_max;
+	/* Times: typical 2^n us / ms, maxima 2^n times the typical. */
+	for (unsigned t = 0; t < CFI_TIMES; t++) {
+		uint64_t unit = t >= CFI_T_BLOCK ? 1000 : 1, typ = p->typ[t];
+		unsigned e;
+
+		if (!typ || (t == CFI_T_BUFFER && !p->buffer))
+			continue;
+		e = log2_ceil((typ + unit - 1) / unit);
+		q[0x1f + t] = (uint8_t)e;
+		if (p->max[t] > typ)
+			q[0x23 + t] = (uint8_t)log2_ceil((p->max[t] + (unit << e) - 1) /
+							 (unit << e));
+	}
+	q[0x27] = (uint8_t)log2_ceil(cfi_device_size(f));
+	q[0x28] = p->interface;
+	q[0x2a] = (uint8_t)(p->buffer ? log2_ceil(p->buffer) : 0);
+	q[0x2c] = (uint8_t)n;
+	for (unsigned r = 0; r < n; r++) {
+		const struct cfi_region *g = &p->region[reverse ? n - 1 - r : r];
+
+		at = 0x2d + 4 * r;
+		q[at] = (uint8_t)(g->blocks - 1);
+		q[at + 1] = (uint8_t)((g->blocks - 1) >> 8);
+		q[at + 2] = (uint8_t)(g->size >> 8);
+		q[at + 3] = (uint8_t)(g->size >> 16);
+	}
+	pri = 0x2d + 4 * n;
+	if (pri < f->set->pri_min)
+		pri = f->set->pri_min;
+	q[0x15] = (uint8_t)pri;
+	q[0x16] = (uint8_t)(pri >> 8);
+	q[pri] = 'P'; q[pri + 1] = 'R'; q[pri + 2] = 'I';
+	q[pri + 3] = '1'; q[pri + 4] = (uint8_t)('0' + p->pri_minor);
+	f->set->pri(f, q + pri, (unsigned)sizeof(f->query) - pri);
 }
 
-static bool array_visible(const struct cfi_flash *f)
+/* ---- time and operations ---- */
+
+uint64_t cfi_now(const struct cfi_flash *f)
 {
-	return f->mode == CFI_MODE_ARRAY && f->cycle == CYCLE_NONE;
+	return f->cfg.clock ? f->cfg.clock(f->cfg.clock_opaque) : vm_mtime(f->vm);
+}
+
+static void sync_range(struct cfi_flash *f, uint64_t off, uint64_t len)
+{
+	uint64_t start = off & ~(uint64_t)(sysconf(_SC_PAGESIZE) - 1);
+
+	if (f->cfg.sync && len)
+		msync(f->image + start, off + len - start, MS_SYNC);
+}
+
+enum cfi_op_result cfi_check(struct cfi_flash *f, unsigned block)
+{
+	if (f->cfg.readonly)
+		return CFI_OP_READONLY;
+	if (f->prot[block] & CFI_PROT_WRITE)
+		return CFI_OP_PROTECTED;
+	return CFI_OP_OK;
+}
+
+/* The operation's effect on the image: the one place it happens. */
+static void apply(struct cfi_flash *f)
+{
+	struct cfi_op *op = &f->op;
+
+	if (op->kind == CFI_OP_PROGRAM && op->result == CFI_OP_OK) {
+		uint64_t lo = op->len, hi = 0;
+
+		for (uint64_t i = 0; i < op->len; i++) {
+			uint8_t *b = &f->image[op->off + i];
+
+			if (op->valid && !op->valid[i])
+				continue;
+			if (f->undo_armed && !f->undo_len) {
+				memcpy(f->undo, f->image + op->off, op->len);
+				f->undo_off = op->off;
+				f->undo_len = op->len;
+			}
+			if (op->data[i] & ~*b)
+				op->result = CFI_OP_NOT_ERASED;
+			*b &= op->data[i];
+			lo = i < lo ? i : lo;
+			hi = i + 1;
+		}
+		if (hi)
+			sync_range(f, op->off + lo, hi - lo);
+	} else if (op->kind == CFI_OP_ERASE) {
+		for (unsigned b = 0; b < f->nblocks; b++) {
+			if (!op->erase[b] || cfi_check(f, b) != CFI_OP_OK)
+				continue;
+			memset(f->image + f->blocks[b].off, 0xff, f->blocks[b].size);
+			sync_range(f, f->blocks[b].off, f->blocks[b].size);
+			f->stats.erased_blocks++;
+		}
+	}
+}
+
+static void complete(struct cfi_flash *f)
+{
+	apply(f);
+	f->op.running = f->op.suspended = false;
+	f->set->op_done(f);
+}
+
+/* Start the operation set up in f->op: done at once, or in `us`. */
+static void start(struct cfi_flash *f, uint64_t us)
+{
+	f->op.running = true;
+	f->op.suspended = false;
+	if (!f->timing || !us) {
+		complete(f);
+		return;
+	}
+	f->op.done_at = cfi_now(f) + us * TICKS_PER_US;
+}
+
+enum cfi_op_result cfi_op_program(struct cfi_flash *f, uint64_t off,
+				  const uint8_t *data, const uint8_t *valid,
+				  uint64_t len, uint64_t words, uint64_t us)
+{
+	struct cfi_op *op = &f->op;
+
+	op->kind = CFI_OP_PROGRAM;
+	op->off = off;
+	op->len = len;
+	op->words = words;
+	memcpy(op->data, data, len);
+	if (valid) {
+		memcpy(op->valid_buf, valid, len);
+		op->valid = op->valid_buf;
+	} else {
+		op->valid = NULL;
+	}
+	op->result = len ? cfi_check(f, cfi_block_index(f, off)) : CFI_OP_OK;
+	if (op->result == CFI_OP_OK && len) {
+		f->stats.programs++;
+		f->stats.words += words;
+	}
+	start(f, us);
+	return op->result;
+}
+
+void cfi_op_erase_clear(struct cfi_flash *f)
+{
+	memset(f->op.erase, 0, f->nblocks);
+	f->op.kind = CFI_OP_ERASE;
+	f->op.running = f->op.suspended = false;
+}
+
+void cfi_op_erase_select(struct cfi_flash *f, unsigned block)
+{
+	f->op.erase[block] = 1;
+}
+
+enum cfi_op_result cfi_op_erase(struct cfi_flash *f, uint64_t us)
+{
+	struct cfi_op *op = &f->op;
+	unsigned todo = 0;
+
+	op->kind = CFI_OP_ERASE;
+	op->result = CFI_OP_PROTECTED;
+	for (unsigned b = 0; b < f->nblocks; b++) {
+		if (!op->erase[b])
+			continue;
+		if (cfi_check(f, b) == CFI_OP_OK)
+			todo++;
+		else if (f->cfg.readonly)
+			op->result = CFI_OP_READONLY;
+	}
+	if (todo) {
+		op->result = CFI_OP_OK;
+		f->stats.erases++;
+	}
+	start(f, us);
+	return op->result;
+}
+
+bool cfi_op_busy(struct cfi_flash *f)
+{
+	if (!f->op.running || f->op.suspended)
+		return false;
+	if (cfi_now(f) < f->op.done_at)
+		return true;
+	complete(f);
+	return false;
+}
+
+bool cfi_op_suspend(struct cfi_flash *f)
+{
+	uint64_t t = cfi_now(f);
+
+	if (!cfi_op_busy(f))
+		return false;
+	f->op.left = f->op.done_at > t ? f->op.done_at - t : 0;
+	f->op.suspended = true;
+	f->stats.suspends++;
+	return true;
+}
+
+bool cfi_op_resume(struct cfi_flash *f)
+{
+	if (!f->op.running || !f->op.suspended)
+		return false;
+	f->op.suspended = false;
+	f->op.done_at = cfi_now(f) + f->op.left;
+	return true;
+}
+
+/* The bytes of device `lane` at the bus word `word`, from the image. */
+uint32_t cfi_array_word(const struct cfi_flash *f, uint64_t word, unsigned lane)
+{
+	uint32_t v = 0;
+
+	for (unsigned i = 0; i < f->dw; i++)
+		v |= (uint32_t)f->image[word + lane * f->dw + i] << (8 * i);
+	return v;
+}
+
+/* ---- mapping ---- */
+
+static bool array_visible(struct cfi_flash *f)
+{
+	return !(f->op.running && !f->op.suspended) &&
+	       f->set->mode(f) == CFI_MODE_ARRAY;
 }
 
 static void report_map_error(struct cfi_flash *f, bool map, int err)
@@ -156,11 +390,11 @@ static void report_map_error(struct cfi_flash *f, bool map, int err)
 }
 
 /*
- * Map or unmap the array to match the mode.  Called with the lock held.
- * A failed map is safe (array reads then trap and are answered here; the
- * next write cycle tries again).  A failed unmap is not: the harts would
- * read the array in another mode.  Returns false then, and the caller
- * undoes the cycle.
+ * Map or unmap the array to match what reads return.  Called with the lock
+ * held.  A failed map is safe (array reads then trap and are answered
+ * here; the next access tries again).  A failed unmap is not: the harts
+ * would read the array where the device answers something else.  Returns
+ * false then, and the caller undoes the cycle.
  */
 static bool update_mapping(struct cfi_flash *f)
 {
@@ -176,76 +410,77 @@ static bool update_mapping(struct cfi_flash *f)
 		return want;
 	}
 	f->mapped = want;
-	if (want)
+	/*
+	 * An unmap and the map that ends it are charged to programming when
+	 * a program ran in between (Intel: 0x40 ... 0xFF; AMD with the timing
+	 * model: the data cycle ... the first read after it completed).
+	 */
+	if (want) {
 		f->stats.maps++;
-	else
+		if (f->stats.programs != f->unmapped_programs)
+			f->stats.program_map_changes += 2;
+	} else {
 		f->stats.unmaps++;
+		f->unmapped_programs = f->cycle_programs;
+	}
 	return true;
 }
 
-/* One device's answer at device-word offset `k` in a non-array mode. */
-static uint8_t device_answer(struct cfi_flash *f, uint64_t k, uint64_t boff)
-{
-	switch (f->mode) {
-	case CFI_MODE_STATUS:
-		return CFI_SR_READY | f->status;
-	case CFI_MODE_ID: {
-		uint64_t in_block = boff % f->block / f->cfg.bank_width;
-
-		if (in_block == 0)
-			return CFI_MANUFACTURER_ID;
-		if (in_block == 1)
-			return CFI_DEVICE_ID;
-		if (in_block == 2)
-			return f->locks[boff / f->block];
-		return 0;
-	}
-	case CFI_MODE_QUERY:
-		return k < sizeof(f->query) ? f->query[k] : 0;
-	default:
-		return 0;
-	}
-}
-
-/* The byte of the bus at bank offset `off`. */
-static uint8_t read_byte(struct cfi_flash *f, uint64_t off)
-{
-	unsigned bw = f->cfg.bank_width, dw = f->cfg.device_width;
-	uint64_t word = off / bw;
-
-	if (f->mode == CFI_MODE_ARRAY)
-		return f->image[off];
-	/* Each device answers in the low byte of its lane. */
-	if ((off % bw) % dw)
-		return 0;
-	return device_answer(f, word, off);
-}
+/* ---- the entry points ---- */
 
 /* One read cycle: `len` bytes at `off`, inside one bus word of the image. */
-static uint64_t read_cycle(struct cfi_flash *f, uint64_t off, unsigned len)
+static uint64_t read_cycle(struct cfi_flash *f, uint64_t off, unsigned len,
+			   enum cfi_mode mode)
 {
-	uint64_t v = 0;
+	uint64_t word = off - off % f->bw, v = 0;
+	unsigned have = ~0u;
+	uint32_t w = 0;
 
-	for (unsigned i = 0; i < len; i++)
-		v |= (uint64_t)read_byte(f, off + i) << (8 * i);
+	if (mode == CFI_MODE_ARRAY) {
+		for (unsigned i = 0; i < len; i++)
+			v |= (uint64_t)f->image[off + i] << (8 * i);
+		return v;
+	}
+	for (unsigned i = 0; i < len; i++) {
+		unsigned at = (unsigned)(off + i - word), lane = at / f->dw;
+
+		if (lane != have) {
+			w = f->set->read(f, word, lane);
+			have = lane;
+		}
+		v |= (uint64_t)(uint8_t)(w >> (8 * (at % f->dw))) << (8 * i);
+	}
+	f->toggle++;
 	return v;
 }
 
 /* How many of the `left` bytes from `a` fall in the bus word holding `a`. */
 static unsigned cycle_len(const struct cfi_flash *f, uint64_t a, unsigned left)
 {
-	unsigned n = f->cfg.bank_width - (unsigned)(a % f->cfg.bank_width);
+	unsigned n = f->bw - (unsigned)(a % f->bw);
 
 	return n < left ? n : left;
 }
 
+static enum cfi_mode mode_now(struct cfi_flash *f)
+{
+	return f->op.running && !f->op.suspended ? CFI_MODE_STATUS : f->set->mode(f);
+}
+
 uint64_t cfi_flash_read(struct cfi_flash *f, uint64_t off, unsigned len)
 {
+	enum cfi_mode mode;
 	uint64_t v = 0;
 
 	len = len > 8 ? 8 : len;
 	pthread_mutex_lock(&f->lock);
-	f->stats.reads[f->cycle == CYCLE_NONE ? f->mode : CFI_MODE_STATUS]++;
+	if (cfi_op_busy(f))
+		f->stats.busy_reads++;
+	if (f->set->tick)
+		f->set->tick(f, true);
+	update_mapping(f);		/* an operation may have completed */
+	mode = mode_now(f);
+	f->stats.reads[mode]++;
 	for (unsigned i = 0, n; i < len; i += n) {
 		uint64_t a = off + i;
 
@@ -253,250 +488,36 @@ uint64_t cfi_flash_read(struct cfi_flash *f, uint64_t off, unsigned len)
 			break;		/* past the top of the address space */
 		n = cycle_len(f, a, len - i);
 		if (a < f->size)
-			v |= read_cycle(f, a, n) << (8 * i);
+			v |= read_cycle(f, a, n, mode) << (8 * i);
 	}
 	pthread_mutex_unlock(&f->lock);
 	return v;
 }
 
-static void sync_range(struct cfi_flash *f, uint64_t off, uint64_t len)
+/* What a cycle may change while the array is mapped, to undo it. */
+static void snapshot(struct cfi_flash *f)
 {
-	uint64_t start = off & ~(uint64_t)(sysconf(_SC_PAGESIZE) - 1);
-
-	if (f->cfg.sync)
-		msync(f->image + start, off + len - start, MS_SYNC);
+	memcpy(f->undo_cs, f->cs, f->set->state_size);
+	f->undo_op = f->op;
+	f->undo_stats = f->stats;
+	f->undo_toggle = f->toggle;
+	f->undo_len = 0;
+	f->undo_armed = true;
 }
 
-static void fail(struct cfi_flash *f, uint8_t bits)
+static void restore(struct cfi_flash *f)
 {
-	f->status |= bits;
-}
+	uint64_t map_errors = f->stats.map_errors;
 
-/* Can the block holding `off` be changed?  Sets the error bits if not. */
-static bool writable(struct cfi_flash *f, uint64_t off, uint8_t error)
-{
-	if (f->cfg.readonly) {
-		fail(f, error | CFI_SR_VPP_LOW);
-		return false;
+	memcpy(f->cs, f->undo_cs, f->set->state_size);
+	f->op = f->undo_op;
+	f->stats = f->undo_stats;
+	f->stats.map_errors = map_errors;
+	f->toggle = f->undo_toggle;
+	if (f->undo_len) {
+		memcpy(f->image + f->undo_off, f->undo, f->undo_len);
+		sync_range(f, f->undo_off, f->undo_len);
 	}
-	if (f->locks[off / f->block] & LOCK_LOCKED) {
-		fail(f, error | CFI_SR_LOCKED);
-		return false;
-	}
-	return true;
-}
-
-/* NOR programming: bits only go from 1 to 0. */
-static void program(struct cfi_flash *f, uint64_t off, unsigned len,
-		    uint64_t val)
-{
-	if (off >= f->size || !writable(f, off, CFI_SR_PROG_ERROR))
-		return;
-	for (unsigned i = 0; i < len && off + i < f->size; i++)
-		f->image[off + i] &= (uint8_t)(val >> (8 * i));
-	sync_range(f, off, len);
-}
-
-static void erase(struct cfi_flash *f, uint64_t off)
-{
-	uint64_t start = off / f->block * f->block;
-
-	if (off >= f->size || !writable(f, off, CFI_SR_ERASE_ERROR))
-		return;
-	memset(f->image + start, 0xff, f->block);
-	sync_range(f, start, f->block);
-}
-
-static void buffer_begin(struct cfi_flash *f, uint8_t count)
-{
-	unsigned words = (unsigned)count + 1;
-
-	if (words * f->cfg.device_width > BUF_BYTES) {
-		fail(f, CFI_SR_PROG_ERROR | CFI_SR_ERASE_ERROR);
-		f->cycle = CYCLE_NONE;
-		return;
-	}
-	f->buf_left = words;
-	f->buf_started = false;
-	f->buf_bad = false;
-	memset(f->buf_valid, 0, f->interleave * BUF_BYTES);
-	f->cycle = CYCLE_BUF_DATA;
-}
-
-/* A data write: the first one fixes the buffer's window. */
-static void buffer_data(struct cfi_flash *f, uint64_t off, unsigned len,
-			uint64_t val)
-{
-	uint64_t bytes = (uint64_t)f->interleave * BUF_BYTES;
-
-	if (!f->buf_started) {
-		f->buf_start = off;
-		f->buf_started = true;
-	}
-	if (off < f->buf_start || off + len > f->buf_start + bytes ||
-	    off / f->block != f->buf_start / f->block || off + len > f->size) {
-		f->buf_bad = true;
-	} else {
-		for (unsigned i = 0; i < len; i++) {
-			f->buf[off - f->buf_start + i] = (uint8_t)(val >> (8 * i));
-			f->buf_valid[off - f->buf_start + i] = 1;
-		}
-	}
-	if (--f->buf_left == 0)
-		f->cycle = CYCLE_BUF_CONFIRM;
-}
-
-static void buffer_commit(struct cfi_flash *f)
-{
-	uint64_t bytes = (uint64_t)f->interleave * BUF_BYTES, lo = bytes, hi = 0;
-
-	if (f->buf_bad) {
-		fail(f, CFI_SR_PROG_ERROR | CFI_SR_ERASE_ERROR);
-		return;
-	}
-	if (!writable(f, f->buf_start, CFI_SR_PROG_ERROR))
-		return;
-	for (uint64_t i = 0; i < bytes; i++) {
-		if (!f->buf_valid[i])
-			continue;
-		f->image[f->buf_start + i] &= f->buf[i];
-		lo = i < lo ? i : lo;
-		hi = i + 1;
-	}
-	if (hi)
-		sync_range(f, f->buf_start + lo, hi - lo);
-}
-
-/* The second cycle of a two-cycle command. */
-static void second_cycle(struct cfi_flash *f, uint64_t off, unsigned len,
-			 uint64_t val, uint8_t cmd)
-{
-	enum cycle c = f->cycle;
-
-	f->cycle = CYCLE_NONE;
-	f->mode = CFI_MODE_STATUS;
-	switch (c) {
-	case CYCLE_PROGRAM:
-		program(f, off, len, val);
-		break;
-	case CYCLE_ERASE:
-		if (cmd == 0xd0)
-			erase(f, off);
-		else
-			fail(f, CFI_SR_PROG_ERROR | CFI_SR_ERASE_ERROR);
-		break;
-	case CYCLE_LOCK:
-		if (cmd == 0x01) {
-			f->stats.cmds[CFI_CMD_LOCK]++;
-			f->locks[off / f->block] |= LOCK_LOCKED;
-		} else if (cmd == 0x2f) {
-			f->stats.cmds[CFI_CMD_LOCK_DOWN]++;
-			f->locks[off / f->block] = LOCK_LOCKED | LOCK_DOWN;
-		} else if (cmd == 0xd0) {
-			f->stats.cmds[CFI_CMD_UNLOCK]++;
-			/* With WP# low a locked-down block ignores unlock. */
-			if (!(f->locks[off / f->block] & LOCK_DOWN))
-				f->locks[off / f->block] = 0;
-		} else {
-			fail(f, CFI_SR_PROG_ERROR | CFI_SR_ERASE_ERROR);
-		}
-		break;
-	case CYCLE_BUF_COUNT:
-		buffer_begin(f, cmd);
-		break;
-	case CYCLE_BUF_DATA:
-		f->cycle = CYCLE_BUF_DATA;
-		buffer_data(f, off, len, val);
-		break;
-	case CYCLE_BUF_CONFIRM:
-		if (cmd == 0xd0)
-			buffer_commit(f);
-		else
-			fail(f, CFI_SR_PROG_ERROR | CFI_SR_ERASE_ERROR);
-		break;
-	case CYCLE_NONE:
-		break;
-	}
-}
-
-static void command(struct cfi_flash *f, uint64_t off, uint8_t cmd)
-{
-	enum cfi_cmd_kind kind;
-
-	switch (cmd) {
-	case 0xff: case 0xf0: case 0x00:
-		kind = CFI_CMD_READ_ARRAY;
-		f->mode = CFI_MODE_ARRAY;
-		break;
-	case 0x90:
-		kind = CFI_CMD_READ_ID;
-		f->mode = CFI_MODE_ID;
-		break;
-	case 0x98:
-		kind = CFI_CMD_QUERY;
-		f->mode = CFI_MODE_QUERY;
-		break;
-	case 0x70:
-		kind = CFI_CMD_STATUS;
-		f->mode = CFI_MODE_STATUS;
-		break;
-	case 0x50:
-		kind = CFI_CMD_CLEAR_STATUS;
-		f->status = 0;
-		break;
-	case 0x40: case 0x10:
-		kind = CFI_CMD_PROGRAM;
-		f->cycle = CYCLE_PROGRAM;
-		f->mode = CFI_MODE_STATUS;
-		break;
-	case 0xe8:
-		kind = CFI_CMD_BUFFERED;
-		f->cycle = CYCLE_BUF_COUNT;
-		f->mode = CFI_MODE_STATUS;
-		break;
-	case 0x20:
-		kind = CFI_CMD_ERASE;
-		f->cycle = CYCLE_ERASE;
-		f->mode = CFI_MODE_STATUS;
-		break;
-	case 0x60:
-		/* counted as lock or unlock by its second cycle */
-		f->cycle = CYCLE_LOCK;
-		f->mode = CFI_MODE_STATUS;
-		return;
-	case 0xb0:
-		kind = CFI_CMD_SUSPEND;
-		f->mode = CFI_MODE_STATUS;
-		break;
-	case 0xd0:
-		kind = CFI_CMD_RESUME;
-		f->mode = CFI_MODE_STATUS;
-		break;
-	case 0xaa: case 0x55:
-		return;		/* AMD unlock cycles: not for this part */
-	default:
-		kind = CFI_CMD_INVALID;
-		fail(f, CFI_SR_PROG_ERROR | CFI_SR_ERASE_ERROR);
-		f->mode = CFI_MODE_STATUS;
-		break;
-	}
-	f->stats.cmds[kind]++;
-}
-
-/* One write cycle of the command set: `len` bytes at `off`, in one bus word. */
-static void write_cycle(struct cfi_flash *f, uint64_t off, unsigned len,
-			uint64_t val)
-{
-	uint8_t cmd = (uint8_t)val;
-
-	if (f->cycle == CYCLE_PROGRAM || f->cycle == CYCLE_BUF_DATA)
-		second_cycle(f, off, len, val, cmd);
-	else if (len < f->cfg.bank_width)
-		f->stats.cmds[CFI_CMD_INVALID]++;	/* partial: ignored */
-	else if (f->cycle != CYCLE_NONE)
-		second_cycle(f, off, len, val, cmd);
-	else
-		command(f, off, cmd);
 }
 
 void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
@@ -507,27 +528,23 @@ void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
 	f->stats.writes++;
 	for (unsigned i = 0, n; i < len; i += n) {
 		uint64_t a = off + i, v = val >> (8 * i);
-		enum cfi_mode mode = f->mode;
-		enum cycle cycle = f->cycle;
-		uint8_t status = f->status;
 
 		if (a < off)
 			break;		/* past the top of the address space */
 		n = cycle_len(f, a, len - i);
 		if (n < 8)
 			v &= (1ull << (8 * n)) - 1;
+		if (f->mapped)
+			snapshot(f);
+		cfi_op_busy(f);		/* complete what is due first */
+		if (f->set->tick)
+			f->set->tick(f, false);
+		f->cycle_programs = f->stats.programs;
 		if (a < f->size)
-			write_cycle(f, a, n, v);
-		/*
-		 * Mapped means read-array mode with nothing pending, where a
-		 * cycle changes only these three: if the array cannot be
-		 * unmapped, the cycle is undone, as if it never arrived.
-		 */
-		if (!update_mapping(f)) {
-			f->mode = mode;
-			f->cycle = cycle;
-			f->status = status;
-		}
+			f->set->write(f, a, n, v);
+		if (!update_mapping(f))
+			restore(f);
+		f->undo_armed = false;
 	}
 	pthread_mutex_unlock(&f->lock);
 }
@@ -550,10 +567,13 @@ static const struct mmio_ops cfi_flash_ops = {
 void cfi_flash_reset(struct cfi_flash *f)
 {
 	pthread_mutex_lock(&f->lock);
-	f->mode = CFI_MODE_ARRAY;
-	f->cycle = CYCLE_NONE;
-	f->status = 0;
-	memset(f->locks, 0, f->nblocks);
+	if (f->op.running)
+		complete(f);
+	memset(f->cs, 0, f->set->state_size);
+	memset(&f->op.kind, 0, sizeof(f->op.kind));
+	f->op.running = f->op.suspended = false;
+	f->toggle = 0;
+	f->set->reset(f);
 	update_mapping(f);
 	pthread_mutex_unlock(&f->lock);
 }
@@ -682,19 +702,11 @@ void cfi_flash_catch_faults(void)
 	sigaction(SIGBUS, &sa, &chained);
 }
 
-static bool valid_geometry(const struct cfi_flash_config *c)
-{
-	unsigned bw = c->bank_width, dw = c->device_width;
-
-	return (bw == 1 || bw == 2 || bw == 4 || bw == 8) &&
-	       (dw == 1 || dw == 2 || dw == 4) && dw <= bw &&
-	       c->block_size && !(c->block_size & 0xff);
-}
-
 /* Open and lock the image; returns the fd or -errno with `err` set. */
-static int open_image(const struct cfi_flash_config *c, uint64_t *size,
-		      uint64_t block, char *err, size_t errlen)
+static int open_image(const struct cfi_flash_config *c, const struct cfi_part *p,
+		      uint64_t *size, uint64_t block, char *err, size_t errlen)
 {
+	uint64_t want = cfi_part_size(p);
 	struct stat st;
 	int fd = open(c->path, (c->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	int e;
@@ -724,10 +736,15 @@ static int open_image(const struct cfi_flash_config *c, uint64_t *size,
 	}
 	*size = (uint64_t)st.st_size;
 	/* CFI gives a device's size as 2^n bytes: no other size can be told. */
-	if (!*size || *size % block || *size > c->window || (*size & (*size - 1))) {
+	if (!*size || (want && *size != want) || *size % block || *size > c->window ||
+	    (*size & (*size - 1))) {
 		if (!*size)
 			snprintf(err, errlen, "%s: the image is empty (create one with "
 				 "norvm flash create)", c->path);
+		else if (want && *size != want)
+			snprintf(err, errlen, "%s: size %" PRIu64 " KiB, but a bank of %s is "
+				 "%" PRIu64 " KiB (norvm flash create FILE --part %s makes one)",
+				 c->path, *size >> 10, p->name, want >> 10, p->name);
 		else if (*size % block)
 			snprintf(err, errlen, "%s: size %" PRIu64 " is not a multiple of the "
 				 "%" PRIu64 " KiB erase block", c->path, *size, block >> 10);
@@ -757,27 +774,44 @@ static int open_image(const struct cfi_flash_config *c, uint64_t *size,
 	return fd;
 }
 
+/* The bank's size when it has no image: the part's, or the window's. */
+static uint64_t volatile_size(const struct cfi_flash_config *c,
+			      const struct cfi_part *p)
+{
+	uint64_t want = cfi_part_size(p), block;
+
+	if (want)
+		return want;
+	block = (uint64_t)p->region[0].size * p->interleave;
+	return c->window - c->window % block;
+}
+
 struct cfi_flash *cfi_flash_create(struct vm *vm,
 				   const struct cfi_flash_config *cfg,
 				   char *err, size_t errlen)
 {
+	const struct cfi_part *p = cfg->part ? cfg->part : cfi_part_default();
+	const struct cfi_cmdset *set;
 	struct cfi_flash *f;
-	uint64_t block, size = 0;
-	int fd;
+	uint64_t size = 0, prog;
+	int fd = -1;
 
-	if (!valid_geometry(cfg)) {
-		snprintf(err, errlen, "bad flash geometry: bank width %u, device width %u",
-			 cfg->bank_width, cfg->device_width);
+	if (cfi_part_check(p, err, errlen))
+		return NULL;
+	set = cfi_cmdset_for(p->cmdset);
+	if (cfi_part_size(p) > cfg->window) {
+		snprintf(err, errlen, "a bank of %s is %" PRIu64 " MiB, larger than the "
+			 "%" PRIu64 " MiB flash window", p->name, cfi_part_size(p) >> 20,
+			 cfg->window >> 20);
 		return NULL;
 	}
-	block = cfg->block_size * (cfg->bank_width / cfg->device_width);
 	if (cfg->path) {
-		fd = open_image(cfg, &size, block, err, errlen);
+		fd = open_image(cfg, p, &size,
+				(uint64_t)p->region[0].size * p->interleave, err, errlen);
 		if (fd < 0)
 			return NULL;
 	} else {
-		fd = -1;
-		size = cfg->window - cfg->window % block;
+		size = volatile_size(cfg, p);
 	}
 	f = calloc(1, sizeof(*f));
 	if (!f) {
@@ -787,24 +821,40 @@ struct cfi_flash *cfi_flash_create(struct vm *vm,
 	}
 	f->vm = vm;
 	f->cfg = *cfg;
+	f->part = *p;
+	f->set = set;
 	f->fd = fd;
 	f->size = size;
-	f->interleave = cfg->bank_width / cfg->device_width;
-	f->block = block;
-	f->nblocks = size / block;
+	f->dw = p->device_width;
+	f->interleave = p->interleave;
+	f->bw = f->dw * f->interleave;
+	f->timing = cfg->timing;
 	pthread_mutex_init(&f->lock, NULL);
-	f->locks = calloc(f->nblocks, 1);
-	f->buf = malloc((size_t)f->interleave * BUF_BYTES);
-	f->buf_valid = malloc((size_t)f->interleave * BUF_BYTES);
+	prog = (uint64_t)p->buffer * f->interleave;
+	prog = prog < 8 ? 8 : prog;
 	f->image = mmap(NULL, size, PROT_READ | (cfg->readonly ? 0 : PROT_WRITE),
 			MAP_SHARED | (fd < 0 ? MAP_ANONYMOUS : 0), fd, 0);
-	if (fd < 0 && f->image != MAP_FAILED)
+	if (f->image == MAP_FAILED) {
+		f->image = NULL;
+		snprintf(err, errlen, "%s: cannot map the image: %s",
+			 cfg->path ? cfg->path : "flash", strerror(errno));
+		cfi_flash_destroy(f);
+		return NULL;
+	}
+	if (fd < 0)
 		memset(f->image, 0xff, size);	/* a volatile, erased bank */
-	if (f->image == MAP_FAILED || !f->locks || !f->buf || !f->buf_valid) {
-		if (f->image == MAP_FAILED)
-			f->image = NULL;
-		snprintf(err, errlen, "%s: cannot map the image: %s", cfg->path,
-			 strerror(f->image ? ENOMEM : errno));
+	f->cs = calloc(1, set->state_size);
+	f->undo_cs = calloc(1, set->state_size);
+	f->op.data = malloc(prog);
+	f->op.valid_buf = malloc(prog);
+	f->undo = malloc(prog);
+	f->buf = malloc(prog);
+	f->buf_valid = malloc(prog);
+	if (!f->cs || !f->undo_cs || !f->op.data || !f->op.valid_buf || !f->undo ||
+	    !f->buf || !f->buf_valid ||
+	    build_blocks(f) || !(f->prot = calloc(f->nblocks, 1)) ||
+	    !(f->op.erase = calloc(f->nblocks, 1))) {
+		snprintf(err, errlen, "out of memory");
 		cfi_flash_destroy(f);
 		return NULL;
 	}
@@ -828,6 +878,8 @@ void cfi_flash_destroy(struct cfi_flash *f)
 		return;
 	watch(f, false);
 	if (f->image) {
+		if (f->op.running && f->cs)
+			apply(f);	/* the supply holds up until it is done */
 		if (!f->cfg.readonly)
 			msync(f->image, f->size, MS_ASYNC);
 		munmap(f->image, f->size);
@@ -835,9 +887,16 @@ void cfi_flash_destroy(struct cfi_flash *f)
 	if (f->fd >= 0)
 		close(f->fd);
 	pthread_mutex_destroy(&f->lock);
-	free(f->locks);
+	free(f->blocks);
+	free(f->prot);
+	free(f->cs);
+	free(f->undo_cs);
+	free(f->undo);
 	free(f->buf);
 	free(f->buf_valid);
+	free(f->op.data);
+	free(f->op.valid_buf);
+	free(f->op.erase);
 	free(f);
 }
 
@@ -846,12 +905,23 @@ uint64_t cfi_flash_size(const struct cfi_flash *f)
 	return f->size;
 }
 
+unsigned cfi_flash_bank_width(const struct cfi_flash *f)
+{
+	return f->bw;
+}
+
+unsigned cfi_flash_device_width(const struct cfi_flash *f)
+{
+	return f->dw;
+}
+
 enum cfi_mode cfi_flash_mode(struct cfi_flash *f)
 {
 	enum cfi_mode m;
 
 	pthread_mutex_lock(&f->lock);
-	m = f->cycle == CYCLE_NONE ? f->mode : CFI_MODE_STATUS;
+	cfi_op_busy(f);
+	m = mode_now(f);
 	pthread_mutex_unlock(&f->lock);
 	return m;
 }
@@ -873,48 +943,82 @@ void cfi_flash_get_stats(struct cfi_flash *f, struct cfi_flash_stats *out)
 	pthread_mutex_unlock(&f->lock);
 }
 
+uint64_t cfi_flash_cmd_count(struct cfi_flash *f, const char *kind)
+{
+	uint64_t n = 0;
+
+	pthread_mutex_lock(&f->lock);
+	for (unsigned i = 0; i < f->set->ncmds; i++)
+		if (!strcmp(f->set->cmd_names[i], kind))
+			n = f->stats.cmds[i];
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
 static const char *const mode_names[CFI_MODES] = {
 	"array", "status", "id", "query"
 };
-static const char *const cmd_names[CFI_CMD_KINDS] = {
-	"read_array", "read_id", "query", "read_status", "clear_status",
-	"program", "buffered_program", "erase", "lock", "unlock", "lock_down",
-	"suspend", "resume", "invalid"
-};
+
+/* Mapping changes per programmed bus word, as a decimal string. */
+static void per_word(const struct cfi_flash_stats *s, char *buf, size_t len)
+{
+	if (s->words)
+		snprintf(buf, len, "%.4f", (double)s->program_map_changes / (double)s->words);
+	else
+		snprintf(buf, len, "null");
+}
 
 void cfi_flash_print_stats(struct cfi_flash *f, FILE *out)
 {
 	struct cfi_flash_stats s;
+	char pw[32];
 
 	cfi_flash_get_stats(f, &s);
-	fprintf(out, "  %s: trapped reads", f->cfg.name ? f->cfg.name : "flash");
+	fprintf(out, "  %s: %s, %s command set%s\n", f->cfg.name ? f->cfg.name : "flash",
+		f->part.name, f->set->title, f->timing ? ", timing real" : "");
+	fprintf(out, "    trapped reads");
 	for (unsigned i = 0; i < CFI_MODES; i++)
 		fprintf(out, " %s %" PRIu64, mode_names[i], s.reads[i]);
-	fprintf(out, "; writes %" PRIu64 "; maps %" PRIu64 ", unmaps %" PRIu64,
-		s.writes, s.maps, s.unmaps);
+	fprintf(out, " (while busy %" PRIu64 "); writes %" PRIu64 "; maps %" PRIu64
+		", unmaps %" PRIu64, s.busy_reads, s.writes, s.maps, s.unmaps);
 	if (s.map_errors)
 		fprintf(out, ", failed mapping changes %" PRIu64, s.map_errors);
 	fprintf(out, "\n");
+	per_word(&s, pw, sizeof(pw));
+	fprintf(out, "    operations: program %" PRIu64 " (%" PRIu64 " words; mapping "
+		"changes around them %" PRIu64 ", %s per word), erase %" PRIu64 " (%" PRIu64 " blocks), suspended %"
+		PRIu64 "\n", s.programs, s.words, s.program_map_changes, s.words ? pw : "-",
+		s.erases,
+		s.erased_blocks, s.suspends);
 	fprintf(out, "    commands:");
-	for (unsigned i = 0; i < CFI_CMD_KINDS; i++)
+	for (unsigned i = 0; i < f->set->ncmds; i++)
 		if (s.cmds[i])
-			fprintf(out, " %s %" PRIu64, cmd_names[i], s.cmds[i]);
+			fprintf(out, " %s %" PRIu64, f->set->cmd_names[i], s.cmds[i]);
 	fprintf(out, "\n");
 }
 
 void cfi_flash_stats_json(struct cfi_flash *f, FILE *out)
 {
 	struct cfi_flash_stats s;
+	char pw[32];
 
 	cfi_flash_get_stats(f, &s);
-	fprintf(out, "{\"reads\": {");
+	per_word(&s, pw, sizeof(pw));
+	fprintf(out, "{\"part\": \"%s\", \"cmdset\": \"%s\", \"timing\": %s, \"reads\": {",
+		f->part.name, f->set->name, f->timing ? "true" : "false");
 	for (unsigned i = 0; i < CFI_MODES; i++)
 		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", mode_names[i], s.reads[i]);
-	fprintf(out, "}, \"writes\": %" PRIu64 ", \"maps\": %" PRIu64
-		", \"unmaps\": %" PRIu64 ", \"map_errors\": %" PRIu64 ", \"commands\": {",
-		s.writes, s.maps, s.unmaps, s.map_errors);
-	for (unsigned i = 0; i < CFI_CMD_KINDS; i++)
-		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", cmd_names[i], s.cmds[i]);
+	fprintf(out, "}, \"busy_reads\": %" PRIu64 ", \"writes\": %" PRIu64
+		", \"maps\": %" PRIu64 ", \"unmaps\": %" PRIu64 ", \"map_errors\": %" PRIu64
+		", \"programs\": %" PRIu64 ", \"words\": %" PRIu64
+		", \"program_map_changes\": %" PRIu64
+		", \"map_changes_per_word\": %s, \"erases\": %" PRIu64
+		", \"erased_blocks\": %" PRIu64 ", \"suspends\": %" PRIu64 ", \"commands\": {",
+		s.busy_reads, s.writes, s.maps, s.unmaps, s.map_errors, s.programs, s.words,
+		s.program_map_changes, pw, s.erases, s.erased_blocks, s.suspends);
+	for (unsigned i = 0; i < f->set->ncmds; i++)
+		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", f->set->cmd_names[i],
+			s.cmds[i]);
 	fprintf(out, "}}");
 }
 

@@ -1,19 +1,23 @@
 /*
- * CFI parallel NOR flash, Intel/Sharp extended command set (primary
- * algorithm 0x0001), backed by an image file mapped MAP_SHARED.
+ * CFI parallel NOR flash, backed by an image file mapped MAP_SHARED.
  *
- * A bank is `bank_width` bytes wide and made of bank_width / device_width
- * identical devices side by side; commands arrive replicated on every
- * device lane and status, identifier and query answers are replicated the
- * same way.  Operations complete at once: a program or erase is in the
- * image (the page cache) when its status reads ready.
+ * A bank is made of `interleave` identical devices side by side, each
+ * `device_width` bytes wide; commands arrive replicated on every device
+ * lane and status, identifier and query answers are replicated the same
+ * way.  What the devices are (command set, IDs, erase regions, write
+ * buffer, datasheet times) is a `struct cfi_part`: a preset of a real part
+ * (`norvm flash parts`) or one described option by option.
  *
- * While the bank is in read-array mode with no command cycle pending, and
- * mapping is on, the image is mapped into the guest as a read-only memory
- * slot: array reads and fetches never reach this device, writes always do.
- * A write that leaves read-array mode removes the slot before it returns,
- * and the return to read-array maps it again; the device lock is held
- * across both.
+ * Operations complete at once unless the timing model is on; then they
+ * take the part's typical time in guest time, status shows them busy and
+ * an erase can be suspended.  A program or erase is in the image (the page
+ * cache) when its status reads ready.
+ *
+ * While reads return array data and mapping is on, the image is mapped
+ * into the guest as a read-only memory slot: array reads and fetches never
+ * reach this device, writes always do.  A cycle after which reads would
+ * return something else removes the slot before it returns, and the return
+ * to array data maps it again; the device lock is held across both.
  */
 #ifndef NORVM_HW_CFI_FLASH_H
 #define NORVM_HW_CFI_FLASH_H
@@ -26,17 +30,52 @@
 struct vm;
 struct cfi_flash;
 
+#define CFI_MAX_REGIONS	4
+
+/* An erase region of one device: `blocks` blocks of `size` bytes. */
+struct cfi_region {
+	uint32_t blocks;	/* 0: as many as the image holds (one region) */
+	uint32_t size;
+};
+
+enum cfi_time { CFI_T_WORD, CFI_T_BUFFER, CFI_T_BLOCK, CFI_T_CHIP, CFI_TIMES };
+
+/* A part: what one device of the bank is.  Times in microseconds. */
+struct cfi_part {
+	char name[32];
+	const char *vendor;
+	uint16_t cmdset;		/* primary algorithm ID: 1, 2, 3 */
+	uint16_t mfr;			/* manufacturer ID */
+	uint16_t id[3];			/* device ID words (id[0] 0x7E: three) */
+	unsigned device_width;		/* bytes: 1, 2 or 4 */
+	unsigned interleave;		/* devices side by side: 1, 2, 4 or 8 */
+	uint8_t interface;		/* CFI interface code (0x28) */
+	unsigned nregions;
+	struct cfi_region region[CFI_MAX_REGIONS];	/* lowest address first */
+	uint32_t buffer;		/* write buffer bytes per device, 0: none */
+	uint64_t typ[CFI_TIMES];	/* typical times, 0: not supported */
+	uint64_t max[CFI_TIMES];	/* maximum times */
+	uint8_t vcc_min, vcc_max;	/* BCD volts.tenths */
+	uint8_t pri_minor;		/* primary table version 1.x */
+	bool lockable;			/* Intel: block lock commands */
+	const char *note;		/* where its facts come from */
+};
+
 struct cfi_flash_config {
 	uint64_t base;		/* guest physical address of the bank */
 	uint64_t window;	/* largest image the bank can hold */
 	const char *path;	/* image file; its size is the bank's size.
-				 * NULL: a volatile erased bank of `window` */
+				 * NULL: a volatile erased bank of the part's
+				 * size (or of `window` for a sized-by-image
+				 * part) */
 	bool readonly;		/* open read-only: program and erase fail */
 	bool sync;		/* msync each completed program or erase */
-	bool map;		/* map the array while in read-array mode */
-	unsigned bank_width;	/* 1, 2, 4 or 8 bytes */
-	unsigned device_width;	/* 1, 2 or 4 bytes, at most bank_width */
-	uint64_t block_size;	/* erase block of one device */
+	bool map;		/* map the array while it returns array data */
+	bool timing;		/* operations take the part's typical time */
+	const struct cfi_part *part;	/* NULL: the default part */
+	/* the guest time, in VIRT_TIMEBASE_HZ ticks; NULL: vm_mtime */
+	uint64_t (*clock)(void *opaque);
+	void *clock_opaque;
 	unsigned slot;		/* memory slot used for the mapping */
 	const char *name;	/* bus region name, e.g. "flash0" */
 };
@@ -46,23 +85,24 @@ enum cfi_mode {
 	CFI_MODES
 };
 
-enum cfi_cmd_kind {
-	CFI_CMD_READ_ARRAY, CFI_CMD_READ_ID, CFI_CMD_QUERY, CFI_CMD_STATUS,
-	CFI_CMD_CLEAR_STATUS, CFI_CMD_PROGRAM, CFI_CMD_BUFFERED, CFI_CMD_ERASE,
-	CFI_CMD_LOCK, CFI_CMD_UNLOCK, CFI_CMD_LOCK_DOWN, CFI_CMD_SUSPEND,
-	CFI_CMD_RESUME,
-	CFI_CMD_INVALID, CFI_CMD_KINDS
-};
+#define CFI_CMD_SLOTS	24
 
 struct cfi_flash_stats {
 	uint64_t reads[CFI_MODES];	/* trapped reads, by mode */
+	uint64_t busy_reads;		/* reads while an operation ran */
 	uint64_t writes;		/* trapped writes */
 	uint64_t maps, unmaps;		/* mapping changes */
 	uint64_t map_errors;		/* slot changes the accelerator refused */
-	uint64_t cmds[CFI_CMD_KINDS];
+	uint64_t programs;		/* program operations (word or buffer) */
+	uint64_t words;			/* bus words they programmed */
+	uint64_t program_map_changes;	/* unmap + map around programs */
+	uint64_t erases;		/* erase operations */
+	uint64_t erased_blocks;		/* blocks they erased */
+	uint64_t suspends;		/* operations suspended */
+	uint64_t cmds[CFI_CMD_SLOTS];	/* by the command set's kinds */
 };
 
-/* Status register bits. */
+/* Intel status register bits. */
 #define CFI_SR_LOCKED		0x02	/* block locked */
 #define CFI_SR_PROG_SUSPENDED	0x04
 #define CFI_SR_VPP_LOW		0x08
@@ -71,7 +111,15 @@ struct cfi_flash_stats {
 #define CFI_SR_ERASE_SUSPENDED	0x40
 #define CFI_SR_READY		0x80
 
-/* Query table values a client may check. */
+/* AMD status bits (DQ), read through the array while busy. */
+#define CFI_DQ1_ABORT		0x02	/* write-to-buffer abort */
+#define CFI_DQ2_TOGGLE		0x04	/* toggles in an erasing sector */
+#define CFI_DQ3_ERASING		0x08	/* 0: erase window open */
+#define CFI_DQ5_TIMEOUT		0x20	/* exceeded timing limits */
+#define CFI_DQ6_TOGGLE		0x40	/* toggles while busy */
+#define CFI_DQ7_POLL		0x80	/* complement of data bit 7 */
+
+/* The default part (QEMU virt's bank): values a client may check. */
 #define CFI_MANUFACTURER_ID	0x89	/* Intel */
 #define CFI_DEVICE_ID		0x18
 #define CFI_WRITE_BUFFER_SHIFT	8	/* 256-byte write buffer per device */
@@ -79,8 +127,9 @@ struct cfi_flash_stats {
 /*
  * Open, lock and map the image and register the bank on vm->bus.  Returns
  * NULL with a one-line reason in `err` (missing, directory, no permission,
- * empty, not a multiple of the erase block, too big, not a power of two,
- * in use, no space to allocate a writable image's blocks).
+ * empty, not the part's size, not a multiple of the erase block, too big,
+ * not a power of two, in use, no space to allocate a writable image's
+ * blocks, a part no command set implements).
  */
 struct cfi_flash *cfi_flash_create(struct vm *vm,
 				   const struct cfi_flash_config *cfg,
@@ -105,16 +154,47 @@ void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
  */
 void cfi_flash_catch_faults(void);
 
-/* Power-on state: read-array mode, status clear, blocks unlocked, mapped. */
+/*
+ * Power-on state: an operation in flight completes first (the supply
+ * holds up), then read-array mode, status clear, volatile protection
+ * cleared, mapped.
+ */
 void cfi_flash_reset(struct cfi_flash *f);
 
 uint64_t cfi_flash_size(const struct cfi_flash *f);
+unsigned cfi_flash_bank_width(const struct cfi_flash *f);
+unsigned cfi_flash_device_width(const struct cfi_flash *f);
 enum cfi_mode cfi_flash_mode(struct cfi_flash *f);
 bool cfi_flash_mapped(struct cfi_flash *f);
 void cfi_flash_get_stats(struct cfi_flash *f, struct cfi_flash_stats *out);
+/* A command kind's count by its name ("program", "unlock_bypass"). */
+uint64_t cfi_flash_cmd_count(struct cfi_flash *f, const char *kind);
 void cfi_flash_print_stats(struct cfi_flash *f, FILE *out);
 /* The statistics as one JSON object, no trailing newline. */
 void cfi_flash_stats_json(struct cfi_flash *f, FILE *out);
+
+/* ---- parts ---- */
+
+/* The preset called `name` (case does not matter), or NULL. */
+const struct cfi_part *cfi_part_find(const char *name);
+/* The default part: QEMU virt's bank, sized by its image. */
+const struct cfi_part *cfi_part_default(void);
+/* Presets in order, NULL past the last. */
+const struct cfi_part *cfi_part_at(unsigned i);
+/* The size of a part's bank, 0 when its image decides. */
+uint64_t cfi_part_size(const struct cfi_part *p);
+/*
+ * Apply one `key=value` option of --flash to a part (cmdset, width,
+ * interleave, regions, buffer, mfr, id); -EINVAL with one line in `err`.
+ */
+int cfi_part_option(struct cfi_part *p, const char *key, const char *value,
+		    char *err, size_t errlen);
+/* Is the part consistent and can a command set drive it? */
+int cfi_part_check(const struct cfi_part *p, char *err, size_t errlen);
+/* One line describing the part (geometry, buffer, IDs). */
+void cfi_part_describe(const struct cfi_part *p, char *buf, size_t len);
+/* Print the presets as a table. */
+void cfi_part_list(FILE *out);
 
 /*
  * Write an erased (all 0xFF) image of `size` bytes: a power of two from

@@ -64,7 +64,7 @@ bad flash_three 'at most two flash banks' run --firmware "$t/small" --flash "$t/
 bad flash_map_value '--flash-map=maybe' run --firmware "$t/small" --flash-map=maybe
 bad boot_flash_without 'flash' run --boot flash
 bad create_exists 'already exists' flash create "$t/f.img" --size 32M
-bad create_no_size '--size is required' flash create "$t/g.img"
+bad create_no_size '--size or --part is required' flash create "$t/g.img"
 bad create_bad_size 'multiple of 256K' flash create "$t/g.img" --size 100K
 bad pack_no_firmware '--firmware is required' flash pack "$t/g.img"
 bad pack_too_small 'need more than' flash pack "$t/g.img" --firmware "$UBOOT_M" --size 256K

@@ -38,14 +38,25 @@ static void make_image(uint64_t size, uint8_t fill)
 	free(buf);
 }
 
+static struct cfi_part part;
+
+/* The default part with `dw`-byte devices on a `bw`-byte bus. */
+static const struct cfi_part *geometry(unsigned bw, unsigned dw)
+{
+	part = *cfi_part_default();
+	part.device_width = dw;
+	part.interleave = bw / dw;
+	part.region[0] = (struct cfi_region){ 0, DEV_BLOCK };
+	return &part;
+}
+
 static struct cfi_flash *open_flash(unsigned bw, unsigned dw, bool readonly,
 				    bool map)
 {
 	struct cfi_flash_config c = {
 		.base = BASE, .window = 32u << 20, .path = path,
-		.readonly = readonly, .map = map, .bank_width = bw,
-		.device_width = dw, .block_size = DEV_BLOCK, .slot = 2,
-		.name = "flash0",
+		.readonly = readonly, .map = map, .part = geometry(bw, dw),
+		.slot = 2, .name = "flash0",
 	};
 
 	fake_vm_init(&vm, 1);
@@ -393,8 +404,8 @@ static void test_wide_write_commands(void)
 	cfi_flash_write(f, 0, 8, 0x00ff00ff00700070ull);
 	CHECK_EQ(cfi_flash_mode(f), CFI_MODE_ARRAY);
 	cfi_flash_get_stats(f, &s);
-	CHECK_EQ(s.cmds[CFI_CMD_STATUS], 1);
-	CHECK_EQ(s.cmds[CFI_CMD_BUFFERED], 1);
+	CHECK_EQ(cfi_flash_cmd_count(f, "read_status"), 1);
+	CHECK_EQ(cfi_flash_cmd_count(f, "buffered_program"), 1);
 	CHECK_EQ(s.writes, 11);		/* accesses, not cycles */
 	done(f);
 }
@@ -510,9 +521,9 @@ static void test_lock_down(void)
 	CHECK_EQ(cfi_flash_read(f, 2 * 4, 4), rep(4, 2, 3));
 	CHECK_EQ(cfi_flash_read(f, blk + 2 * 4, 4), rep(4, 2, 3));
 	cfi_flash_get_stats(f, &s);
-	CHECK_EQ(s.cmds[CFI_CMD_LOCK_DOWN], 2);
-	CHECK_EQ(s.cmds[CFI_CMD_LOCK], 2);
-	CHECK_EQ(s.cmds[CFI_CMD_UNLOCK], 1);
+	CHECK_EQ(cfi_flash_cmd_count(f, "lock_down"), 2);
+	CHECK_EQ(cfi_flash_cmd_count(f, "lock"), 2);
+	CHECK_EQ(cfi_flash_cmd_count(f, "unlock"), 1);
 	/* Reset releases it: unlocked, erase works. */
 	cfi_flash_reset(f);
 	cmd(f, 4, 2, 0, 0x90);
@@ -812,7 +823,7 @@ static void test_map_off(void)
 	cfi_flash_get_stats(f, &s);
 	CHECK_EQ(s.reads[CFI_MODE_ARRAY], 1);
 	CHECK_EQ(s.maps, 0);
-	CHECK_EQ(s.cmds[CFI_CMD_STATUS], 1);
+	CHECK_EQ(cfi_flash_cmd_count(f, "read_status"), 1);
 	done(f);
 }
 
