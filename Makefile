@@ -5,6 +5,11 @@
 #   make TSAN=1 check   the same, built with ThreadSanitizer
 #   make bench      run the benchmarks under bench/
 #   make fuzz       fuzz the CFI flash for FUZZ_TIME seconds (libFuzzer)
+#   make RISCV64=1 LIBFDT_SRC=DIR
+#                   norvm-riscv64: norvm for riscv64 hosts (KVM), static,
+#                   with libfdt compiled from DIR (the kernel tree's
+#                   scripts/dtc/libfdt: Debian has no riscv64 libfdt)
+#   make kvm-assets build what tests/e2e/kvm.sh boots (kernel, initramfs)
 
 CC	?= cc
 CROSS	?= riscv64-linux-gnu-
@@ -16,7 +21,14 @@ CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Isrc
 LDLIBS	:= -lfdt -lpthread
 
-ifeq ($(TSAN),1)
+ifeq ($(RISCV64),1)
+B	:= build-riscv64
+CC	:= $(CROSS)gcc
+LIBFDT_SRC ?= $(error RISCV64=1 needs LIBFDT_SRC=<linux source>/scripts/dtc/libfdt)
+CFLAGS	+= -I$(LIBFDT_SRC)
+LDFLAGS	+= -static
+LDLIBS	:= -lpthread -latomic	# riscv64 has no 1-byte atomic exchange
+else ifeq ($(TSAN),1)
 B	:= build-tsan
 CFLAGS	+= -fsanitize=thread -fno-omit-frame-pointer -Wno-tsan
 LDFLAGS	+= -fsanitize=thread
@@ -28,8 +40,11 @@ else
 B	:= build
 endif
 
-LIB_SRC	:= $(filter-out src/main.c,$(wildcard src/*.c src/hw/*.c src/soft/*.c))
+LIB_SRC	:= $(filter-out src/main.c,$(wildcard src/*.c src/hw/*.c src/soft/*.c src/kvm/*.c))
 LIB_OBJ	:= $(LIB_SRC:%.c=$(B)/%.o) $(B)/src/stage0_blob.o
+ifeq ($(RISCV64),1)
+LIB_OBJ	+= $(patsubst $(LIBFDT_SRC)/%.c,$(B)/libfdt/%.o,$(wildcard $(LIBFDT_SRC)/*.c))
+endif
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
@@ -41,7 +56,7 @@ ISA_ELF	:= $(ISA_SRC:tests/isa/%.S=build/isa/%.elf)
 GUEST_SRC := $(wildcard bench/guest/*.S guest/*.S tests/smp/*.S)
 GUEST_ELF := $(GUEST_SRC:%.S=build/%.elf)
 
-NORVM	:= $(if $(filter 1,$(TSAN)),norvm-tsan,$(if $(filter 1,$(SAN)),norvm-san,norvm))
+NORVM	:= $(if $(filter 1,$(RISCV64)),norvm-riscv64,$(if $(filter 1,$(TSAN)),norvm-tsan,$(if $(filter 1,$(SAN)),norvm-san,norvm)))
 
 all: $(NORVM)
 
@@ -55,6 +70,11 @@ $(B)/libnorvm.a: $(LIB_OBJ)
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The kernel's copy of libfdt, built as its own project builds it.
+$(B)/libfdt/%.o: $(LIBFDT_SRC)/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -I$(LIBFDT_SRC) -c -o $@ $<
 
 # The stage-0 loader of bootable flash images, built for the guest and
 # carried inside norvm as bytes.
@@ -101,9 +121,9 @@ fuzz: build/fuzz/fuzz_cfi_flash
 	build/fuzz/fuzz_cfi_flash -max_total_time=$(FUZZ_TIME) build/fuzz/corpus
 
 clean:
-	rm -rf build build-san build-tsan norvm norvm-san norvm-tsan
+	rm -rf build build-san build-tsan build-riscv64 norvm norvm-san norvm-tsan norvm-riscv64
 
 .PHONY: all tests check bench fuzz clean
 .SECONDARY:
 
--include $(shell find build build-san -name '*.d' 2>/dev/null)
+-include $(shell find build build-san build-riscv64 -name '*.d' 2>/dev/null)

@@ -1,8 +1,9 @@
 /*
  * norvm's stage-0 loader, at offset 0 of a bootable flash image.
  *
- * It runs in place from flash (M-mode, a0 = hartid, a1 = device tree,
- * a2 = as the boot ROM set them; all three are passed on untouched).
+ * It runs in place from flash, in M-mode from the boot ROM or in S-mode
+ * under KVM (a0 = hartid, a1 = device tree, a2 = as the boot ROM or KVM
+ * set them; all three are passed on untouched).  It touches no CSR.
  * Hart 0 copies every payload listed in the image header from flash to its
  * load address in RAM, then raises a flag in RAM; the other harts wait for
  * the flag.  Every hart then jumps to the entry point.  The code only uses

@@ -31,7 +31,8 @@ static struct {
 	volatile sig_atomic_t saved_valid;
 	unsigned char buf[4096];
 	size_t head, tail;	/* pending input bytes buf[head..tail) */
-} con = { .sigfd = -1, .wake = { -1, -1 } };
+	pthread_mutex_t lock;	/* buf, head, tail: console_getchar() too */
+} con = { .sigfd = -1, .wake = { -1, -1 }, .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static void restore_terminal(void)
 {
@@ -143,9 +144,15 @@ static void *console_thread(void *arg)
 			{ .fd = con.sigfd, .events = POLLIN },
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 		};
-		bool want_input = !con.eof && con.tail < sizeof(con.buf);
+		bool want_input, pending;
+		int n;
+
+		pthread_mutex_lock(&con.lock);
+		want_input = !con.eof && con.tail < sizeof(con.buf);
+		pending = con.head < con.tail;
+		pthread_mutex_unlock(&con.lock);
 		/* Wait for the guest only while input is pending. */
-		int n = poll(p, want_input ? 3 : 2, con.head < con.tail ? POLL_MS : -1);
+		n = poll(p, want_input ? 3 : 2, pending ? POLL_MS : -1);
 
 		if (n < 0 && errno != EINTR)
 			break;
@@ -157,11 +164,24 @@ static void *console_thread(void *arg)
 			if (read(con.sigfd, &si, sizeof(si)) == sizeof(si))
 				vm_request_exit(con.vm, VM_EXIT_USER, 128 + (int)si.ssi_signo);
 		}
+		pthread_mutex_lock(&con.lock);
 		if (want_input && (p[2].revents & (POLLIN | POLLHUP | POLLERR)))
 			read_input();
 		feed_uart();
+		pthread_mutex_unlock(&con.lock);
 	}
 	return NULL;
+}
+
+int console_getchar(void)
+{
+	int c = -1;
+
+	pthread_mutex_lock(&con.lock);
+	if (con.head < con.tail)
+		c = con.buf[con.head++];
+	pthread_mutex_unlock(&con.lock);
+	return c;
 }
 
 int console_start(struct vm *vm, struct uart *uart)

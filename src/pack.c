@@ -53,11 +53,13 @@ static int load_payloads(const struct pack_config *pc, struct vm *vm,
 	int ret;
 
 	*n = 0;
-	for (unsigned i = 0; i < 2 && paths[i]; i++) {
+	for (unsigned i = 0; i < 2; i++) {
+		if (!paths[i])
+			continue;	/* a kernel alone: an S-mode payload */
 		ret = load_image(vm, paths[i], at[i], &li, err, errlen);
 		if (ret)
 			return ret;
-		if (i == 0)
+		if (*n == 0)
 			*entry = li.entry;
 		p[*n] = (struct payload){ li.start, (li.end - li.start + 7) & ~7ull };
 		if (li.end > PACK_FLAG_ADDR) {

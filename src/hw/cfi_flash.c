@@ -30,7 +30,7 @@
 
 #include "hw/cfi_flash.h"
 #include "util.h"
-#include "vm.h"
+#include "services.h"
 
 /* Command cycles still expected after a setup command. */
 enum cycle {
@@ -566,7 +566,7 @@ struct cfi_flash *cfi_flash_create(struct vm *vm,
 		return NULL;
 	}
 	build_query(f);
-	if (mmio_register(&vm->bus, cfg->base, size, cfg->name ? cfg->name : "flash",
+	if (vm_register_mmio(vm, cfg->base, size, cfg->name ? cfg->name : "flash",
 			  &cfi_flash_ops, f)) {
 		snprintf(err, errlen, "flash at 0x%" PRIx64 " overlaps another device",
 			 cfg->base);

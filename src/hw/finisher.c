@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "hw/finisher.h"
-#include "vm.h"
+#include "services.h"
 
 #define FINISHER_PASS	0x5555
 #define FINISHER_FAIL	0x3333
@@ -26,7 +26,7 @@ static void finisher_write(void *opaque, uint64_t off, unsigned len,
 	struct finisher *f = opaque;
 	unsigned code = (unsigned)(val >> 16) & 0xffff;
 
-	if (off != 0 || len < 4)
+	if (off != 0 || len < 2)
 		return;
 	switch (val & 0xffff) {
 	case FINISHER_PASS:
@@ -59,7 +59,7 @@ struct finisher *finisher_create(struct vm *vm, uint64_t base)
 	if (!f)
 		return NULL;
 	f->vm = vm;
-	if (mmio_register(&vm->bus, base, VIRT_TEST_SIZE, "test", &finisher_ops,
+	if (vm_register_mmio(vm, base, VIRT_TEST_SIZE, "test", &finisher_ops,
 			  f)) {
 		free(f);
 		return NULL;

@@ -1,7 +1,7 @@
 /*
  * SiFive test finisher ("sifive,test0"): a 32-bit write of 0x5555 powers
  * the machine off with status 0, (code << 16) | 0x3333 with status `code`,
- * 0x7777 resets it.
+ * 0x7777 resets it.  A 16-bit write (OpenSBI's) is a command with code 0.
  */
 #ifndef NORVM_HW_FINISHER_H
 #define NORVM_HW_FINISHER_H

@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "hw/uart.h"
-#include "vm.h"
+#include "services.h"
 
 enum {
 	REG_RBR_THR_DLL = 0, REG_IER_DLM = 1, REG_IIR_FCR = 2, REG_LCR = 3,
@@ -278,7 +278,7 @@ struct uart *uart_create(struct vm *vm, uint64_t base, struct irq_line irq,
 	u->out = out;
 	u->out_opaque = out_opaque;
 	pthread_mutex_init(&u->lock, NULL);
-	if (mmio_register(&vm->bus, base, VIRT_UART0_SIZE, "uart", &uart_ops,
+	if (vm_register_mmio(vm, base, VIRT_UART0_SIZE, "uart", &uart_ops,
 			  u)) {
 		uart_destroy(u);
 		return NULL;

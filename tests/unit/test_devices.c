@@ -50,6 +50,17 @@ static void test_finisher(void)
 	vm.exit_reason = VM_EXIT_NONE;
 	wr(VIRT_TEST_BASE, 4, 0x7777);
 	CHECK_EQ(vm.exit_reason, VM_EXIT_RESET);
+	/* OpenSBI's reset and poweroff are 16-bit writes. */
+	vm.exit_reason = VM_EXIT_NONE;
+	wr(VIRT_TEST_BASE, 2, 0x7777);
+	CHECK_EQ(vm.exit_reason, VM_EXIT_RESET);
+	vm.exit_reason = VM_EXIT_NONE;
+	wr(VIRT_TEST_BASE, 2, 0x5555);
+	CHECK_EQ(vm.exit_reason, VM_EXIT_POWEROFF);
+	CHECK_EQ(vm.exit_code, 0);
+	vm.exit_reason = VM_EXIT_NONE;
+	wr(VIRT_TEST_BASE, 1, 0x55);			/* bytes are not commands */
+	CHECK_EQ(vm.exit_reason, VM_EXIT_NONE);
 	CHECK_EQ(rd(VIRT_TEST_BASE, 4), 0);
 	finisher_destroy(f);
 }
@@ -95,7 +106,7 @@ static void test_plic(void)
 	struct plic *p;
 
 	fake_vm_init(&vm, 2);
-	p = plic_create(&vm, VIRT_PLIC_BASE, VIRT_PLIC_NDEV);
+	p = plic_create(&vm, VIRT_PLIC_BASE, VIRT_PLIC_NDEV, true);
 	wr(PLIC(4 * 10), 4, 3);			/* priority of source 10 */
 	wr(PLIC(4 * 11), 4, 5);
 	CHECK_EQ(rd(PLIC(4 * 10), 4), 3);
@@ -134,6 +145,37 @@ static void test_plic(void)
 	CHECK(!fake_irq[1][IRQ_S_EXT]);
 	CHECK_EQ(rd(PLIC(4 * 11), 4), 0);
 	CHECK_EQ(rd(PLIC(0x1000), 4), 1u << 11);	/* still asserted */
+	plic_destroy(p);
+}
+
+/*
+ * Without M-mode contexts (KVM) context h is hart h's S-mode context, and
+ * no M-mode line is ever driven.
+ */
+static void test_plic_s_only(void)
+{
+	struct plic *p;
+
+	fake_vm_init(&vm, 2);
+	p = plic_create(&vm, VIRT_PLIC_BASE, VIRT_PLIC_NDEV, false);
+	wr(PLIC(4 * 10), 4, 1);
+	wr(PLIC(0x2000 + 0x80 * 1), 4, 1u << 10);	/* hart 1 */
+	plic_set_irq(p, 10, true);
+	CHECK(fake_irq[1][IRQ_S_EXT]);
+	CHECK(!fake_irq[0][IRQ_S_EXT]);
+	CHECK(!fake_irq[0][IRQ_M_EXT] && !fake_irq[1][IRQ_M_EXT]);
+	CHECK_EQ(rd(PLIC(0x200004 + 0x1000 * 1), 4), 10);
+	CHECK(!fake_irq[1][IRQ_S_EXT]);
+	wr(PLIC(0x200004 + 0x1000 * 1), 4, 10);		/* still high */
+	CHECK(fake_irq[1][IRQ_S_EXT]);
+	/* Only two contexts exist: a third's registers read as zero. */
+	wr(PLIC(0x2000 + 0x80 * 2), 4, 1u << 10);
+	CHECK_EQ(rd(PLIC(0x2000 + 0x80 * 2), 4), 0);
+	wr(PLIC(0x2000 + 0x80 * 0), 4, 1u << 10);	/* hart 0 too */
+	CHECK(fake_irq[0][IRQ_S_EXT]);
+	CHECK(!fake_irq[0][IRQ_M_EXT]);
+	plic_set_irq(p, 10, false);
+	CHECK(!fake_irq[0][IRQ_S_EXT]);
 	plic_destroy(p);
 }
 
@@ -259,6 +301,7 @@ int main(void)
 	RUN(test_finisher);
 	RUN(test_clint);
 	RUN(test_plic);
+	RUN(test_plic_s_only);
 	RUN(test_uart_registers);
 	RUN(test_uart_interrupts);
 	RUN(test_uart_pacing);
