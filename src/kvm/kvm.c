@@ -397,20 +397,146 @@ static void kvm_reset_hart(struct vm *vm, unsigned hart, const struct hart_entry
 		set_or_warn(v, reg_id(KVM_REG_RISCV_CSR, i), v->csr_reset[i], "a CSR");
 	set_or_warn(v, reg_id(KVM_REG_RISCV_TIMER, KVM_REG_RISCV_TIMER_REG(compare)),
 		    UINT64_MAX, "the timer");
-	set_or_warn(v, reg_id(KVM_REG_RISCV_TIMER, KVM_REG_RISCV_TIMER_REG(state)),
-		    KVM_RISCV_TIMER_STATE_OFF, "the timer");
+	/* Fails (EINVAL) when no timer is pending: the state wanted anyway. */
+	set_reg(v->fd, reg_id(KVM_REG_RISCV_TIMER, KVM_REG_RISCV_TIMER_REG(state)),
+		KVM_RISCV_TIMER_STATE_OFF);
 	if (ioctl(v->fd, KVM_SET_MP_STATE, &mp) < 0)
 		fprintf(stderr, "norvm: hart %u: KVM_SET_MP_STATE: %s\n", hart,
 			strerror(errno));
 }
 
-static void handle_mmio(struct vm *vm, struct kvm_run *run)
+/* The host address of guest-physical [gpa, gpa + len), or NULL. */
+static const void *guest_ptr(struct kvm_state *k, uint64_t gpa, uint64_t len)
 {
+	const void *p = NULL;
+
+	pthread_mutex_lock(&k->slot_lock);
+	for (unsigned i = 0; i < ACCEL_MAX_SLOTS && !p; i++) {
+		const struct kvm_slot *s = &k->slots[i];
+
+		if (s->size && gpa >= s->gpa && gpa - s->gpa <= s->size - len)
+			p = (const uint8_t *)s->host + (gpa - s->gpa);
+	}
+	pthread_mutex_unlock(&k->slot_lock);
+	return p;
+}
+
+/* A guest-virtual address through the guest's own page tables (satp). */
+static bool translate(struct kvm_state *k, uint64_t satp, uint64_t va, uint64_t *gpa)
+{
+	unsigned mode = (unsigned)(satp >> 60), levels;
+	uint64_t table = (satp & ((1ull << 44) - 1)) << 12;
+
+	switch (mode) {
+	case 0: *gpa = va; return true;		/* bare */
+	case 8: levels = 3; break;		/* Sv39 */
+	case 9: levels = 4; break;		/* Sv48 */
+	case 10: levels = 5; break;		/* Sv57 */
+	default: return false;
+	}
+	for (int l = (int)levels - 1; l >= 0; l--) {
+		unsigned shift = 12 + 9 * (unsigned)l;
+		const uint64_t *p = guest_ptr(k, table + ((va >> shift) & 511) * 8, 8);
+		uint64_t pte, base;
+
+		if (!p)
+			return false;
+		pte = __atomic_load_n(p, __ATOMIC_RELAXED);
+		if (!(pte & 1))
+			return false;
+		base = ((pte >> 10) & ((1ull << 44) - 1)) << 12;
+		if (pte & 0xa) {			/* R or X: a leaf */
+			uint64_t mask = (1ull << shift) - 1;
+
+			*gpa = (base & ~mask) | (va & mask);
+			return true;
+		}
+		table = base;
+	}
+	return false;
+}
+
+/* The 16-bit parcel at guest-virtual `va`. */
+static bool fetch16(struct kvm_state *k, uint64_t satp, uint64_t va, uint16_t *out)
+{
+	uint64_t gpa;
+	const uint8_t *p;
+
+	if (!translate(k, satp, va, &gpa) || !(p = guest_ptr(k, gpa, 2)))
+		return false;
+	*out = (uint16_t)(p[0] | p[1] << 8);
+	return true;
+}
+
+/* Width and rd of a sign-extending load narrower than XLEN; 0: not one. */
+static unsigned signed_load(uint32_t insn, unsigned *rd)
+{
+	if ((insn & 3) == 3) {
+		unsigned funct3 = (insn >> 12) & 7;
+
+		if ((insn & 0x7f) != 0x03 || funct3 > 2)	/* lb, lh, lw */
+			return 0;
+		*rd = (insn >> 7) & 31;
+		return 1u << funct3;
+	}
+	switch (insn & 0xe003) {
+	case 0x4000:					/* c.lw */
+		*rd = 8 + ((insn >> 2) & 7);
+		return 4;
+	case 0x4002:					/* c.lwsp */
+		*rd = (insn >> 7) & 31;
+		return 4;
+	}
+	return 0;
+}
+
+/*
+ * KVM (Linux 6.1 at least) completes an MMIO load by shifting the value
+ * left and right as an unsigned long, so lb, lh, lw, c.lw and c.lwsp
+ * come back zero-extended.  When the value's top bit is set, find the
+ * load at pc: the register to correct once KVM has completed it.
+ * Returns the register, or 0 when there is nothing to correct.
+ */
+static unsigned needs_sign_fix(struct kvm_state *k, struct vcpu *v, unsigned len,
+			       uint64_t data)
+{
+	uint64_t pc, satp;
+	uint16_t lo, hi = 0;
+	unsigned rd = 0;
+
+	if (len == 8 || !((data >> (8 * len - 1)) & 1))
+		return 0;
+	if (get_reg(v->fd, reg_id(KVM_REG_RISCV_CORE, KVM_REG_RISCV_CORE_REG(regs.pc)), &pc) ||
+	    get_reg(v->fd, reg_id(KVM_REG_RISCV_CSR, KVM_REG_RISCV_CSR_REG(satp)), &satp) ||
+	    !fetch16(k, satp, pc, &lo) ||
+	    ((lo & 3) == 3 && !fetch16(k, satp, pc + 2, &hi)))
+		return 0;
+	if (signed_load((uint32_t)hi << 16 | lo, &rd) != len)
+		return 0;
+	return rd;
+}
+
+/* Let KVM complete the load, then write rd sign-extended. */
+static void sign_fix(struct vcpu *v, unsigned rd, unsigned len, uint64_t data)
+{
+	unsigned shift = 64 - 8 * len;
+
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	ioctl(v->fd, KVM_RUN, 0);		/* completes it, then EINTR */
+	__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	set_or_warn(v, reg_id(KVM_REG_RISCV_CORE, rd),
+		    (uint64_t)((int64_t)(data << shift) >> shift), "a loaded register");
+}
+
+static void handle_mmio(struct vm *vm, struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
 	struct mmio_exit e = {
 		.addr = run->mmio.phys_addr,
 		.len = (uint8_t)run->mmio.len,
 		.is_write = run->mmio.is_write,
 	};
+	unsigned rd;
 
 	if (e.len != 1 && e.len != 2 && e.len != 4 && e.len != 8)
 		return;
@@ -419,8 +545,12 @@ static void handle_mmio(struct vm *vm, struct kvm_run *run)
 	/* Unclaimed: KVM cannot raise an access fault; reads see 0. */
 	if (!mmio_dispatch(&vm->bus, &e))
 		e.data = 0;
-	if (!e.is_write)
-		memcpy(run->mmio.data, &e.data, e.len);
+	if (e.is_write)
+		return;
+	memcpy(run->mmio.data, &e.data, e.len);
+	rd = needs_sign_fix(kvm_of(vm), v, e.len, e.data);
+	if (rd)
+		sign_fix(v, rd, e.len, e.data);
 }
 
 static void handle_sbi(struct kvm_run *run)
@@ -509,7 +639,7 @@ static int kvm_run_hart(struct vm *vm, unsigned hart)
 		}
 		switch (run->exit_reason) {
 		case KVM_EXIT_MMIO:
-			handle_mmio(vm, run);
+			handle_mmio(vm, v);
 			break;
 		case KVM_EXIT_RISCV_SBI:
 			handle_sbi(run);

@@ -7,10 +7,13 @@
  *
  *   run NAME [stdin=FILE] [uid=N] [timeout=S] PROGRAM ARGS...
  *   crc32 FILE        print the file's size and CRC-32 (zlib's)
+ *
+ * (words are separated by blanks; "a b" is one word)
  *   cat FILE          print the file between markers
  *   copy FROM TO      copy a file
  *
- * and powers off.  Everything it says starts with "@@ " so the test
+ * and powers off (norvm.verbose keeps kernel messages on the console
+ * while the steps run).  Everything it says starts with "@@ " so the test
  * outside QEMU can cut the console output into steps:
  *
  *   @@ begin NAME
@@ -21,6 +24,7 @@
  * command line) it reports what the guest sees of its harts and device
  * tree, echoes a line of console input, and powers off through SBI.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -219,6 +223,8 @@ static void step_run(char **w, int n)
 			int code = WIFEXITED(status) ? WEXITSTATUS(status) :
 				   128 + WTERMSIG(status);
 
+			/* The program's last line may lack its newline. */
+			printf("\n");
 			say("end %s status %d ms %llu", name, code,
 			    (unsigned long long)(now_ms() - start));
 			return;
@@ -226,12 +232,36 @@ static void step_run(char **w, int n)
 		if (now_ms() - start > (uint64_t)timeout * 1000) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
+			printf("\n");
 			say("end %s timeout ms %llu", name,
 			    (unsigned long long)(now_ms() - start));
 			return;
 		}
 		nanosleep(&tick, NULL);
 	}
+}
+
+/* Words separated by blanks; "a b" is one word.  Returns the count. */
+static int split(char *p, char **w)
+{
+	int n = 0;
+
+	for (;;) {
+		p += strspn(p, " \t\n");
+		if (!*p || n == MAX_ARGS)
+			break;
+		if (*p == '"') {
+			w[n++] = ++p;
+			p += strcspn(p, "\"");
+		} else {
+			w[n++] = p;
+			p += strcspn(p, " \t\n");
+		}
+		if (*p)
+			*p++ = 0;
+	}
+	w[n] = NULL;
+	return n;
 }
 
 static void run_steps(const char *path)
@@ -244,13 +274,9 @@ static void run_steps(const char *path)
 		return;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		char *w[MAX_ARGS + 1], *save = NULL, *t;
-		int n = 0;
+		char *w[MAX_ARGS + 1];
+		int n = split(line, w);
 
-		for (t = strtok_r(line, " \t\n", &save); t && n < MAX_ARGS;
-		     t = strtok_r(NULL, " \t\n", &save))
-			w[n++] = t;
-		w[n] = NULL;
 		if (!n || w[0][0] == '#')
 			continue;
 		if (!strcmp(w[0], "run") && n >= 2)
@@ -297,10 +323,16 @@ static void guest(void)
 	printf("guest: clint %s\n",
 	       stat("/sys/firmware/devicetree/base/soc/clint@2000000", &st) ? "absent" : "present");
 	fflush(stdout);
-	/* A line typed on norvm's console comes back through the UART. */
-	if (fgets(buf, sizeof(buf), stdin)) {
+	/*
+	 * Lines typed on norvm's console come back through the UART.  The
+	 * first may lose bytes typed while the 8250 driver set the port up
+	 * (it clears the FIFOs), so the input repeats the word.
+	 */
+	for (int i = 0; i < 8 && fgets(buf, sizeof(buf), stdin); i++) {
 		buf[strcspn(buf, "\n")] = 0;
 		printf("guest: read '%s'\n", buf);
+		if (!strcmp(buf, "ping"))
+			break;
 	}
 	printf("guest: powering off\n");
 	fflush(stdout);
@@ -318,7 +350,8 @@ int main(void)
 		guest();
 	mount_one("devtmpfs", "/dev");
 	/* Kernel messages from here on would cut into the steps' output. */
-	klogctl(8, NULL, 1);
+	if (!strstr(cmdline, "norvm.verbose"))
+		klogctl(8, NULL, 1);
 	if ((p = strstr(cmdline, "norvm.steps="))) {
 		snprintf(steps, sizeof(steps), "%s", p + 12);
 		steps[strcspn(steps, " \n")] = 0;

@@ -5,8 +5,10 @@
  *
  *   putc   a0 = byte            puts  a0 = NUL-terminated string
  *   puthex a0 = 32-bit value, printed as 0x%08x
+ *   puthex64 a0 = 64-bit value, printed as 0x%016x
  * They clobber a0-a2, a6, a7 and t0-t2; puts and puthex also use s10, s11.
  */
+	.option nopic
 	.equ SBI_PUTCHAR, 0x01
 	.equ SBI_GETCHAR, 0x02
 	.equ SBI_HSM, 0x48534d
@@ -44,15 +46,18 @@ puts:
 2:	mv	ra, s10
 	ret
 
+puthex64:
+	li	t2, 60
+	j	1f
 puthex:
-	mv	s10, ra
+	li	t2, 28
+1:	mv	s10, ra
 	mv	s11, a0
 	li	a0, '0'
 	call	putc
 	li	a0, 'x'
 	call	putc
-	li	t2, 28
-1:	srlw	a0, s11, t2
+1:	srl	a0, s11, t2
 	andi	a0, a0, 0xf
 	li	t0, 10
 	blt	a0, t0, 2f
