@@ -9,7 +9,7 @@
 # tests/kvm/build-assets builds what QEMU boots (make check runs it first);
 # the nested console is left in build/kvm/console.log.
 . "$(dirname "$0")/lib.sh"
-QEMU=qemu-system-riscv64
+QEMU=${QEMU:-qemu-system-riscv64}
 K=build/kvm
 t=$E2E_TMP
 
