@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "kvm/guest_insn.h"
 #include "vm.h"
 
 #define KVM_API		12
@@ -405,9 +406,10 @@ static void kvm_reset_hart(struct vm *vm, unsigned hart, const struct hart_entry
 			strerror(errno));
 }
 
-/* The host address of guest-physical [gpa, gpa + len), or NULL. */
-static const void *guest_ptr(struct kvm_state *k, uint64_t gpa, uint64_t len)
+/* guest_mem_fn over the VM's slots. */
+static const void *guest_ptr(void *opaque, uint64_t gpa, uint64_t len)
 {
+	struct kvm_state *k = opaque;
 	const void *p = NULL;
 
 	pthread_mutex_lock(&k->slot_lock);
@@ -421,75 +423,6 @@ static const void *guest_ptr(struct kvm_state *k, uint64_t gpa, uint64_t len)
 	return p;
 }
 
-/* A guest-virtual address through the guest's own page tables (satp). */
-static bool translate(struct kvm_state *k, uint64_t satp, uint64_t va, uint64_t *gpa)
-{
-	unsigned mode = (unsigned)(satp >> 60), levels;
-	uint64_t table = (satp & ((1ull << 44) - 1)) << 12;
-
-	switch (mode) {
-	case 0: *gpa = va; return true;		/* bare */
-	case 8: levels = 3; break;		/* Sv39 */
-	case 9: levels = 4; break;		/* Sv48 */
-	case 10: levels = 5; break;		/* Sv57 */
-	default: return false;
-	}
-	for (int l = (int)levels - 1; l >= 0; l--) {
-		unsigned shift = 12 + 9 * (unsigned)l;
-		const uint64_t *p = guest_ptr(k, table + ((va >> shift) & 511) * 8, 8);
-		uint64_t pte, base;
-
-		if (!p)
-			return false;
-		pte = __atomic_load_n(p, __ATOMIC_RELAXED);
-		if (!(pte & 1))
-			return false;
-		base = ((pte >> 10) & ((1ull << 44) - 1)) << 12;
-		if (pte & 0xa) {			/* R or X: a leaf */
-			uint64_t mask = (1ull << shift) - 1;
-
-			*gpa = (base & ~mask) | (va & mask);
-			return true;
-		}
-		table = base;
-	}
-	return false;
-}
-
-/* The 16-bit parcel at guest-virtual `va`. */
-static bool fetch16(struct kvm_state *k, uint64_t satp, uint64_t va, uint16_t *out)
-{
-	uint64_t gpa;
-	const uint8_t *p;
-
-	if (!translate(k, satp, va, &gpa) || !(p = guest_ptr(k, gpa, 2)))
-		return false;
-	*out = (uint16_t)(p[0] | p[1] << 8);
-	return true;
-}
-
-/* Width and rd of a sign-extending load narrower than XLEN; 0: not one. */
-static unsigned signed_load(uint32_t insn, unsigned *rd)
-{
-	if ((insn & 3) == 3) {
-		unsigned funct3 = (insn >> 12) & 7;
-
-		if ((insn & 0x7f) != 0x03 || funct3 > 2)	/* lb, lh, lw */
-			return 0;
-		*rd = (insn >> 7) & 31;
-		return 1u << funct3;
-	}
-	switch (insn & 0xe003) {
-	case 0x4000:					/* c.lw */
-		*rd = 8 + ((insn >> 2) & 7);
-		return 4;
-	case 0x4002:					/* c.lwsp */
-		*rd = (insn >> 7) & 31;
-		return 4;
-	}
-	return 0;
-}
-
 /*
  * KVM (Linux 6.1 at least) completes an MMIO load by shifting the value
  * left and right as an unsigned long, so lb, lh, lw, c.lw and c.lwsp
@@ -501,17 +434,16 @@ static unsigned needs_sign_fix(struct kvm_state *k, struct vcpu *v, unsigned len
 			       uint64_t data)
 {
 	uint64_t pc, satp;
-	uint16_t lo, hi = 0;
+	uint32_t insn;
 	unsigned rd = 0;
 
 	if (len == 8 || !((data >> (8 * len - 1)) & 1))
 		return 0;
 	if (get_reg(v->fd, reg_id(KVM_REG_RISCV_CORE, KVM_REG_RISCV_CORE_REG(regs.pc)), &pc) ||
 	    get_reg(v->fd, reg_id(KVM_REG_RISCV_CSR, KVM_REG_RISCV_CSR_REG(satp)), &satp) ||
-	    !fetch16(k, satp, pc, &lo) ||
-	    ((lo & 3) == 3 && !fetch16(k, satp, pc + 2, &hi)))
+	    !guest_fetch(satp, pc, guest_ptr, k, &insn))
 		return 0;
-	if (signed_load((uint32_t)hi << 16 | lo, &rd) != len)
+	if (guest_signed_load(insn, &rd) != len)
 		return 0;
 	return rd;
 }

@@ -30,7 +30,7 @@ fi
 
 # --- The nested run. ---------------------------------------------------
 start=$(date +%s)
-timeout 900 $QEMU -M virt -cpu rv64,h=true -smp 2 -m 1G -nographic -no-reboot \
+timeout 540 $QEMU -M virt -cpu rv64,h=true -smp 2 -m 1G -nographic -no-reboot \
 	-bios "$FW_JUMP" -kernel $K/Image -initrd $K/initramfs.cpio \
 	-append "console=ttyS0" </dev/null >"$t/qemu.out" 2>&1
 rc=$?
