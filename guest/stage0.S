@@ -1,8 +1,12 @@
 /*
  * norvm's stage-0 loader, at offset 0 of a bootable flash image.
  *
- * It runs in place from flash (M-mode, a0 = hartid, a1 = device tree,
- * a2 = as the boot ROM set them; all three are passed on untouched).
+ * It runs in place from flash, in M-mode from the boot ROM or in S-mode
+ * under KVM (a0 = hartid, a1 = device tree, a2 = as the boot ROM or KVM
+ * set them; all three are passed on untouched).  The header says which:
+ * an S-mode payload (`flash pack --kernel K` alone) has no CLINT base, and
+ * then only S-mode CSRs are touched and no other hart is woken (under KVM
+ * they start stopped, until the payload starts them through SBI HSM).
  * Hart 0 copies every payload listed in the image header from flash to its
  * load address in RAM, then wakes the other harts with a software
  * interrupt through the CLINT; they wait for it in WFI.  Nothing is kept
@@ -11,12 +15,13 @@
  * the image is mapped.
  *
  * A trap in stage-0 (a payload outside RAM, a header that points past the
- * image) is reported on the UART with mcause, mepc and mtval, and the
- * machine powers off through the test device with status 1: never a
- * silent hang.  mtvec is restored before the firmware is entered.
+ * image) is reported on the UART with the cause, pc and value (mcause,
+ * mepc, mtval, or their S-mode twins), and the machine powers off through
+ * the test device with status 1: never a silent hang.  The trap vector is
+ * restored before the firmware is entered.
  *
  * Header at image offset 0x200 (written by `norvm flash pack`):
- *   0x00 u64 magic "NORVMBT0"   0x08 u64 entry   0x10 u64 CLINT base
+ *   0x00 u64 magic "NORVMBT0"   0x08 u64 entry   0x10 u64 CLINT base (0: S-mode)
  *   0x18 u64 payload count      0x20 payloads: { u64 offset, size, addr }
  * Payload offsets are relative to the image, sizes multiples of 8.
  */
@@ -28,15 +33,20 @@
 	.equ TEST_FAIL_1, (1 << 16) | 0x3333
 
 	.option nopic
+	.option norelax		/* the assembler pads alignments itself */
 	.section .text.init
 	.globl _start
 _start:
 	auipc	t0, 0			/* t0 = image base */
-	lla	t1, trap
-	csrrw	a7, mtvec, t1		/* a7 = mtvec to restore */
 	addi	t1, t0, HDR		/* t1 = header */
-	ld	t2, 0x10(t1)		/* t2 = CLINT (msip of hart 0) */
-	bnez	a0, wait
+	ld	t2, 0x10(t1)		/* t2 = CLINT (msip of hart 0), 0: S-mode */
+	mv	s3, t2			/* the same, for the trap handler */
+	lla	t3, trap
+	beqz	t2, 1f
+	csrrw	a7, mtvec, t3		/* a7 = the trap vector to restore */
+	j	2f
+1:	csrrw	a7, stvec, t3
+2:	bnez	a0, wait
 
 	ld	t4, 0x18(t1)		/* payloads left */
 	addi	t5, t1, 0x20		/* current payload descriptor */
@@ -61,6 +71,7 @@ copy_done:
 	j	next_payload
 copied:
 	fence	rw, rw
+	beqz	t2, enter		/* S-mode: the payload starts the harts */
 	/* Wake harts 1..MAX_HARTS-1; the CLINT ignores harts that are absent. */
 	li	t3, 1
 	li	t4, MAX_HARTS - 1
@@ -73,6 +84,7 @@ wake:
 	j	enter
 
 wait:
+	beqz	t2, enter
 	li	t3, MIP_MSIP
 	csrs	mie, t3			/* WFI wakes for it; mstatus.MIE stays 0 */
 1:	wfi
@@ -89,8 +101,11 @@ wait:
 	fence	rw, rw
 enter:
 	fence.i
+	beqz	t2, 1f
 	csrw	mtvec, a7
-	ld	t4, 0x08(t1)
+	j	2f
+1:	csrw	stvec, a7
+2:	ld	t4, 0x08(t1)
 	jr	t4
 
 /* Report the trap, then power off with status 1. */
@@ -99,15 +114,22 @@ trap:
 	li	s0, UART
 	lla	s1, msg_trap
 	jal	s11, puts
+	beqz	s3, 1f
 	csrr	s2, mcause
-	jal	s11, puthex
+	csrr	s4, mepc
+	csrr	s5, mtval
+	j	2f
+1:	csrr	s2, scause
+	csrr	s4, sepc
+	csrr	s5, stval
+2:	jal	s11, puthex
 	lla	s1, msg_mepc
 	jal	s11, puts
-	csrr	s2, mepc
+	mv	s2, s4
 	jal	s11, puthex
 	lla	s1, msg_mtval
 	jal	s11, puts
-	csrr	s2, mtval
+	mv	s2, s5
 	jal	s11, puthex
 	lla	s1, msg_end
 	jal	s11, puts
@@ -140,9 +162,9 @@ puthex:
 	bgez	t1, 1b
 	jr	s11
 
-msg_trap:	.asciz "\r\nnorvm stage-0: trap, mcause 0x"
-msg_mepc:	.asciz " mepc 0x"
-msg_mtval:	.asciz " mtval 0x"
+msg_trap:	.asciz "\r\nnorvm stage-0: trap, cause 0x"
+msg_mepc:	.asciz " pc 0x"
+msg_mtval:	.asciz " tval 0x"
 msg_end:	.asciz "; powering off\r\n"
 	.balign	8
 	.globl	stage0_end

@@ -4,8 +4,8 @@
  * It mirrors KVM: guest memory is a set of slots (KVM_SET_USER_MEMORY_REGION),
  * a slot is either RAM or read-only (KVM_MEM_READONLY), and every access that
  * no slot satisfies leaves the accelerator as an MMIO exit (KVM_EXIT_MMIO)
- * which the VM hands to the MMIO bus.  Devices never see this header's
- * backend side: they only call vm_set_memory_region() and answer the bus.
+ * which the VM hands to the MMIO bus.  Devices never see this header: they
+ * use services.h (vm_set_memory_region() and the bus).
  *
  *   RAM slot       loads, stores and fetches stay in the accelerator
  *   READONLY slot  loads and fetches stay; a store is an MMIO exit
@@ -13,68 +13,87 @@
  *
  * A slot change is complete when set_memory_region returns: the next access
  * of every hart (the very next instruction fetch included) sees the new map.
+ *
+ * Accelerators are picked by name from a table (accel_open).  What is
+ * specific to M-mode is a capability an accelerator declares, and the
+ * board leaves out what it does not get:
+ *
+ *   ACCEL_CAP_MMODE  the harts run M-mode firmware, entered from the boot
+ *                    ROM; the CLINT drives the machine timer (set_timecmp)
+ *                    and the IRQ_M_* lines; the PLIC has M-mode contexts.
+ *                    Without it (KVM) the payload starts in S-mode with
+ *                    a0 = hart id and a1 = device tree, the accelerator is
+ *                    the SBI (timer, IPIs, HSM, reset), and harts other
+ *                    than 0 start stopped until the guest starts them.
  */
 #ifndef NORVM_ACCEL_H
 #define NORVM_ACCEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "mmio.h"
+#include "services.h"
 
 struct vm;
 
-#define MEM_FLAG_RAM		0u
-#define MEM_FLAG_READONLY	(1u << 1)	/* same bit as KVM_MEM_READONLY */
-
 #define ACCEL_MAX_SLOTS		32
 
-/* One MMIO exit, shaped like kvm_run.mmio plus the fetch bit KVM lacks. */
-struct mmio_exit {
-	uint64_t addr;		/* guest physical address */
-	uint64_t data;		/* little-endian value, low `len` bytes used */
-	uint8_t len;		/* 1, 2, 4 or 8 */
-	bool is_write;
-	bool is_fetch;		/* an instruction fetch from a trapping region */
-};
+#define ACCEL_CAP_MMODE		(1u << 0)
 
-/* What ended a run of the harts. */
-enum vm_exit_reason {
-	VM_EXIT_NONE = 0,
-	VM_EXIT_POWEROFF,	/* status in vm->exit_code */
-	VM_EXIT_RESET,		/* guest asked for a reboot */
-	VM_EXIT_USER,		/* console escape or signal */
-	VM_EXIT_ERROR,		/* the VMM itself failed */
+/* Where and how a hart starts. */
+struct hart_entry {
+	uint64_t pc;
+	uint64_t a0, a1;	/* S-mode entry: hart id, device tree */
+	bool stopped;		/* waits for an SBI HSM hart_start */
 };
-
-/* Interrupt numbers as mip bits. */
-#define IRQ_S_SOFT	1
-#define IRQ_M_SOFT	3
-#define IRQ_S_TIMER	5
-#define IRQ_M_TIMER	7
-#define IRQ_S_EXT	9
-#define IRQ_M_EXT	11
 
 struct accel_ops {
 	const char *name;
-	/* Allocate per-VM and per-hart state for vm->nharts harts. */
-	int (*create)(struct vm *vm);
+	unsigned caps;		/* ACCEL_CAP_* */
+	/*
+	 * Allocate per-VM and per-hart state for vm->nharts harts and fill
+	 * vm->cpu_isa and vm->timebase_hz.  On failure: a negative errno and
+	 * one line in `err` saying why this accelerator cannot run here.
+	 */
+	int (*create)(struct vm *vm, char *err, size_t errlen);
 	void (*destroy)(struct vm *vm);
 	/* KVM_SET_USER_MEMORY_REGION; size 0 removes the slot. */
 	int (*set_memory_region)(struct vm *vm, unsigned slot, uint64_t gpa,
 				 uint64_t size, void *host, uint32_t flags);
-	/* Put a hart in its reset state with its pc at `pc`. */
-	void (*reset_hart)(struct vm *vm, unsigned hart, uint64_t pc);
+	/* Put a hart in its reset state, to start as `e` says. */
+	void (*reset_hart)(struct vm *vm, unsigned hart, const struct hart_entry *e);
 	/* Run one hart on the calling thread until vm_should_stop(). */
 	int (*run_hart)(struct vm *vm, unsigned hart);
 	/* Raise or lower an interrupt line (a mip bit) of a hart. */
 	void (*set_irq)(struct vm *vm, unsigned hart, unsigned irq, bool level);
-	/* The machine timer compare value of a hart (CLINT mtimecmp). */
+	/* ACCEL_CAP_MMODE: the machine timer compare value (CLINT mtimecmp). */
 	void (*set_timecmp)(struct vm *vm, unsigned hart, uint64_t mtimecmp);
 	/* Make every hart return to its run loop soon (stop, interrupts). */
 	void (*kick)(struct vm *vm);
-	/* Guest instructions retired by a hart, for statistics. */
+	/* Guest instructions retired by a hart; NULL when not counted. */
 	uint64_t (*instret)(struct vm *vm, unsigned hart);
 };
 
 extern const struct accel_ops soft_accel_ops;
+extern const struct accel_ops kvm_accel_ops;
+
+/* The accepted --accel names, for messages: "kvm, soft, auto". */
+extern const char accel_names[];
+
+/* Is `name` an accelerator or "auto"? */
+bool accel_known(const char *name);
+
+/*
+ * Create the accelerator named `name` for vm (vm->accel set on success).
+ * "auto" takes the first in the table that can run the guest: KVM when
+ * /dev/kvm works and the guest needs no M-mode (`need_mmode`: M-mode
+ * firmware was given), else the built-in CPU.  A named accelerator that
+ * cannot run here, or cannot run M-mode firmware when it is needed, fails
+ * with one line in `err`.
+ */
+int accel_open(struct vm *vm, const char *name, bool need_mmode,
+	       char *err, size_t errlen) __attribute__((warn_unused_result));
 
 #endif

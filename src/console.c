@@ -43,7 +43,9 @@ static struct {
 	unsigned nagain;
 	bool woke;		/* a wake key since the last byte of input */
 	bool wake_unread;	/* ...and the guest may not have read it */
-} con = { .sigfd = -1, .wake = { -1, -1 }, .kick = { -1, -1 } };
+	pthread_mutex_t lock;	/* all of the above input state */
+} con = { .sigfd = -1, .wake = { -1, -1 }, .kick = { -1, -1 },
+	.lock = PTHREAD_MUTEX_INITIALIZER };
 
 static void restore_terminal(void)
 {
@@ -245,14 +247,19 @@ static void *console_thread(void *arg)
 			{ .fd = con.kick[0], .events = POLLIN },
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 		};
-		bool want_input = !con.eof && con.tail < sizeof(con.buf);
+		bool want_input, watch;
+		int n;
+		char drain[64];
+
+		pthread_mutex_lock(&con.lock);
+		want_input = !con.eof && con.tail < sizeof(con.buf);
 		/*
 		 * The UART kicks when the guest becomes ready; the tick, while
 		 * the guest has input to take, is only a fallback.
 		 */
-		bool watch = input_pending() || uart_rx_unread(con.uart);
-		int n = poll(p, want_input ? 4 : 3, watch ? POLL_MS : -1);
-		char drain[64];
+		watch = input_pending() || uart_rx_unread(con.uart);
+		pthread_mutex_unlock(&con.lock);
+		n = poll(p, want_input ? 4 : 3, watch ? POLL_MS : -1);
 
 		if (n < 0 && errno != EINTR)
 			break;
@@ -267,11 +274,28 @@ static void *console_thread(void *arg)
 		if (p[2].revents & POLLIN)
 			while (read(con.kick[0], drain, sizeof(drain)) == sizeof(drain))
 				;
+		pthread_mutex_lock(&con.lock);
 		if (want_input && (p[3].revents & (POLLIN | POLLHUP | POLLERR)))
 			read_input();
 		feed_uart();
+		pthread_mutex_unlock(&con.lock);
 	}
 	return NULL;
+}
+
+int console_getchar(void)
+{
+	int c = -1;
+
+	pthread_mutex_lock(&con.lock);
+	if (con.nagain) {
+		c = con.again[0];
+		memmove(con.again, con.again + 1, --con.nagain);
+	} else if (con.head < con.tail) {
+		c = con.buf[con.head++];
+	}
+	pthread_mutex_unlock(&con.lock);
+	return c;
 }
 
 int console_start(struct vm *vm, struct uart *uart)

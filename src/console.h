@@ -22,5 +22,10 @@ struct uart;
 int console_start(struct vm *vm, struct uart *uart);
 void console_stop(void);
 void console_output(uint8_t byte);
+/*
+ * The next input byte for a guest that reads the console without the UART
+ * (SBI getchar under KVM), or -1 when none is pending.
+ */
+int console_getchar(void);
 
 #endif

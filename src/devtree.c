@@ -45,7 +45,7 @@ static int cpus(void *f, const struct vm *vm)
 	P(fdt_begin_node(f, "cpus"));
 	P(fdt_property_u32(f, "#address-cells", 1));
 	P(fdt_property_u32(f, "#size-cells", 0));
-	P(fdt_property_u32(f, "timebase-frequency", VIRT_TIMEBASE_HZ));
+	P(fdt_property_u32(f, "timebase-frequency", (uint32_t)vm->timebase_hz));
 	for (unsigned h = 0; h < vm->nharts; h++) {
 		char name[32];
 
@@ -55,7 +55,7 @@ static int cpus(void *f, const struct vm *vm)
 		P(fdt_property_u32(f, "reg", h));
 		P(fdt_property_string(f, "status", "okay"));
 		P(fdt_property_string(f, "compatible", "riscv"));
-		P(fdt_property_string(f, "riscv,isa", "rv64imafdc_zicsr_zifencei"));
+		P(fdt_property_string(f, "riscv,isa", vm->cpu_isa));
 		P(fdt_property_string(f, "mmu-type", "riscv,sv39"));
 		P(fdt_begin_node(f, "interrupt-controller"));
 		P(fdt_property_u32(f, "#interrupt-cells", 1));
@@ -69,15 +69,22 @@ static int cpus(void *f, const struct vm *vm)
 	return e;
 }
 
-/* interrupts-extended = <intc(h) a intc(h) b> for every hart. */
+/*
+ * interrupts-extended = <intc(h) a intc(h) b> for every hart, or only
+ * <intc(h) b> when `a` is NO_IRQ.
+ */
+#define NO_IRQ UINT32_MAX
+
 static int irqs_per_hart(void *f, const struct vm *vm, uint32_t a, uint32_t b)
 {
 	fdt32_t cells[VIRT_MAX_HARTS * 4];
 	unsigned n = 0;
 
 	for (unsigned h = 0; h < vm->nharts; h++) {
-		cells[n++] = cpu_to_fdt32(PH_CPU_INTC + h);
-		cells[n++] = cpu_to_fdt32(a);
+		if (a != NO_IRQ) {
+			cells[n++] = cpu_to_fdt32(PH_CPU_INTC + h);
+			cells[n++] = cpu_to_fdt32(a);
+		}
 		cells[n++] = cpu_to_fdt32(PH_CPU_INTC + h);
 		cells[n++] = cpu_to_fdt32(b);
 	}
@@ -102,12 +109,14 @@ static int soc(void *f, const struct vm *vm)
 	P(fdt_property_u32(f, "phandle", PH_TEST));
 	P(fdt_end_node(f));
 
-	snprintf(name, sizeof(name), "clint@%" PRIx64, VIRT_CLINT_BASE);
-	P(fdt_begin_node(f, name));
-	P(STRLIST(f, "compatible", "sifive,clint0\0riscv,clint0"));
-	P(prop_reg(f, VIRT_CLINT_BASE, VIRT_CLINT_SIZE));
-	P(irqs_per_hart(f, vm, IRQ_M_SOFT, IRQ_M_TIMER));
-	P(fdt_end_node(f));
+	if (vm_has_mmode(vm)) {
+		snprintf(name, sizeof(name), "clint@%" PRIx64, VIRT_CLINT_BASE);
+		P(fdt_begin_node(f, name));
+		P(STRLIST(f, "compatible", "sifive,clint0\0riscv,clint0"));
+		P(prop_reg(f, VIRT_CLINT_BASE, VIRT_CLINT_SIZE));
+		P(irqs_per_hart(f, vm, IRQ_M_SOFT, IRQ_M_TIMER));
+		P(fdt_end_node(f));
+	}
 
 	snprintf(name, sizeof(name), "plic@%" PRIx64, VIRT_PLIC_BASE);
 	P(fdt_begin_node(f, name));
@@ -117,7 +126,7 @@ static int soc(void *f, const struct vm *vm)
 	P(fdt_property_u32(f, "#interrupt-cells", 1));
 	P(fdt_property(f, "interrupt-controller", NULL, 0));
 	P(fdt_property_u32(f, "riscv,ndev", VIRT_PLIC_NDEV));
-	P(irqs_per_hart(f, vm, IRQ_M_EXT, IRQ_S_EXT));
+	P(irqs_per_hart(f, vm, vm_has_mmode(vm) ? IRQ_M_EXT : NO_IRQ, IRQ_S_EXT));
 	P(fdt_property_u32(f, "phandle", PH_PLIC));
 	P(fdt_end_node(f));
 

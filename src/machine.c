@@ -2,6 +2,10 @@
  * The "virt" board: RAM at 0x80000000, a boot ROM at the reset vector, the
  * SiFive test finisher, CLINT, PLIC, a 16550A UART and up to two CFI flash
  * banks, at QEMU virt's addresses so firmware built for it runs unmodified.
+ *
+ * The boot ROM, the CLINT and the PLIC's M-mode contexts exist only on an
+ * accelerator that runs M-mode (ACCEL_CAP_MMODE); on one that does not
+ * (KVM), the same board without them starts the S-mode payload directly.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -125,14 +129,18 @@ static int load_guest(struct vm *vm, char *err, size_t errlen)
 	}
 	memcpy(vm->ram + (vm->fdt_addr - VIRT_RAM_BASE), vm->fdt, vm->fdt_size);
 
-	start = c->boot_flash ? VIRT_FLASH0_BASE : fw.entry;
-	bootrom_fill(vm, start, c->kernel ? kernel.entry : 0);
+	if (vm_has_mmode(vm)) {
+		start = c->boot_flash ? VIRT_FLASH0_BASE : fw.entry;
+		bootrom_fill(vm, start, c->kernel ? kernel.entry : 0);
+	} else {
+		vm->entry = c->boot_flash ? VIRT_FLASH0_BASE : kernel.entry;
+	}
 	return 0;
 }
 
 static int check_config(const struct vm_config *c, char *err, size_t errlen)
 {
-	if (!c->firmware && !c->boot_flash && !c->dump_dtb) {
+	if (!c->firmware && !c->kernel && !c->boot_flash && !c->dump_dtb) {
 		snprintf(err, errlen, "nothing to boot: give --firmware FILE, or --boot flash with --flash FILE");
 		return -EINVAL;
 	}
@@ -151,6 +159,38 @@ static int check_config(const struct vm_config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* What the chosen accelerator can start. */
+static int check_entry(const struct vm *vm, char *err, size_t errlen)
+{
+	const struct vm_config *c = &vm->cfg;
+
+	if (vm_has_mmode(vm)) {
+		if (!c->firmware && !c->boot_flash && !c->dump_dtb) {
+			snprintf(err, errlen, "--kernel: the %s accelerator starts in "
+				 "M-mode: give M-mode firmware with --firmware (e.g. "
+				 "OpenSBI fw_jump.bin) to start it", vm->accel->name);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	/*
+	 * KVM cannot fetch instructions from a region without a slot: a
+	 * payload in flash runs only from the mapped array.
+	 */
+	if (c->boot_flash && !c->flash_map) {
+		snprintf(err, errlen, "--boot flash with --flash-map=off: the %s "
+			 "accelerator cannot execute from a trapping flash; "
+			 "use --flash-map=on", vm->accel->name);
+		return -EINVAL;
+	}
+	if (c->boot_flash && c->kernel) {
+		snprintf(err, errlen, "--boot flash starts the payload packed in "
+			 "the flash image: drop --kernel");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static void console_write(void *opaque, uint8_t byte)
 {
 	console_output(byte);
@@ -160,10 +200,13 @@ static int create_devices(struct vm *vm, char *err, size_t errlen)
 {
 	struct irq_line uart_irq;
 
+	bool mmode = vm_has_mmode(vm);
+
 	vm->finisher = finisher_create(vm, VIRT_TEST_BASE);
-	vm->clint = clint_create(vm, VIRT_CLINT_BASE);
-	vm->plic = plic_create(vm, VIRT_PLIC_BASE, VIRT_PLIC_NDEV);
-	if (!vm->finisher || !vm->clint || !vm->plic) {
+	if (mmode)
+		vm->clint = clint_create(vm, VIRT_CLINT_BASE);
+	vm->plic = plic_create(vm, VIRT_PLIC_BASE, VIRT_PLIC_NDEV, mmode);
+	if (!vm->finisher || (mmode && !vm->clint) || !vm->plic) {
 		snprintf(err, errlen, "cannot create the board's devices: out of memory");
 		return -ENOMEM;
 	}
@@ -224,26 +267,25 @@ int machine_create(struct vm *vm, const struct vm_config *cfg, char *err,
 	vm->ram_size = cfg->ram_size;
 	clock_gettime(CLOCK_MONOTONIC, &vm->start);
 
+	ret = accel_open(vm, cfg->accel ? cfg->accel : "auto", cfg->firmware != NULL,
+			 err, errlen);
+	if (!ret)
+		ret = check_entry(vm, err, errlen);
+	if (ret)
+		return ret;
 	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	vm->bootrom = mmap(NULL, VIRT_BOOTROM_SIZE, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vm->ram != MAP_FAILED && vm_has_mmode(vm))
+		vm->bootrom = mmap(NULL, VIRT_BOOTROM_SIZE, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (vm->ram == MAP_FAILED || vm->bootrom == MAP_FAILED) {
 		vm->ram = vm->ram == MAP_FAILED ? NULL : vm->ram;
 		vm->bootrom = vm->bootrom == MAP_FAILED ? NULL : vm->bootrom;
 		snprintf(err, errlen, "cannot allocate %" PRIu64 " MiB of guest RAM", vm->ram_size >> 20);
 		return -ENOMEM;
 	}
-	vm->accel = &soft_accel_ops;
-	ret = vm->accel->create(vm);
-	if (ret) {
-		vm->accel = NULL;
-		snprintf(err, errlen, "cannot create the %s accelerator: %s",
-			 soft_accel_ops.name, strerror(-ret));
-		return ret;
-	}
 	ret = vm_set_memory_region(vm, SLOT_RAM, VIRT_RAM_BASE, vm->ram_size, vm->ram, MEM_FLAG_RAM);
-	if (!ret)
+	if (!ret && vm->bootrom)
 		ret = vm_set_memory_region(vm, SLOT_BOOTROM, VIRT_BOOTROM_BASE, VIRT_BOOTROM_SIZE,
 					   vm->bootrom, MEM_FLAG_READONLY);
 	if (ret) {
@@ -285,7 +327,13 @@ static int run_harts(struct vm *vm)
 	unsigned started = 0;
 
 	for (unsigned h = 0; h < vm->nharts; h++) {
-		vm->accel->reset_hart(vm, h, VIRT_BOOTROM_BASE);
+		struct hart_entry e = { .pc = VIRT_BOOTROM_BASE };
+
+		/* S-mode entry: hart 0 starts, the guest starts the others. */
+		if (!vm_has_mmode(vm))
+			e = (struct hart_entry){ .pc = vm->entry, .a0 = h,
+						 .a1 = vm->fdt_addr, .stopped = h != 0 };
+		vm->accel->reset_hart(vm, h, &e);
 		args[h][0] = vm;
 		args[h][1] = (void *)(uintptr_t)h;
 	}
@@ -309,7 +357,8 @@ static int reboot(struct vm *vm)
 	int ret;
 
 	madvise(vm->ram, vm->ram_size, MADV_DONTNEED);
-	clint_reset(vm->clint);
+	if (vm->clint)
+		clint_reset(vm->clint);
 	plic_reset(vm->plic);
 	uart_reset(vm->uart);
 	for (unsigned i = 0; i < VM_MAX_FLASH; i++)

@@ -17,18 +17,26 @@
 #define NORVM_VERSION "0.1.0"
 
 static const char usage_text[] =
-"usage: norvm run [options]            boot a guest on the built-in RV64 CPU\n"
+"usage: norvm run [options]            boot a guest (KVM or the built-in RV64 CPU)\n"
 "       norvm flash create FILE --size SIZE | --part NAME\n"
 "                                       write an erased flash image\n"
 "       norvm flash pack FILE --firmware FW [--kernel K] [--size SIZE]\n"
 "                                       write a bootable flash image: stage-0\n"
 "                                       copies FW and K to RAM and enters FW\n"
+"       norvm flash pack FILE --kernel K [--size SIZE]\n"
+"                                       the same for an S-mode payload (KVM)\n"
 "       norvm flash parts                list the flash parts --flash can be\n"
 "       norvm --help | --version\n"
 "\n"
 "run options:\n"
-"  --firmware FILE     firmware (ELF, or raw binary loaded at 0x80000000)\n"
-"  --kernel FILE       next stage (ELF, or raw binary at 0x80200000)\n"
+"  --accel kvm|soft|auto\n"
+"                      kvm: Linux KVM (riscv64 host with the H extension),\n"
+"                      the payload starts in S-mode; soft: the built-in CPU,\n"
+"                      starting M-mode firmware; auto (default): kvm when\n"
+"                      /dev/kvm works and no --firmware is given, else soft\n"
+"  --firmware FILE     M-mode firmware (ELF, or raw binary loaded at 0x80000000)\n"
+"  --kernel FILE       next stage, or under KVM the S-mode payload (ELF, or\n"
+"                      raw binary at 0x80200000)\n"
 "  --initrd FILE       initial ramdisk (placed in the middle of RAM)\n"
 "  --append STR        kernel command line (/chosen/bootargs)\n"
 "  -m, --memory SIZE   guest RAM, e.g. 512M or 2G (default 256M; bare number = MiB)\n"
@@ -51,8 +59,8 @@ static const char usage_text[] =
 "                      serve GDB's remote protocol there (TCP on loopback\n"
 "                      unless HOST is given); one client at a time\n"
 "  --gdb-wait          with --gdb: harts wait at reset until GDB continues\n"
-"  --boot ram|flash    start the firmware in RAM (default) or execute in place\n"
-"                      from flash bank 0\n"
+"  --boot ram|flash    start the firmware (KVM: the payload) in RAM (default)\n"
+"                      or execute in place from flash bank 0\n"
 "  --dump-dtb FILE     write the guest's device tree to FILE and exit\n"
 "  --stats             print exit statistics when the guest stops\n"
 "  --stats-json FILE   write the same statistics as JSON\n"
@@ -76,7 +84,7 @@ static int die_usage(const char *fmt, const char *arg)
 enum {
 	OPT_FIRMWARE = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DUMP_DTB,
 	OPT_STATS, OPT_STATS_JSON, OPT_HELP, OPT_FLASH, OPT_FLASH_MAP, OPT_BOOT,
-	OPT_GDB, OPT_GDB_WAIT,
+	OPT_GDB, OPT_GDB_WAIT, OPT_ACCEL,
 };
 
 static const struct option run_options[] = {
@@ -95,6 +103,7 @@ static const struct option run_options[] = {
 	{ "boot", required_argument, NULL, OPT_BOOT },
 	{ "gdb", required_argument, NULL, OPT_GDB },
 	{ "gdb-wait", no_argument, NULL, OPT_GDB_WAIT },
+	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ 0 }
 };
 
@@ -175,6 +184,7 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 	c->ram_size = UINT64_C(256) << 20;
 	c->nharts = 1;
 	c->flash_map = true;
+	c->accel = "auto";
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":m:c:", run_options, NULL)) != -1) {
@@ -209,6 +219,11 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 			if (strcmp(optarg, "ram") && strcmp(optarg, "flash"))
 				return die_usage("--boot %s: must be ram or flash", optarg);
 			c->boot_flash = !strcmp(optarg, "flash");
+			break;
+		case OPT_ACCEL:
+			if (!accel_known(optarg))
+				return die_usage("--accel %s: must be kvm, soft or auto", optarg);
+			c->accel = optarg;
 			break;
 		case OPT_HELP:
 			usage(stdout);
@@ -350,8 +365,9 @@ static int cmd_flash(int argc, char **argv)
 	pc.out = argv[optind];
 	if (!pack && !have_size)
 		return die_usage("flash create %s: --size or --part is required", pc.out);
-	if (pack && !pc.firmware)
-		return die_usage("flash pack %s: --firmware is required", pc.out);
+	if (pack && !pc.firmware && !pc.kernel)
+		return die_usage("flash pack %s: --firmware is required (or --kernel "
+				 "alone for an S-mode payload)", pc.out);
 	ret = pack ? flash_pack(&pc, err, sizeof(err)) :
 		     cfi_flash_create_image(pc.out, pc.size, err, sizeof(err));
 	if (ret) {

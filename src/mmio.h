@@ -2,8 +2,8 @@
  * The MMIO bus: guest-physical ranges -> device callbacks.
  *
  * One handler pair serves every accelerator: the built-in CPU calls
- * mmio_dispatch() for each access no memory slot satisfies, a KVM backend
- * would call it for each KVM_EXIT_MMIO.  Offsets passed to devices are
+ * mmio_dispatch() for each access no memory slot satisfies, the KVM backend
+ * for each KVM_EXIT_MMIO.  Offsets passed to devices are
  * relative to the start of the registered range; values are little-endian
  * and `len` is 1, 2, 4 or 8.  An access may be misaligned; a device that
  * does not care about alignment just uses the offset as given.
@@ -16,7 +16,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "accel.h"
+
+/* One MMIO exit, shaped like kvm_run.mmio plus the fetch bit KVM lacks. */
+struct mmio_exit {
+	uint64_t addr;		/* guest physical address */
+	uint64_t data;		/* little-endian value, low `len` bytes used */
+	uint8_t len;		/* 1, 2, 4 or 8 */
+	bool is_write;
+	bool is_fetch;		/* an instruction fetch from a trapping region */
+};
 
 struct mmio_ops {
 	uint64_t (*read)(void *opaque, uint64_t off, unsigned len);
@@ -58,8 +66,9 @@ struct mmio_region *mmio_find(struct mmio_bus *bus, uint64_t addr);
 /*
  * Hand one exit to the device at e->addr.  For a read (or fetch) the value
  * is returned in e->data.  Returns false when no device claims the address
- * (or the access runs past the end of the region): the accelerator then
- * raises an access fault in the guest.  The first such access is logged.
+ * (or the access runs past the end of the region): the built-in CPU then
+ * raises an access fault in the guest; KVM, which has no way to, reads 0
+ * and drops the write.  The first such access is logged.
  */
 bool mmio_dispatch(struct mmio_bus *bus, struct mmio_exit *e);
 

@@ -66,11 +66,13 @@ static int load_payloads(const struct pack_config *pc, struct vm *vm,
 	int ret;
 
 	*n = 0;
-	for (unsigned i = 0; i < 2 && paths[i]; i++) {
+	for (unsigned i = 0; i < 2; i++) {
+		if (!paths[i])
+			continue;	/* a kernel alone: an S-mode payload */
 		ret = load_image(vm, paths[i], at[i], &li, err, errlen);
 		if (ret)
 			return ret;
-		if (i == 0)
+		if (*n == 0)
 			*entry = li.entry;
 		p[*n] = (struct payload){ li.start, (li.end - li.start + 7) & ~7ull };
 		if (*n && overlaps(&p[0], &p[*n])) {
@@ -93,7 +95,8 @@ static int build_image(const struct pack_config *pc, const struct vm *vm,
 	memcpy(img, stage0_code, (size_t)(stage0_code_end - stage0_code));
 	memcpy(hdr, PACK_MAGIC, 8);
 	put64(hdr + 0x08, entry);
-	put64(hdr + 0x10, VIRT_CLINT_BASE);	/* stage-0 wakes harts through it */
+	/* Stage-0 wakes harts through the CLINT; an S-mode payload has none. */
+	put64(hdr + 0x10, pc->firmware ? VIRT_CLINT_BASE : 0);
 	put64(hdr + 0x18, n);
 	for (unsigned i = 0; i < n; i++) {
 		if (p[i].size > pc->size - off) {

@@ -19,7 +19,8 @@
 struct pack_config {
 	const char *out;
 	const char *firmware;	/* raw: loads at 0x80000000; ELF: by headers */
-	const char *kernel;	/* optional; raw: loads at 0x80200000 */
+	const char *kernel;	/* raw: loads at 0x80200000; entered when
+				 * there is no firmware (an S-mode payload) */
 	uint64_t size;		/* image size in bytes */
 };
 

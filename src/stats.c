@@ -14,11 +14,16 @@ static uint64_t get(atomic_uint_fast64_t *c)
 	return atomic_load_explicit(c, memory_order_relaxed);
 }
 
+static bool counts_instructions(struct vm *vm)
+{
+	return vm->accel->instret != NULL;
+}
+
 static uint64_t instructions(struct vm *vm)
 {
 	uint64_t n = 0;
 
-	for (unsigned h = 0; h < vm->nharts; h++)
+	for (unsigned h = 0; counts_instructions(vm) && h < vm->nharts; h++)
 		n += vm->accel->instret(vm, h);
 	return n;
 }
@@ -28,8 +33,13 @@ void stats_print(struct vm *vm, FILE *f, double seconds)
 	struct mmio_bus *b = &vm->bus;
 	uint64_t insns = instructions(vm);
 
-	fprintf(f, "\nnorvm exit statistics (%.3f s, %" PRIu64 " guest instructions, %.1f M/s)\n",
-		seconds, insns, seconds > 0 ? insns / seconds / 1e6 : 0.0);
+	if (counts_instructions(vm))
+		fprintf(f, "\nnorvm exit statistics (%.3f s, accelerator %s, %" PRIu64
+			" guest instructions, %.1f M/s)\n", seconds, vm->accel->name,
+			insns, seconds > 0 ? insns / seconds / 1e6 : 0.0);
+	else
+		fprintf(f, "\nnorvm exit statistics (%.3f s, accelerator %s)\n",
+			seconds, vm->accel->name);
 	fprintf(f, "  %-12s %12s %12s %12s %12s\n", "device", "reads", "writes", "fetches", "total");
 	for (unsigned i = 0; i < b->nregions; i++) {
 		struct mmio_counts *c = &b->regions[i].counts;
@@ -66,8 +76,12 @@ int stats_write_json(struct vm *vm, const char *path, double seconds,
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
 	}
-	fprintf(f, "{\n  \"seconds\": %.6f,\n  \"instructions\": %" PRIu64 ",\n",
-		seconds, instructions(vm));
+	fprintf(f, "{\n  \"accelerator\": \"%s\",\n  \"seconds\": %.6f,\n",
+		vm->accel->name, seconds);
+	if (counts_instructions(vm))
+		fprintf(f, "  \"instructions\": %" PRIu64 ",\n", instructions(vm));
+	else
+		fprintf(f, "  \"instructions\": null,\n");
 	fprintf(f, "  \"harts\": %u,\n  \"exits\": ", vm->nharts);
 	json_counts(f, &b->total);
 	fprintf(f, ",\n  \"unclaimed\": %" PRIu64 ",\n  \"devices\": {", get(&b->unclaimed));

@@ -11,6 +11,7 @@
 #include "accel.h"
 #include "hw/cfi_flash.h"
 #include "mmio.h"
+#include "services.h"
 #include "virt.h"
 
 #define VM_MAX_FLASH 2
@@ -24,13 +25,14 @@ struct flash_config {
 };
 
 struct vm_config {
+	const char *accel;		/* "kvm", "soft" or "auto" */
 	const char *firmware;
 	const char *kernel;
 	const char *initrd;
 	const char *append;
 	uint64_t ram_size;
 	unsigned nharts;
-	bool boot_flash;		/* reset vector jumps to flash bank 0 */
+	bool boot_flash;		/* start in flash bank 0 */
 	bool flash_map;			/* map the array while in read-array mode */
 	struct flash_config flash[VM_MAX_FLASH];
 	unsigned nflash;
@@ -58,14 +60,17 @@ struct vm {
 	const struct accel_ops *accel;
 	void *accel_priv;
 	unsigned nharts;
+	char cpu_isa[128];		/* riscv,isa of every hart */
+	uint64_t timebase_hz;		/* the harts' time CSR rate */
+	uint64_t entry;			/* S-mode entry point (no ACCEL_CAP_MMODE) */
 
 	uint8_t *ram;
 	uint64_t ram_size;
-	uint8_t *bootrom;
+	uint8_t *bootrom;		/* ACCEL_CAP_MMODE only */
 
 	struct mmio_bus bus;
 	struct uart *uart;
-	struct clint *clint;
+	struct clint *clint;		/* ACCEL_CAP_MMODE only */
 	struct plic *plic;
 	struct finisher *finisher;
 	struct cfi_flash *flash[VM_MAX_FLASH];
@@ -88,21 +93,10 @@ enum {
 };
 
 /*
- * The one way devices and the board change guest memory.  Complete when it
- * returns.  Returns 0 or a negative errno.
+ * The board's and the accelerators' view of a VM; devices get services.h.
+ * Does the accelerator run M-mode (ACCEL_CAP_MMODE)?
  */
-int vm_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
-			 uint64_t size, void *host, uint32_t flags);
-
-/* Machine time in VIRT_TIMEBASE_HZ ticks since the VM started. */
-uint64_t vm_mtime(const struct vm *vm);
-
-/* Raise/lower a hart's interrupt line (a mip bit). */
-void vm_set_hart_irq(struct vm *vm, unsigned hart, unsigned irq, bool level);
-void vm_set_hart_timecmp(struct vm *vm, unsigned hart, uint64_t cmp);
-
-/* Ask every hart to stop; the first reason given wins. */
-void vm_request_exit(struct vm *vm, enum vm_exit_reason why, int code);
+bool vm_has_mmode(const struct vm *vm);
 
 static inline bool vm_should_stop(struct vm *vm)
 {

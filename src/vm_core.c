@@ -3,6 +3,12 @@
 
 #include "vm.h"
 
+int vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size,
+		     const char *name, const struct mmio_ops *ops, void *opaque)
+{
+	return mmio_register(&vm->bus, base, size, name, ops, opaque);
+}
+
 int vm_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 			 uint64_t size, void *host, uint32_t flags)
 {
@@ -11,6 +17,16 @@ int vm_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 	if (size && (!host || (gpa | size) & 0xfff || gpa + size < gpa))
 		return -EINVAL;
 	return vm->accel->set_memory_region(vm, slot, gpa, size, host, flags);
+}
+
+unsigned vm_nharts(const struct vm *vm)
+{
+	return vm->nharts;
+}
+
+bool vm_has_mmode(const struct vm *vm)
+{
+	return vm->accel && (vm->accel->caps & ACCEL_CAP_MMODE);
 }
 
 uint64_t vm_mtime(const struct vm *vm)
@@ -36,12 +52,17 @@ void vm_set_hart_timecmp(struct vm *vm, unsigned hart, uint64_t cmp)
 		vm->accel->set_timecmp(vm, hart, cmp);
 }
 
-void vm_request_exit(struct vm *vm, enum vm_exit_reason why, int code)
+void vm_request_exit_signal_safe(struct vm *vm, enum vm_exit_reason why, int code)
 {
 	int none = VM_EXIT_NONE;
 
 	if (atomic_compare_exchange_strong(&vm->exit_reason, &none, (int)why))
 		vm->exit_code = code;
+}
+
+void vm_request_exit(struct vm *vm, enum vm_exit_reason why, int code)
+{
+	vm_request_exit_signal_safe(vm, why, code);
 	if (vm->accel && vm->accel->kick)
 		vm->accel->kick(vm);
 }

@@ -38,7 +38,7 @@
 
 #include "hw/cfi_cmdset.h"
 #include "util.h"
-#include "vm.h"
+#include "services.h"
 
 #define TICKS_PER_US	(VIRT_TIMEBASE_HZ / 1000000)
 _Static_assert(TICKS_PER_US == CFI_TICKS_PER_US, "mtime runs at 10 MHz");
@@ -631,7 +631,6 @@ static bool image_fault(struct cfi_flash *f, void *addr)
 	if (!atomic_exchange(&f->faulted, true)) {
 		char msg[1024];
 		size_t n = 0;
-		int none = VM_EXIT_NONE;
 
 		put_str(msg, &n, sizeof(msg) - 1, "norvm: ");
 		put_str(msg, &n, sizeof(msg) - 1, f->cfg.name ? f->cfg.name : "flash");
@@ -653,9 +652,7 @@ static bool image_fault(struct cfi_flash *f, void *addr)
 		if (write(STDERR_FILENO, msg, n) < 0) {
 			/* nothing more can be done */
 		}
-		if (atomic_compare_exchange_strong(&f->vm->exit_reason, &none,
-						   VM_EXIT_ERROR))
-			f->vm->exit_code = 1;
+		vm_request_exit_signal_safe(f->vm, VM_EXIT_ERROR, 1);
 	}
 	return mmap((void *)page, (size_t)page_size, PROT_READ | PROT_WRITE,
 		    MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED;
@@ -859,7 +856,7 @@ struct cfi_flash *cfi_flash_create(struct vm *vm,
 		return NULL;
 	}
 	build_query(f);
-	if (mmio_register(&vm->bus, cfg->base, size, cfg->name ? cfg->name : "flash",
+	if (vm_register_mmio(vm, cfg->base, size, cfg->name ? cfg->name : "flash",
 			  &cfi_flash_ops, f)) {
 		snprintf(err, errlen, "flash at 0x%" PRIx64 " overlaps another device",
 			 cfg->base);

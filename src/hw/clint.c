@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "hw/clint.h"
-#include "vm.h"
+#include "services.h"
 
 #define CLINT_MSIP	0x0000
 #define CLINT_MTIMECMP	0x4000
@@ -48,10 +48,10 @@ static uint64_t clint_read(void *opaque, uint64_t off, unsigned len)
 	if (!sized(off, len))
 		return 0;
 	pthread_mutex_lock(&c->lock);
-	if (off < CLINT_MSIP + 4 * c->vm->nharts && len == 4)
+	if (off < CLINT_MSIP + 4 * vm_nharts(c->vm) && len == 4)
 		v = c->msip[off / 4];
 	else if (off >= CLINT_MTIMECMP &&
-		 off < CLINT_MTIMECMP + 8 * c->vm->nharts)
+		 off < CLINT_MTIMECMP + 8 * vm_nharts(c->vm))
 		v = part(c->mtimecmp[(off - CLINT_MTIMECMP) / 8], off & 7, len);
 	else if (off >= CLINT_MTIME && off < CLINT_MTIME + 8)
 		v = part(vm_mtime(c->vm), off & 7, len);
@@ -66,13 +66,13 @@ static void clint_write(void *opaque, uint64_t off, unsigned len, uint64_t val)
 	if (!sized(off, len))
 		return;
 	pthread_mutex_lock(&c->lock);
-	if (off < CLINT_MSIP + 4 * c->vm->nharts && len == 4) {
+	if (off < CLINT_MSIP + 4 * vm_nharts(c->vm) && len == 4) {
 		unsigned h = (unsigned)off / 4;
 
 		c->msip[h] = val & 1;
 		vm_set_hart_irq(c->vm, h, IRQ_M_SOFT, val & 1);
 	} else if (off >= CLINT_MTIMECMP &&
-		   off < CLINT_MTIMECMP + 8 * c->vm->nharts) {
+		   off < CLINT_MTIMECMP + 8 * vm_nharts(c->vm)) {
 		unsigned h = (unsigned)(off - CLINT_MTIMECMP) / 8;
 
 		c->mtimecmp[h] = merge(c->mtimecmp[h], off & 7, len, val);
@@ -89,7 +89,7 @@ static const struct mmio_ops clint_ops = {
 void clint_reset(struct clint *c)
 {
 	pthread_mutex_lock(&c->lock);
-	for (unsigned h = 0; h < c->vm->nharts; h++) {
+	for (unsigned h = 0; h < vm_nharts(c->vm); h++) {
 		c->msip[h] = 0;
 		c->mtimecmp[h] = UINT64_MAX;
 		vm_set_hart_irq(c->vm, h, IRQ_M_SOFT, false);
@@ -106,11 +106,11 @@ struct clint *clint_create(struct vm *vm, uint64_t base)
 		return NULL;
 	c->vm = vm;
 	pthread_mutex_init(&c->lock, NULL);
-	for (unsigned h = 0; h < vm->nharts; h++) {
+	for (unsigned h = 0; h < vm_nharts(vm); h++) {
 		c->mtimecmp[h] = UINT64_MAX;
 		vm_set_hart_timecmp(vm, h, UINT64_MAX);
 	}
-	if (mmio_register(&vm->bus, base, VIRT_CLINT_SIZE, "clint", &clint_ops,
+	if (vm_register_mmio(vm, base, VIRT_CLINT_SIZE, "clint", &clint_ops,
 			  c)) {
 		clint_destroy(c);
 		return NULL;

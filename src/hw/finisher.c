@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "hw/finisher.h"
-#include "vm.h"
+#include "services.h"
 
 #define FINISHER_PASS	0x5555
 #define FINISHER_FAIL	0x3333
@@ -67,7 +67,7 @@ struct finisher *finisher_create(struct vm *vm, uint64_t base)
 	if (!f)
 		return NULL;
 	f->vm = vm;
-	if (mmio_register(&vm->bus, base, VIRT_TEST_SIZE, "test", &finisher_ops,
+	if (vm_register_mmio(vm, base, VIRT_TEST_SIZE, "test", &finisher_ops,
 			  f)) {
 		free(f);
 		return NULL;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "hw/plic.h"
-#include "vm.h"
+#include "services.h"
 
 #define PLIC_PRIORITY	0x000000
 #define PLIC_PENDING	0x001000
@@ -22,6 +22,7 @@ struct plic {
 	struct vm *vm;
 	pthread_mutex_t lock;
 	unsigned ndev, nctx;
+	bool m_contexts;		/* context 2h: M-mode, 2h + 1: S-mode */
 	uint32_t priority[PLIC_MAX_SOURCES];
 	uint32_t level[WORDS];		/* the source lines */
 	uint32_t pending[WORDS];
@@ -65,8 +66,11 @@ static void update(struct plic *p)
 
 		if (on != p->out[ctx]) {
 			p->out[ctx] = on;
-			vm_set_hart_irq(p->vm, ctx / 2,
-					ctx & 1 ? IRQ_S_EXT : IRQ_M_EXT, on);
+			if (!p->m_contexts)
+				vm_set_hart_irq(p->vm, ctx, IRQ_S_EXT, on);
+			else
+				vm_set_hart_irq(p->vm, ctx / 2,
+						ctx & 1 ? IRQ_S_EXT : IRQ_M_EXT, on);
 		}
 	}
 }
@@ -197,7 +201,8 @@ void plic_reset(struct plic *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-struct plic *plic_create(struct vm *vm, uint64_t base, unsigned ndev)
+struct plic *plic_create(struct vm *vm, uint64_t base, unsigned ndev,
+			 bool m_contexts)
 {
 	struct plic *p;
 
@@ -208,9 +213,10 @@ struct plic *plic_create(struct vm *vm, uint64_t base, unsigned ndev)
 		return NULL;
 	p->vm = vm;
 	p->ndev = ndev;
-	p->nctx = 2 * vm->nharts;
+	p->m_contexts = m_contexts;
+	p->nctx = (m_contexts ? 2 : 1) * vm_nharts(vm);
 	pthread_mutex_init(&p->lock, NULL);
-	if (mmio_register(&vm->bus, base, VIRT_PLIC_SIZE, "plic", &plic_ops, p)) {
+	if (vm_register_mmio(vm, base, VIRT_PLIC_SIZE, "plic", &plic_ops, p)) {
 		plic_destroy(p);
 		return NULL;
 	}

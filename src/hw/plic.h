@@ -1,7 +1,8 @@
 /*
  * SiFive PLIC as on QEMU virt: `ndev` level-triggered sources, priorities
  * 0-7, two contexts per hart (2h: M-mode, 2h+1: S-mode) driving MEIP and
- * SEIP.  A claimed source is not pending again until it is completed.
+ * SEIP; without M-mode contexts one per hart (h: S-mode) driving SEIP.  A
+ * claimed source is not pending again until it is completed.
  */
 #ifndef NORVM_HW_PLIC_H
 #define NORVM_HW_PLIC_H
@@ -14,7 +15,8 @@ struct plic;
 
 #define PLIC_MAX_SOURCES 128
 
-struct plic *plic_create(struct vm *vm, uint64_t base, unsigned ndev);
+struct plic *plic_create(struct vm *vm, uint64_t base, unsigned ndev,
+			 bool m_contexts);
 /* Power-on state: priorities, enables and thresholds 0, nothing claimed. */
 void plic_reset(struct plic *p);
 void plic_destroy(struct plic *p);

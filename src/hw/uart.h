@@ -12,9 +12,11 @@
  *            interrupt is enabled (an interrupt-driven driver), or the
  *            guest polls the line status register in a tight loop (at
  *            least UART_IDLE_POLLS reads in a row that found no data, each
- *            within UART_IDLE_GAP_NS of the previous one, no byte
- *            transmitted in between: a driver also reads LSR before each
- *            byte it sends);
+ *            within UART_IDLE_GAP_NS of the previous one plus what one
+ *            read costs, no byte transmitted in between: a driver also
+ *            reads LSR before each byte it sends).  A read costs an MMIO
+ *            exit, slower under KVM: the shortest gap seen, at most
+ *            UART_IDLE_EXIT_NS;
  *   POLLING  checking for a key now and then: UART_KEY_POLLS such reads
  *            in a row, each after the first at least UART_IDLE_GAP_NS and
  *            less than UART_KEY_GAP_NS after the one before, the last one
@@ -39,6 +41,7 @@
 #define UART_FIFO_SIZE		16
 #define UART_IDLE_POLLS		16
 #define UART_IDLE_GAP_NS	50000
+#define UART_IDLE_EXIT_NS	100000
 #define UART_KEY_POLLS		2
 #define UART_KEY_GAP_NS		100000000
 

@@ -7,6 +7,7 @@
  * at them between blocks, so an interrupt is taken within one block.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,12 +69,14 @@ static int hart_init(struct soft_vm *sv, unsigned i)
 	return 0;
 }
 
-static int soft_create(struct vm *vm)
+static int soft_create(struct vm *vm, char *err, size_t errlen)
 {
 	struct soft_vm *sv = calloc(1, sizeof(*sv));
 
-	if (!sv)
+	if (!sv) {
+		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
+	}
 	vm->accel_priv = sv;
 	sv->vm = vm;
 	pthread_mutex_init(&sv->map_lock, NULL);
@@ -85,15 +88,20 @@ static int soft_create(struct vm *vm)
 	sv->harts = calloc(vm->nharts, sizeof(*sv->harts));
 	if (!sv->harts) {
 		soft_destroy(vm);
+		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	sv->nharts = vm->nharts;
 	for (unsigned i = 0; i < sv->nharts; i++)
 		hart_init(sv, i);
+	snprintf(vm->cpu_isa, sizeof(vm->cpu_isa), "rv64imafdc_zicsr_zifencei");
+	vm->timebase_hz = VIRT_TIMEBASE_HZ;
 	return 0;
 }
 
-static void soft_reset_hart(struct vm *vm, unsigned hart, uint64_t pc)
+/* M-mode: every hart starts at once; the boot ROM sets a0-a2. */
+static void soft_reset_hart(struct vm *vm, unsigned hart,
+			    const struct hart_entry *e)
 {
 	struct hart *h = hart_of(vm, hart);
 
@@ -101,7 +109,7 @@ static void soft_reset_hart(struct vm *vm, unsigned hart, uint64_t pc)
 	hart_reset_csrs(h);
 	atomic_store(&h->mip_ext, 0);
 	atomic_store(&h->mtimecmp, UINT64_MAX);
-	h->pc = pc;
+	h->pc = e->pc;
 	hart_flush(h);
 	atomic_store(&h->seen_gen, atomic_load(&h->sv->map_gen));
 }
@@ -248,6 +256,7 @@ unsigned soft_get_priv(struct vm *vm, unsigned hart)
 
 const struct accel_ops soft_accel_ops = {
 	.name = "soft",
+	.caps = ACCEL_CAP_MMODE,
 	.create = soft_create,
 	.destroy = soft_destroy,
 	.set_memory_region = soft_set_memory_region,

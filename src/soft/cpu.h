@@ -1,5 +1,5 @@
 /*
- * The built-in RV64IMAC CPU: per-hart state and the pieces the interpreter
+ * The built-in RV64GC CPU: per-hart state and the pieces the interpreter
  * is made of.  Everything here is private to src/soft/.
  *
  * Guest memory follows accel.h: a slot table, looked up only on a software

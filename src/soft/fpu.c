@@ -14,7 +14,7 @@
  * - single-precision values live NaN-boxed in the 64-bit registers, and
  *   an input that is not properly boxed reads as the canonical NaN;
  * - the host has no round-to-nearest-max-magnitude (RMM): such operations
- *   are computed in binary128 (GCC's __float128, correctly rounded in
+ *   are computed in binary128 (GCC's _Float128, correctly rounded in
  *   software) rounding toward zero, which keeps enough bits to tell which
  *   side of a halfway point the exact result lies, and then rounded to
  *   the target format with ties away from zero here;
@@ -45,7 +45,15 @@ enum { RM_RNE, RM_RTZ, RM_RDN, RM_RUP, RM_RMM, RM_DYN = 7 };
 #define BOX		UINT64_C(0xffffffff00000000)
 
 /* Barriers: the value is computed here, not before and not later. */
-#define PIN(x)		__asm__ volatile("" : "+x"(x))
+#if defined(__x86_64__)
+#define PIN(x)		__asm__ volatile("" : "+x"(x))	/* an SSE register */
+#elif defined(__riscv)
+#define PIN(x)		__asm__ volatile("" : "+fm"(x))	/* FP register or memory */
+#else
+#error "PIN: name this host's floating-point register constraint"
+#endif
+
+typedef _Float128 quad;
 
 /* --- values in registers ------------------------------------------------ */
 
@@ -143,7 +151,7 @@ static unsigned env_end(unsigned rm)
  * NX, UF and OF; `inexact` says the binary128 result itself was inexact
  * (its value lies just above the one given, in magnitude).
  */
-static uint64_t round_rmm(__float128 x, bool dbl, bool inexact,
+static uint64_t round_rmm(quad x, bool dbl, bool inexact,
 			  unsigned *flags)
 {
 	const int p = dbl ? 53 : 24, emin = dbl ? -1022 : -126;
@@ -248,9 +256,9 @@ static double arith_d(enum arith op, double a, double b)
 	return r;
 }
 
-static __float128 arith_q(enum arith op, __float128 a, __float128 b)
+static quad arith_q(enum arith op, quad a, quad b)
 {
-	__float128 r;
+	quad r;
 
 	PIN(a);
 	PIN(b);
@@ -265,7 +273,7 @@ static __float128 arith_q(enum arith op, __float128 a, __float128 b)
 }
 
 /* A binary128 result rounded with RMM; NaN and flags handled. */
-static uint64_t finish_rmm(__float128 r, bool dbl, unsigned *flags)
+static uint64_t finish_rmm(quad r, bool dbl, unsigned *flags)
 {
 	unsigned f = env_end(RM_RMM);
 	bool inexact = f & FLAG_NX;
@@ -292,8 +300,8 @@ static uint64_t do_arith(enum arith op, bool dbl, uint64_t ra, uint64_t rb,
 		rm = RM_RNE;
 	env_begin(rm);
 	if (rm == RM_RMM) {
-		__float128 a = dbl ? (__float128)as_d(ra) : (__float128)as_f(unbox(ra));
-		__float128 b = dbl ? (__float128)as_d(rb) : (__float128)as_f(unbox(rb));
+		quad a = dbl ? (quad)as_d(ra) : (quad)as_f(unbox(ra));
+		quad b = dbl ? (quad)as_d(rb) : (quad)as_f(unbox(rb));
 
 		return finish_rmm(arith_q(op, a, b), dbl, flags);
 	}
@@ -323,10 +331,10 @@ static uint64_t do_fma(bool dbl, uint64_t ra, uint64_t rb, uint64_t rc,
 		env_begin(rm);
 		if (rm == RM_RMM) {
 			/* The product is exact in binary128. */
-			__float128 q = (__float128)a * (__float128)b;
+			quad q = (quad)a * (quad)b;
 
 			PIN(q);
-			q = q + (__float128)c;
+			q = q + (quad)c;
 			PIN(q);
 			return finish_rmm(q, true, flags);
 		}
@@ -347,10 +355,10 @@ static uint64_t do_fma(bool dbl, uint64_t ra, uint64_t rb, uint64_t rc,
 		c = neg_add ? -c : c;
 		env_begin(rm);
 		if (rm == RM_RMM) {
-			__float128 q = (__float128)a * (__float128)b;
+			quad q = (quad)a * (quad)b;
 
 			PIN(q);
-			q = q + (__float128)c;
+			q = q + (quad)c;
 			PIN(q);
 			return finish_rmm(q, false, flags);
 		}
@@ -412,7 +420,7 @@ static uint64_t from_int(uint64_t v, bool is_signed, unsigned bits, bool dbl,
 		v = is_signed ? (uint64_t)(int64_t)(int32_t)v : (uint32_t)v;
 	env_begin(rm);
 	if (rm == RM_RMM) {
-		__float128 q = is_signed ? (__float128)(int64_t)v : (__float128)v;
+		quad q = is_signed ? (quad)(int64_t)v : (quad)v;
 
 		PIN(q);
 		return finish_rmm(q, dbl, flags);
@@ -441,7 +449,7 @@ static uint64_t narrow(uint64_t rd_bits, unsigned rm, unsigned *flags)
 
 	env_begin(rm);
 	if (rm == RM_RMM) {
-		__float128 q = d;
+		quad q = d;
 
 		PIN(q);
 		return finish_rmm(q, false, flags);

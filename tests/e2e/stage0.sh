@@ -46,4 +46,4 @@ printf '\x00\x00\x10\x00\x00\x00\x00\x00' |
 timeout 60 "$NORVM" run --flash "$t/bad.img,readonly" --boot flash -c 2 \
 	</dev/null >"$out" 2>&1
 expect_status stage0_trap_status 1 $?
-expect stage0_trap_reported 'norvm stage-0: trap, mcause 0x0+5 mepc 0x0+2000[0-9a-f]{4} mtval 0x0+20100000' "$out"
+expect stage0_trap_reported 'norvm stage-0: trap, cause 0x0+5 pc 0x0+2000[0-9a-f]{4} tval 0x0+20100000' "$out"

@@ -55,9 +55,18 @@ static void fake_kick(struct vm *vm)
 
 static const struct accel_ops fake_accel_ops = {
 	.name = "fake",
+	.caps = ACCEL_CAP_MMODE,
 	.set_memory_region = fake_set_memory_region,
 	.set_irq = fake_set_irq,
 	.set_timecmp = fake_set_timecmp,
+	.kick = fake_kick,
+};
+
+/* The same without M-mode, as KVM. */
+static const struct accel_ops fake_smode_accel_ops = {
+	.name = "fake-smode",
+	.set_memory_region = fake_set_memory_region,
+	.set_irq = fake_set_irq,
 	.kick = fake_kick,
 };
 
@@ -73,6 +82,8 @@ static inline void fake_vm_init(struct vm *vm, unsigned nharts)
 	fake_kicks = 0;
 	vm->accel = &fake_accel_ops;
 	vm->nharts = nharts;
+	strcpy(vm->cpu_isa, "rv64imafdc_zicsr_zifencei");
+	vm->timebase_hz = VIRT_TIMEBASE_HZ;
 	clock_gettime(CLOCK_MONOTONIC, &vm->start);
 }
 

@@ -271,6 +271,40 @@ static void devtree_lists_devices(void)
 	free(vm.fdt);
 }
 
+/* Without M-mode: no CLINT, one PLIC context per hart, the CPU as told. */
+static void devtree_without_mmode(void)
+{
+	struct vm vm;
+	struct fdt_extra x = { 0 };
+	const fdt32_t *cells;
+	char err[256];
+	int node, len = 0;
+
+	fake_vm_init(&vm, 2);
+	vm.accel = &fake_smode_accel_ops;
+	vm.ram_size = 128 << 20;
+	strcpy(vm.cpu_isa, "rv64imafdc_zicsr_zifencei");
+	vm.timebase_hz = 12345678;
+	CHECK_EQ(fdt_build(&vm, &x, err, sizeof(err)), 0);
+	CHECK(fdt_path_offset(vm.fdt, "/soc/clint@2000000") < 0);
+	CHECK(fdt_path_offset(vm.fdt, "/soc/test@100000") >= 0);
+	node = fdt_path_offset(vm.fdt, "/soc/plic@c000000");
+	cells = fdt_getprop(vm.fdt, node, "interrupts-extended", &len);
+	CHECK(cells != NULL);
+	CHECK_EQ(len, 2 * 2 * 4);
+	if (cells && len == 16) {
+		CHECK_EQ(fdt32_to_cpu(cells[1]), IRQ_S_EXT);
+		CHECK_EQ(fdt32_to_cpu(cells[3]), IRQ_S_EXT);
+		CHECK(fdt32_to_cpu(cells[0]) != fdt32_to_cpu(cells[2]));
+	}
+	node = fdt_path_offset(vm.fdt, "/cpus/cpu@1");
+	CHECK(!strcmp(fdt_getprop(vm.fdt, node, "riscv,isa", NULL), "rv64imafdc_zicsr_zifencei"));
+	node = fdt_path_offset(vm.fdt, "/cpus");
+	cells = fdt_getprop(vm.fdt, node, "timebase-frequency", NULL);
+	CHECK(cells && fdt32_to_cpu(cells[0]) == 12345678);
+	free(vm.fdt);
+}
+
 int main(void)
 {
 	RUN(bus_dispatches_by_range);
@@ -282,5 +316,6 @@ int main(void)
 	RUN(loader_elf_segments);
 	RUN(atomic_write_replaces_whole);
 	RUN(devtree_lists_devices);
+	RUN(devtree_without_mmode);
 	return TEST_EXIT();
 }

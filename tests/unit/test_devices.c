@@ -117,7 +117,7 @@ static void test_plic(void)
 	struct plic *p;
 
 	fake_vm_init(&vm, 2);
-	p = plic_create(&vm, VIRT_PLIC_BASE, VIRT_PLIC_NDEV);
+	p = plic_create(&vm, VIRT_PLIC_BASE, VIRT_PLIC_NDEV, true);
 	wr(PLIC(4 * 10), 4, 3);			/* priority of source 10 */
 	wr(PLIC(4 * 11), 4, 5);
 	CHECK_EQ(rd(PLIC(4 * 10), 4), 3);
@@ -156,6 +156,37 @@ static void test_plic(void)
 	CHECK(!fake_irq[1][IRQ_S_EXT]);
 	CHECK_EQ(rd(PLIC(4 * 11), 4), 0);
 	CHECK_EQ(rd(PLIC(0x1000), 4), 1u << 11);	/* still asserted */
+	plic_destroy(p);
+}
+
+/*
+ * Without M-mode contexts (KVM) context h is hart h's S-mode context, and
+ * no M-mode line is ever driven.
+ */
+static void test_plic_s_only(void)
+{
+	struct plic *p;
+
+	fake_vm_init(&vm, 2);
+	p = plic_create(&vm, VIRT_PLIC_BASE, VIRT_PLIC_NDEV, false);
+	wr(PLIC(4 * 10), 4, 1);
+	wr(PLIC(0x2000 + 0x80 * 1), 4, 1u << 10);	/* hart 1 */
+	plic_set_irq(p, 10, true);
+	CHECK(fake_irq[1][IRQ_S_EXT]);
+	CHECK(!fake_irq[0][IRQ_S_EXT]);
+	CHECK(!fake_irq[0][IRQ_M_EXT] && !fake_irq[1][IRQ_M_EXT]);
+	CHECK_EQ(rd(PLIC(0x200004 + 0x1000 * 1), 4), 10);
+	CHECK(!fake_irq[1][IRQ_S_EXT]);
+	wr(PLIC(0x200004 + 0x1000 * 1), 4, 10);		/* still high */
+	CHECK(fake_irq[1][IRQ_S_EXT]);
+	/* Only two contexts exist: a third's registers read as zero. */
+	wr(PLIC(0x2000 + 0x80 * 2), 4, 1u << 10);
+	CHECK_EQ(rd(PLIC(0x2000 + 0x80 * 2), 4), 0);
+	wr(PLIC(0x2000 + 0x80 * 0), 4, 1u << 10);	/* hart 0 too */
+	CHECK(fake_irq[0][IRQ_S_EXT]);
+	CHECK(!fake_irq[0][IRQ_M_EXT]);
+	plic_set_irq(p, 10, false);
+	CHECK(!fake_irq[0][IRQ_S_EXT]);
 	plic_destroy(p);
 }
 
@@ -250,6 +281,12 @@ static uint64_t fake_clock(void *opaque)
 	return fake_ns;
 }
 
+/*
+ * The tests' tight loops poll every microsecond, which the UART takes as
+ * the cost of a read: a gap of SLOW_NS or more is no longer tight.
+ */
+#define SLOW_NS (UART_IDLE_GAP_NS + 1000)
+
 /* `n` empty LSR reads, `gap_ns` apart. */
 static void polls(unsigned n, uint64_t gap_ns)
 {
@@ -283,15 +320,15 @@ static void test_uart_pacing(void)
 	CHECK(!waiting(u));			/* a byte is waiting */
 	rd(U(0), 1);
 	CHECK(!waiting(u));			/* count starts again */
-	polls(UART_IDLE_POLLS, UART_IDLE_GAP_NS);	/* just too far apart */
+	polls(UART_IDLE_POLLS, SLOW_NS);		/* just too far apart */
 	CHECK(!waiting(u));			/* polling now and then: busy */
-	polls(UART_IDLE_POLLS, UART_IDLE_GAP_NS - 1);
+	polls(UART_IDLE_POLLS, SLOW_NS - 1);
 	CHECK(waiting(u));
 	/* One slow poll inside a burst starts the count again. */
 	uart_rx_push(u, 'b');
 	rd(U(0), 1);
 	polls(UART_IDLE_POLLS - 1, 1000);
-	polls(1, UART_IDLE_GAP_NS);
+	polls(1, SLOW_NS);
 	polls(UART_IDLE_POLLS - 2, 1000);
 	CHECK(!waiting(u));
 	polls(1, 1000);
@@ -346,10 +383,10 @@ static void test_uart_key_polling(void)
 	polls(UART_IDLE_POLLS - 1, 1000);
 	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
 	/* Nor is one the host held up once or twice. */
-	polls(UART_KEY_POLLS - 1, UART_IDLE_GAP_NS);
+	polls(UART_KEY_POLLS - 1, SLOW_NS);
 	polls(1, 1000);
 	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
-	polls(UART_KEY_POLLS, UART_IDLE_GAP_NS);	/* slow, every time */
+	polls(UART_KEY_POLLS, SLOW_NS);		/* slow, every time */
 	CHECK_EQ(uart_rx_state(u), UART_RX_POLLING);
 	CHECK_EQ(uart_rx_push(u, 0), 0);	/* the key is taken */
 	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
@@ -442,14 +479,39 @@ static void test_uart_notify(void)
 	uart_destroy(u);
 }
 
+/*
+ * When every poll costs 70 us (MMIO exits under nested KVM), a guest that
+ * polls as fast as it can is still waiting for a key; one that polls every
+ * 400 us is busy.
+ */
+static void test_uart_pacing_slow_exits(void)
+{
+	struct uart *u;
+
+	fake_vm_init(&vm, 1);
+	u = uart_create(&vm, VIRT_UART0_BASE,
+			(struct irq_line){ uart_line, NULL, 10 }, capture, NULL);
+	fake_ns = 1000000000;
+	uart_set_clock(u, fake_clock, NULL);
+	polls(UART_IDLE_POLLS, 70000);
+	CHECK(waiting(u));
+	uart_rx_push(u, 'a');
+	rd(U(0), 1);
+	polls(UART_IDLE_POLLS, 400000);
+	CHECK(!waiting(u));
+	uart_destroy(u);
+}
+
 int main(void)
 {
 	RUN(test_finisher);
 	RUN(test_clint);
 	RUN(test_plic);
+	RUN(test_plic_s_only);
 	RUN(test_uart_registers);
 	RUN(test_uart_interrupts);
 	RUN(test_uart_pacing);
+	RUN(test_uart_pacing_slow_exits);
 	RUN(test_uart_key_polling);
 	RUN(test_uart_reclaim);
 	RUN(test_uart_notify);

@@ -22,6 +22,8 @@ static struct vm vm;
 static uint8_t *ram;
 static uint8_t rom[4096] __attribute__((aligned(4096)));
 static unsigned code_len;
+static char err[256];
+static const struct hart_entry ram_entry = { .pc = RAM_BASE };
 
 /* The ROM device: sees stores, and toggles its slot like a flash does. */
 static struct {
@@ -145,7 +147,7 @@ static void vm_setup(void)
 	for (unsigned i = 0; i < sizeof(rom); i++)
 		rom[i] = (uint8_t)(i * 7 + 1);
 	code_len = 0;
-	CHECK_EQ(vm.accel->create(&vm), 0);
+	CHECK_EQ(vm.accel->create(&vm, err, sizeof(err)), 0);
 	CHECK_EQ(vm_set_memory_region(&vm, 0, RAM_BASE, RAM_SIZE, ram, 0), 0);
 	CHECK_EQ(vm_set_memory_region(&vm, 3, ROM_BASE, sizeof(rom), rom,
 				      MEM_FLAG_READONLY), 0);
@@ -157,7 +159,7 @@ static void vm_setup(void)
 
 static void vm_go(void)
 {
-	vm.accel->reset_hart(&vm, 0, RAM_BASE);
+	vm.accel->reset_hart(&vm, 0, &ram_entry);
 	vm.accel->run_hart(&vm, 0);
 }
 
@@ -358,7 +360,7 @@ static void test_timer_vectored(void)
 	emit(CSRRW(0, 0x300, 3));		/* MIE */
 	emit(WFI);
 	emit(0x0000006f);
-	vm.accel->reset_hart(&vm, 0, RAM_BASE);
+	vm.accel->reset_hart(&vm, 0, &ram_entry);
 	vm.accel->set_timecmp(&vm, 0, vm_mtime(&vm) + 1000);
 	vm.accel->run_hart(&vm, 0);
 	CHECK_EQ(reg(5), (1ull << 63) | 7);

@@ -44,12 +44,13 @@ static uint64_t table(unsigned page)
 static struct hart *setup(uint64_t leaf)
 {
 	struct hart *h;
+	char err[256];
 
 	memset(&vm, 0, sizeof(vm));
 	vm.accel = &soft_accel_ops;
 	vm.nharts = 1;
 	memset(ram, 0, RAM_SIZE);
-	CHECK_EQ(vm.accel->create(&vm), 0);
+	CHECK_EQ(vm.accel->create(&vm, err, sizeof(err)), 0);
 	CHECK_EQ(vm_set_memory_region(&vm, 0, RAM_BASE, RAM_SIZE, ram, 0), 0);
 	*pte_at(0, 1) = table(1);
 	*pte_at(1, 0) = table(2);

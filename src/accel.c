@@ -1,0 +1,76 @@
+/* The accelerator table and the choice among its entries. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vm.h"
+
+/* In the order "auto" tries them. */
+static const struct accel_ops *const accels[] = {
+	&kvm_accel_ops,
+	&soft_accel_ops,
+};
+
+#define NACCELS (sizeof(accels) / sizeof(accels[0]))
+
+const char accel_names[] = "kvm, soft, auto";
+
+static const struct accel_ops *find(const char *name)
+{
+	for (size_t i = 0; i < NACCELS; i++)
+		if (!strcmp(accels[i]->name, name))
+			return accels[i];
+	return NULL;
+}
+
+bool accel_known(const char *name)
+{
+	return !strcmp(name, "auto") || find(name);
+}
+
+static int create(struct vm *vm, const struct accel_ops *a, char *err,
+		  size_t errlen)
+{
+	int ret = a->create(vm, err, errlen);
+
+	if (!ret)
+		vm->accel = a;
+	return ret;
+}
+
+int accel_open(struct vm *vm, const char *name, bool need_mmode,
+	       char *err, size_t errlen)
+{
+	const struct accel_ops *a;
+	int ret = -ENODEV;
+
+	if (strcmp(name, "auto")) {
+		a = find(name);
+		if (!a) {
+			snprintf(err, errlen, "--accel %s: unknown accelerator (%s)",
+				 name, accel_names);
+			return -EINVAL;
+		}
+		if (need_mmode && !(a->caps & ACCEL_CAP_MMODE)) {
+			snprintf(err, errlen, "--accel %s runs no M-mode firmware: give "
+				 "the S-mode payload with --kernel, not --firmware", name);
+			return -EINVAL;
+		}
+		ret = create(vm, a, err, errlen);
+		if (ret) {
+			char why[400];
+
+			snprintf(why, sizeof(why), "%s", err);
+			snprintf(err, errlen, "--accel %s: %s", name, why);
+		}
+		return ret;
+	}
+	for (size_t i = 0; i < NACCELS; i++) {
+		if (need_mmode && !(accels[i]->caps & ACCEL_CAP_MMODE))
+			continue;
+		ret = create(vm, accels[i], err, errlen);
+		if (!ret)
+			return 0;
+	}
+	return ret;
+}
