@@ -10,6 +10,8 @@
 #                   with libfdt compiled from DIR (the kernel tree's
 #                   scripts/dtc/libfdt: Debian has no riscv64 libfdt)
 #   make kvm-assets build what tests/e2e/kvm.sh boots (kernel, initramfs)
+#   make linux-assets   build what tests/e2e/linux.sh and bench/linux.sh
+#                   boot (kernels, initramfs; the kernels are cached)
 
 CC	?= cc
 CROSS	?= riscv64-linux-gnu-
@@ -128,13 +130,24 @@ tests: $(NORVM) $(UNIT_BIN) $(ISA_ELF) $(GUEST_ELF)
 # the clone.  Built here, before the tests run, whenever TESTS selects it.
 KVM_TEST := tests/e2e/kvm.sh
 kvm-assets: build/guest/stage0.bin
-	@tests/kvm/build-assets
+	-@tests/kvm/build-assets
 
-check: tests $(if $(or $(if $(TESTS),,1),$(findstring $(TESTS),$(KVM_TEST))),kvm-assets)
+# The Linux suite (tests/e2e/linux.sh) boots kernels built from Debian's
+# linux-source-6.1: about 9 minutes the first time, then cached outside the
+# clone.  Built here, before the tests run, whenever TESTS selects it; a
+# failure is the test's to report (it prints FAIL, or SKIP when there is
+# no kernel source), so the other tests still run.
+LINUX_TEST := tests/e2e/linux.sh
+linux-assets:
+	-@tests/linux/build-assets
+
+# The kernels build one after the other (scripts/build-kernel locks).
+selected = $(if $(or $(if $(TESTS),,1),$(findstring $(TESTS),$(1))),$(2))
+check: tests $(call selected,$(KVM_TEST),kvm-assets) $(call selected,$(LINUX_TEST),linux-assets)
 	@NORVM=./$(NORVM) BUILD=$(B) tests/run.sh
 
 # Every benchmark runs, each printing its table; fails if any failed.
-bench: $(NORVM) $(GUEST_ELF) build/bench/pty_run
+bench: $(NORVM) $(GUEST_ELF) build/bench/pty_run linux-assets
 	@failed=; for b in bench/*.sh; do [ "$$b" != bench/lib.sh ] || continue; echo "== $$b"; \
 		NORVM=./$(NORVM) $$b || failed="$$failed $$b"; echo; done; \
 	[ -z "$$failed" ] || { echo "failed:$$failed"; exit 1; }
@@ -174,7 +187,7 @@ fuzz: build/fuzz/fuzz_cfi_flash build/fuzz/seeds.stamp build/fuzz/fuzz_gdb
 clean:
 	rm -rf build build-san build-tsan build-riscv64 norvm norvm-san norvm-tsan norvm-riscv64
 
-.PHONY: all tests check bench fuzz clean kvm-assets
+.PHONY: all tests check bench fuzz clean kvm-assets linux-assets
 .SECONDARY:
 
 -include $(shell find build build-san build-tsan build-riscv64 -name '*.d' 2>/dev/null)
