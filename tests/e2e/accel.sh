@@ -9,7 +9,7 @@ t=$E2E_TMP
 # refused NAME PATTERN [VAR=VALUE]: --accel kvm fails, status 1, one line.
 refused() {
 	local name=$1 pat=$2 lines rc; shift 2
-	env "$@" "$NORVM" run --accel kvm --kernel "$UBOOT_S" </dev/null >"$t/o" 2>"$t/e"
+	env "$@" timeout -k 5 "${NORVM_TIMEOUT:-300}" "$NORVM" run --accel kvm --kernel "$UBOOT_S" </dev/null >"$t/o" 2>"$t/e"
 	rc=$?
 	lines=$(wc -l <"$t/e")
 	if [ $rc -ne 1 ]; then
@@ -41,7 +41,7 @@ if [ "$(uname -m)" != riscv64 ]; then
 fi
 
 # M-mode firmware needs the built-in CPU.
-"$NORVM" run --accel kvm --firmware "$UBOOT_M" </dev/null >"$t/o" 2>"$t/e"
+norvm run --accel kvm --firmware "$UBOOT_M" </dev/null >"$t/o" 2>"$t/e"
 rc=$?
 if [ $rc -eq 1 ] && [ "$(wc -l <"$t/e")" -eq 1 ] &&
    grep -q 'runs no M-mode firmware' "$t/e"; then
@@ -49,7 +49,7 @@ if [ $rc -eq 1 ] && [ "$(wc -l <"$t/e")" -eq 1 ] &&
 else
 	echo "FAIL kvm_mmode_firmware: status $rc: $(cat "$t/e")"
 fi
-"$NORVM" run --accel fast --firmware "$UBOOT_M" </dev/null >"$t/o" 2>"$t/e"
+norvm run --accel fast --firmware "$UBOOT_M" </dev/null >"$t/o" 2>"$t/e"
 expect_status unknown_accel 2 $?
 expect unknown_accel_message '--accel fast: must be kvm, soft or auto' "$t/e"
 
@@ -68,7 +68,7 @@ expect default_says_soft 'exit statistics \(.*accelerator soft' "$out"
 # A payload in flash and no firmware: auto tries KVM, falls back, and the
 # built-in CPU runs the packed OpenSBI.
 img=$t/boot.img
-"$NORVM" flash pack "$img" --firmware "$FW_JUMP" --kernel "$UBOOT_S" --size 32M
+norvm flash pack "$img" --firmware "$FW_JUMP" --kernel "$UBOOT_S" --size 32M
 NORVM_KVM_DEVICE=/nonexistent/kvm run_guest "$out" 'poweroff\n' --flash "$img" --boot flash --stats
 expect_status auto_flash_poweroff 0 $?
 expect auto_flash_says_soft 'exit statistics \(.*accelerator soft' "$out"

@@ -72,11 +72,11 @@ expect status_on_kvm 'exit statistics \(.*accelerator kvm' "$t/status.kvm"
 check status_json_kvm '[ "$(jq -r .accelerator "$t/status.json")" = kvm ]' \
 	"accelerator $(jq -r .accelerator "$t/status.json")"
 cp $K/status-flash.img "$t/status.img"
-printf 'k' | timeout 300 "$NORVM" run --firmware "$FW_JUMP" --kernel $K/flash_status.elf \
+printf 'k' | norvm run --firmware "$FW_JUMP" --kernel $K/flash_status.elf \
 	--flash "$t/status.img" --stats-json "$t/status-soft.json" >"$t/status.raw" 2>&1
 expect_status status_guest_soft 0 $?
 tr -d '\r' <"$t/status.raw" >"$t/status.soft"	# OpenSBI's console adds them
-guest_lines() { grep -E '^(flash-status|array|status|counter|rebooting|second boot|key)' "$1"; }
+guest_lines() { grep -aE '^(flash-status|array|status|counter|rebooting|second boot|key)' "$1"; }
 guest_lines "$t/status.kvm" >"$t/lines.kvm"
 guest_lines "$t/status.soft" >"$t/lines.soft"
 same status_same_output "$t/lines.soft" "$t/lines.kvm"
@@ -126,7 +126,7 @@ for map in on off; do
 	expect_status "uboot_${map}_status" 0 "$(step_status uboot_$map)"
 	step "uboot_$map" >"$t/uboot_$map.kvm"
 	json "/tmp/uboot_$map.json" >"$t/uboot_$map.json"
-	"$NORVM" flash create "$t/s0.img" --size 32M && "$NORVM" flash create "$t/s1.img" --size 32M
+	norvm flash create "$t/s0.img" --size 32M && norvm flash create "$t/s1.img" --size 32M
 	run_guest "$t/uboot_$map.soft" "$(cat tests/kvm/input/uboot.in)\n" --firmware "$FW_JUMP" \
 		--kernel "$UBOOT_S" --flash "$t/s0.img" --flash "$t/s1.img" --flash-map=$map \
 		--stats-json "$t/uboot_$map-soft.json"
@@ -160,7 +160,7 @@ check uboot_unmapped_read_exits '[ "$off" -ge $((on + 16384)) ]' \
 echo "flash read exits of one U-Boot session on KVM: mapped $on, --flash-map=off $off" >&2
 
 # --- flash pack with an S-mode U-Boot, executed in place with --boot flash.
-"$NORVM" flash pack "$t/boot.img" --kernel "$UBOOT_S" --size 32M
+norvm flash pack "$t/boot.img" --kernel "$UBOOT_S" --size 32M
 check pack_same_image '[ "$(crc /tmp/boot.img 1)" = "$(host_crc "$t/boot.img")" ]' \
 	"the riscv64 norvm packed a different image"
 expect_status flashboot_status 0 "$(step_status flashboot)"
