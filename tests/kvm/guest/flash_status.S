@@ -10,7 +10,8 @@
  * the status, 0x80 on both x16 devices), back to read-array and read
  * again (the slot is back: the array, no exit).  The first boot programs
  * COUNTER to 0 and reboots through SBI SRST; the second reads a key with
- * SBI getchar (a NUL is norvm's wake key for piped input: not a key), echoes it and shuts down through SBI SRST.
+ * SBI getchar (a NUL is norvm's wake key for piped input, not a key),
+ * echoes it and shuts down through SBI SRST.
  */
 #include "sbi.h"
 
