@@ -143,7 +143,7 @@ linux-assets:
 
 # The kernels build one after the other (scripts/build-kernel locks).
 selected = $(if $(or $(if $(TESTS),,1),$(findstring $(TESTS),$(1))),$(2))
-check: tests $(call selected,$(KVM_TEST),kvm-assets) $(call selected,$(LINUX_TEST),linux-assets)
+check: tests $(if $(SAN)$(TSAN),,$(call selected,$(KVM_TEST),kvm-assets)) $(call selected,$(LINUX_TEST),linux-assets)
 	@NORVM=./$(NORVM) BUILD=$(B) tests/run.sh
 
 # Every benchmark runs, each printing its table; fails if any failed.
