@@ -9,7 +9,9 @@
 # the flash's base with the same a0/a1/a2 as norvm's boot ROM, and QEMU
 # reads its flash in read-array mode as ROM (it has no counterpart of
 # --flash-map=off).  Exit counts cover the whole session (boot and both
-# crc32s); QEMU counts none.  The three alternate in each round.
+# crc32s); QEMU counts none.  RSS is each process's peak resident memory
+# (GNU time's maximum resident set size).  The three alternate in each
+# round.
 . "$(dirname "$0")/lib.sh"
 need_cmd "$NORVM" "$QEMU"
 need "$FW_JUMP" "$UBOOT_S"
@@ -24,6 +26,8 @@ FLASH_CRC=
 # crc32 of the flash must be the same in every run.
 figures() {
 	local out=$BENCH_TMP/$1.out crc
+	record "$1.rss" "$(awk -v k="$RSS_KIB" 'BEGIN { printf "%.1f", k / 1024 }')" \
+		"GNU time's output"
 	record "$1.prompt" "$(since "$out" '=> ')" "$1's output (a U-Boot prompt)"
 	record "$1.crc_flash" "$(elapsed "$out" '=> crc32 0x20000000' 'crc32 for 20000000')" \
 		"$1's output (crc32 over flash)"
@@ -60,14 +64,16 @@ for r in on off; do
 done
 
 table run exits 'flash read exits' 'flash write exits' 'fetch exits' 'map changes' \
-	'to prompt s' 'crc32 flash s' 'crc32 RAM s' flash/RAM 'crc32 flash vs qemu'
+	'to prompt s' 'crc32 flash s' 'crc32 RAM s' flash/RAM 'crc32 flash vs qemu' \
+	'max RSS MiB'
 for map in on off; do
 	row "norvm, map $map" "$(cell $map.exits int)" "$(cell $map.reads int)" \
 		"$(cell $map.writes int)" "$(cell $map.fetches int)" "$(cell $map.maps int)" \
 		"$(cell $map.prompt %.2f)" "$(cell $map.crc_flash)" "$(cell $map.crc_ram)" \
-		"$(cell $map.flash_ram %.2f)" "$(cell $map.vs_qemu %.2f)"
+		"$(cell $map.flash_ram %.2f)" "$(cell $map.vs_qemu %.2f)" \
+		"$(cell $map.rss %.1f)"
 done
 row "qemu $("$QEMU" --version | sed -n '1s/.*version \([0-9.]*\).*/\1/p')" — — — — — \
 	"$(cell qemu.prompt %.2f)" "$(cell qemu.crc_flash)" "$(cell qemu.crc_ram)" \
-	"$(cell qemu.flash_ram %.2f)" —
+	"$(cell qemu.flash_ram %.2f)" — "$(cell qemu.rss %.1f)"
 table_end

@@ -30,6 +30,7 @@ note() { printf '%s: %s\n' "$BENCH" "$*" >&2; }
 
 [[ $RUNS =~ ^[0-9]+$ ]] && [ "$RUNS" -ge 3 ] ||
 	die "RUNS=$RUNS: every measurement is repeated at least 3 times"
+[ -x /usr/bin/time ] || die "/usr/bin/time: missing (GNU time: scripts/install-deps)"
 
 # need FILE...: each file exists.
 need() {
@@ -79,13 +80,16 @@ run() {
 # session_cmd OUT INPUT CMD...: run CMD with INPUT (printf %b) typed on a
 # pipe; each line of OUT is "host-time line", the host time (seconds) at
 # which the line arrived.  T0 is the host time CMD started at, SECS its
-# wall time.  Dies when CMD fails.
+# wall time, RSS_KIB its peak resident memory (GNU time).  Dies when CMD
+# fails.
 T0=
+RSS_KIB=
 session_cmd() {
 	local out=$1 input=$2 t1 st; shift 2
 	T0=$EPOCHREALTIME
 	set +e
-	printf '%b' "$input" | timeout -k 5 "$BENCH_TIMEOUT" "$@" 2>&1 |
+	printf '%b' "$input" |
+		/usr/bin/time -f %M -o "$out.rss" timeout -k 5 "$BENCH_TIMEOUT" "$@" 2>&1 |
 		while IFS= read -r line || [ -n "$line" ]; do
 			printf '%s %s\n' "$EPOCHREALTIME" "${line%$'\r'}"
 		done >"$out"
@@ -94,6 +98,7 @@ session_cmd() {
 	t1=$EPOCHREALTIME
 	check_status "${st[1]}" "$out" "$(basename "$1")"
 	SECS=$(awk -v a="$T0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
+	RSS_KIB=$(tail -n 1 "$out.rss")
 }
 
 # session OUT INPUT ARGS...: session_cmd with norvm run ARGS.

@@ -79,6 +79,41 @@ const struct cfi_cmdset *cfi_cmdset_at(unsigned i)
 	return i < MAX_CMDSETS ? cmdsets[i] : NULL;
 }
 
+/*
+ * A volatile bank: `size` bytes that read 0xFF and cost no memory until
+ * written.  One erased chunk lives in a memfd, mapped private over and
+ * over; a page is copied when the guest first programs it.  (Filling
+ * anonymous memory with 0xFF would touch every page of the bank at start.)
+ */
+#define ERASED_CHUNK	(1u << 20)
+
+static uint8_t *map_erased(uint64_t size)
+{
+	uint64_t chunk = size < ERASED_CHUNK ? size : ERASED_CHUNK;
+	uint8_t ones[4096], *base = MAP_FAILED;
+	int fd = memfd_create("norvm-erased", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return MAP_FAILED;
+	memset(ones, 0xff, sizeof(ones));
+	for (uint64_t off = 0; off < chunk; off += sizeof(ones))
+		if (pwrite(fd, ones, sizeof(ones), (off_t)off) != (ssize_t)sizeof(ones))
+			goto out;
+	base = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		goto out;
+	for (uint64_t off = 0; off < size; off += chunk)
+		if (mmap(base + off, chunk, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
+			munmap(base, size);
+			base = MAP_FAILED;
+			break;
+		}
+out:
+	close(fd);
+	return base;
+}
+
 /* ---- geometry ---- */
 
 static unsigned log2_ceil(uint64_t v)
@@ -829,8 +864,11 @@ struct cfi_flash *cfi_flash_create(struct vm *vm,
 	pthread_mutex_init(&f->lock, NULL);
 	prog = (uint64_t)p->buffer * f->interleave;
 	prog = prog < 8 ? 8 : prog;
-	f->image = mmap(NULL, size, PROT_READ | (cfg->readonly ? 0 : PROT_WRITE),
-			MAP_SHARED | (fd < 0 ? MAP_ANONYMOUS : 0), fd, 0);
+	if (fd >= 0)
+		f->image = mmap(NULL, size, PROT_READ | (cfg->readonly ? 0 : PROT_WRITE),
+				MAP_SHARED, fd, 0);
+	else
+		f->image = map_erased(size);
 	if (f->image == MAP_FAILED) {
 		f->image = NULL;
 		snprintf(err, errlen, "%s: cannot map the image: %s",
@@ -838,8 +876,6 @@ struct cfi_flash *cfi_flash_create(struct vm *vm,
 		cfi_flash_destroy(f);
 		return NULL;
 	}
-	if (fd < 0)
-		memset(f->image, 0xff, size);	/* a volatile, erased bank */
 	f->cs = calloc(1, set->state_size);
 	f->undo_cs = calloc(1, set->state_size);
 	f->op.data = malloc(prog);
