@@ -83,7 +83,8 @@ const struct cfi_cmdset *cfi_cmdset_at(unsigned i)
  * A volatile bank: `size` bytes that read 0xFF and cost no memory until
  * written.  One erased chunk lives in a memfd, mapped private over and
  * over; a page is copied when the guest first programs it.  (Filling
- * anonymous memory with 0xFF would touch every page of the bank at start.)
+ * anonymous memory with 0xFF, the fallback for a kernel without memfd,
+ * touches every page of the bank at start.)
  */
 #define ERASED_CHUNK	(1u << 20)
 
@@ -93,8 +94,14 @@ static uint8_t *map_erased(uint64_t size)
 	uint8_t ones[4096], *base = MAP_FAILED;
 	int fd = memfd_create("norvm-erased", MFD_CLOEXEC);
 
-	if (fd < 0)
-		return MAP_FAILED;
+	if (fd < 0) {
+		/* A kernel without memfd: anonymous memory, filled. */
+		base = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (base != MAP_FAILED)
+			memset(base, 0xff, size);
+		return base;
+	}
 	memset(ones, 0xff, sizeof(ones));
 	for (uint64_t off = 0; off < chunk; off += sizeof(ones))
 		if (pwrite(fd, ones, sizeof(ones), (off_t)off) != (ssize_t)sizeof(ones))
