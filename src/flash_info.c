@@ -146,6 +146,18 @@ static const char *size_str(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
+/* Bytes in MiB, at most 6 decimals, no trailing zeros: "32", "0.000572". */
+static const char *mib_str(uint64_t v, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "%.6f", (double)v / (1 << 20));
+
+	while (n > 1 && n < len && buf[n - 1] == '0')
+		buf[--n] = 0;
+	if (n > 1 && n < len && buf[n - 1] == '.')
+		buf[--n] = 0;
+	return buf;
+}
+
 /* The part's erase regions laid over the image, then a partial block. */
 static int lay_out(struct image_info *ii, char *err, size_t errlen)
 {
@@ -445,12 +457,12 @@ static void print_boot(FILE *out, const struct image_info *ii)
 
 static void print_text(FILE *out, const struct image_info *ii)
 {
-	char desc[256];
+	char desc[256], mib[48];
 
 	cfi_part_describe(ii->part, desc, sizeof(desc));
 	fprintf(out, "file     %s\n", ii->path);
-	fprintf(out, "size     %" PRIu64 " bytes (%.6g MiB)\n", ii->size,
-		(double)ii->size / (1 << 20));
+	fprintf(out, "size     %" PRIu64 " bytes (%s MiB)\n", ii->size,
+		mib_str(ii->size, mib, sizeof(mib)));
 	fprintf(out, "part     %s\n", desc);
 	print_geometry(out, ii);
 	print_boot(out, ii);
@@ -518,10 +530,12 @@ static void json_boot(FILE *out, const struct boot_info *b)
 
 static void print_json(FILE *out, const struct image_info *ii)
 {
+	char mib[48];
+
 	fprintf(out, "{\"file\":");
 	json_str(out, ii->path);
-	fprintf(out, ",\"size\":%" PRIu64 ",\"mib\":%.6g,\"part\":", ii->size,
-		(double)ii->size / (1 << 20));
+	fprintf(out, ",\"size\":%" PRIu64 ",\"mib\":%s,\"part\":", ii->size,
+		mib_str(ii->size, mib, sizeof(mib)));
 	json_str(out, ii->part->name);
 	fprintf(out, ",\"interleave\":%u,\"blocks\":%" PRIu64 ",\"tail\":%" PRIu64
 		",\"regions\":[", ii->part->interleave, ii->blocks, ii->tail);
