@@ -1,4 +1,4 @@
-/* norvm's command line: `norvm run ...`, `norvm flash create ...`. */
+/* norvm's command line: `norvm run ...`, `norvm flash create|pack|info ...`. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "flash_info.h"
 #include "gdbserver.h"
 #include "hw/cfi_flash.h"
 #include "machine.h"
@@ -25,6 +26,10 @@ static const char usage_text[] =
 "                                       copies FW and K to RAM and enters FW\n"
 "       norvm flash pack FILE --kernel K [--size SIZE]\n"
 "                                       the same for an S-mode payload (KVM)\n"
+"       norvm flash info FILE [--part NAME] [--json]\n"
+"                                       describe an image: its erase blocks,\n"
+"                                       which are used, and a bootable image's\n"
+"                                       payloads with their CRC-32s\n"
 "       norvm flash parts                list the flash parts --flash can be\n"
 "       norvm --help | --version\n"
 "\n"
@@ -297,6 +302,51 @@ static int cmd_run(int argc, char **argv)
 	return status;
 }
 
+/* norvm flash info FILE [--part NAME] [--json] */
+static int cmd_flash_info(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "part", required_argument, NULL, 'p' },
+		{ "chip", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cfi_part *part = cfi_part_default();
+	bool json = false;
+	char err[512];
+	int opt;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			part = cfi_part_find(optarg);
+			if (!part)
+				return die_usage("flash info: --part %s: unknown part (norvm "
+						 "flash parts lists them)", optarg);
+			break;
+		case 'j':
+			json = true;
+			break;
+		case ':':
+			return die_usage("%s needs an argument", argv[optind - 1]);
+		default:
+			return die_usage("unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		return die_usage("flash info: expected an image FILE%s", "");
+	if (optind + 1 < argc)
+		return die_usage("flash info: unexpected argument '%s'", argv[optind + 1]);
+	if (flash_info(argv[optind], part, json, stdout, err, sizeof(err))) {
+		fflush(stdout);
+		fprintf(stderr, "norvm: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 /* norvm flash create|pack FILE [options] */
 static int cmd_flash(int argc, char **argv)
 {
@@ -318,8 +368,10 @@ static int cmd_flash(int argc, char **argv)
 		cfi_part_list(stdout);
 		return 0;
 	}
+	if (argc >= 2 && !strcmp(argv[1], "info"))
+		return cmd_flash_info(argc - 1, argv + 1);
 	if (argc < 2 || (strcmp(argv[1], "create") && strcmp(argv[1], "pack")))
-		return die_usage("flash: expected 'create', 'pack' or 'parts'%s", "");
+		return die_usage("flash: expected 'create', 'pack', 'info' or 'parts'%s", "");
 	pack = !strcmp(argv[1], "pack");
 	argc--;
 	argv++;
