@@ -260,7 +260,14 @@ void stats_timeline_stop(struct stats_timeline *t)
 	pthread_cond_signal(&t->wake);
 	pthread_mutex_unlock(&t->lock);
 	pthread_join(t->thread, NULL);
+	stats_timeline_sample(t);
+}
+
+void stats_timeline_sample(struct stats_timeline *t)
+{
+	pthread_mutex_lock(&t->lock);
 	sample(t);
+	pthread_mutex_unlock(&t->lock);
 }
 
 void stats_timeline_json(const struct stats_timeline *t, FILE *f, const char *indent)

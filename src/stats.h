@@ -47,6 +47,9 @@ struct stats_timeline *stats_timeline_start(struct mmio_bus *bus, unsigned inter
  */
 void stats_timeline_stop(struct stats_timeline *t);
 
+/* Take a sample now, as if an interval ended (tests). */
+void stats_timeline_sample(struct stats_timeline *t);
+
 /* The timeline as a JSON object: interval_ms, devices, exits (one row per interval). */
 void stats_timeline_json(const struct stats_timeline *t, FILE *f, const char *indent);
 
