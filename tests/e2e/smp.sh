@@ -25,7 +25,8 @@ expect_status flash_mode_switch_coherent 0 $?
 why=$(jq -r '. as $j | .timeline as $t | [range($t.devices | length) as $d
 	| $t.devices[$d] as $n | ([$t.exits[][$d]] | add // 0) as $sum
 	| ($j.devices[$n] | .reads + .writes + .fetches) as $total
-	| select($sum != $total) | "\($n): \($sum) != \($total)"] | join("; ")' "$E2E_TMP/smp.json")
+	| select($sum != $total) | "\($n): \($sum) != \($total)"] | join("; ")' "$E2E_TMP/smp.json" 2>&1) ||
+	why="jq: $why"
 if [ -z "$why" ] && [ "$(jq '.timeline.exits | length' "$E2E_TMP/smp.json")" -gt 1 ]; then
 	echo "PASS timeline_sums_4_harts"
 else
