@@ -7,8 +7,9 @@
 # picture, cumulative flash0 exits against the run's time on a log scale,
 # every round one line, goes to doc/flash_exits.svg (PLOT=FILE elsewhere).
 # QEMU counts no exits, so here the peer is norvm itself with mapping off.
-# A third run, mapping off with --stats instead of --stats-json, has no
-# timeline sampler: against it, the run with one shows what sampling costs.
+# What sampling costs: the sampler thread's own CPU time (sampler_cpu_ms
+# in the JSON), and the wall time against a third run, mapping off with
+# --stats instead of --stats-json, which has no sampler.
 # The three alternate in each round.
 . "$(dirname "$0")/lib.sh"
 need_cmd "$NORVM" jq gnuplot
@@ -34,6 +35,8 @@ timeline() {
 	record "$1.rows" "$(wc -l <"$dat")" "$j"
 	record "$1.interval" "$(json "$j" .timeline.interval_ms)" "$j"
 	record "$1.peak" "$(awk '$2 > m { m = $2 } END { print m + 0 }' "$dat")" "$dat"
+	record "$1.sampler_ms" "$(json "$j" .timeline.sampler_cpu_ms)" "$j"
+	record "$1.sampler_pct" "$(json "$j" '100 * .timeline.sampler_cpu_ms / 1000 / .seconds')" "$j"
 	marks "$1" "$2" prompt "$(last "$1.prompt" %.6f)"
 	marks "$1" "$2" crc "$(last "$1.crc_start" %.6f)" "$(last "$1.crc_end" %.6f)"
 }
@@ -113,15 +116,15 @@ gnuplot "$gp" 2>"$BENCH_TMP/gnuplot.err" || die "gnuplot failed: $(cat "$BENCH_T
 mv "$PLOT.tmp" "$PLOT"
 note "wrote $PLOT"
 
-table run 'flash exits' 'peak per interval' rows 'interval ms' 'to prompt s' 'run s' \
-	'run vs no timeline' 'to prompt vs no timeline'
+table run 'flash exits' 'peak per interval' rows 'interval ms' 'sampler CPU ms' \
+	'sampler CPU %' 'to prompt s' 'run s' 'run vs no timeline' 'to prompt vs no timeline'
 for map in on off; do
 	if [ $map = on ]; then vs=(— —); else
 		vs=("$(cell off.vs_plain %.2f)" "$(cell off.prompt_vs_plain %.2f)"); fi
 	row "norvm, map $map" "$(cell $map.exits int)" "$(cell $map.peak int)" \
-		"$(cell $map.rows %.0f)" "$(cell $map.interval %.0f)" "$(cell $map.prompt %.2f)" \
-		"$(cell $map.secs)" "${vs[@]}"
+		"$(cell $map.rows %.0f)" "$(cell $map.interval %.0f)" "$(cell $map.sampler_ms %.2f)" \
+		"$(cell $map.sampler_pct %.3f)" "$(cell $map.prompt %.2f)" "$(cell $map.secs)" "${vs[@]}"
 done
-row "norvm, map off, no timeline (--stats)" "$(cell plain.exits int)" — — — \
+row "norvm, map off, no timeline (--stats)" "$(cell plain.exits int)" — — — — — \
 	"$(cell plain.prompt %.2f)" "$(cell plain.secs)" — —
 table_end

@@ -133,6 +133,7 @@ struct stats_timeline {
 	pthread_mutex_t lock;		/* between the sampler and stop only */
 	pthread_cond_t wake;
 	bool stop;
+	uint64_t cpu_ns;		/* the sampler thread's CPU time */
 };
 
 static uint64_t region_exits(struct mmio_region *r)
@@ -187,6 +188,7 @@ static void sample(struct stats_timeline *t)
 static void *sampler(void *arg)
 {
 	struct stats_timeline *t = arg;
+	struct timespec cpu;
 
 	pthread_mutex_lock(&t->lock);
 	while (!t->stop) {
@@ -202,6 +204,9 @@ static void *sampler(void *arg)
 			sample(t);
 	}
 	pthread_mutex_unlock(&t->lock);
+	/* What sampling cost, in CPU time of this thread; read after the join. */
+	if (!clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu))
+		t->cpu_ns = (uint64_t)cpu.tv_sec * 1000000000 + (uint64_t)cpu.tv_nsec;
 	return NULL;
 }
 
@@ -272,7 +277,8 @@ void stats_timeline_sample(struct stats_timeline *t)
 
 void stats_timeline_json(const struct stats_timeline *t, FILE *f, const char *indent)
 {
-	fprintf(f, "{\n%s  \"interval_ms\": %u,\n%s  \"devices\": [", indent, t->interval_ms, indent);
+	fprintf(f, "{\n%s  \"interval_ms\": %u,\n%s  \"sampler_cpu_ms\": %.3f,\n%s  \"devices\": [",
+		indent, t->interval_ms, indent, t->cpu_ns / 1e6, indent);
 	for (unsigned d = 0; d < t->ndev; d++)
 		fprintf(f, "%s\"%s\"", d ? ", " : "", t->bus->regions[d].name);
 	fprintf(f, "],\n%s  \"exits\": [", indent);

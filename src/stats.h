@@ -50,7 +50,10 @@ void stats_timeline_stop(struct stats_timeline *t);
 /* Take a sample now, as if an interval ended (tests). */
 void stats_timeline_sample(struct stats_timeline *t);
 
-/* The timeline as a JSON object: interval_ms, devices, exits (one row per interval). */
+/*
+ * The timeline as a JSON object: interval_ms, sampler_cpu_ms (the CPU
+ * time sampling took), devices, exits (one row per interval).
+ */
 void stats_timeline_json(const struct stats_timeline *t, FILE *f, const char *indent);
 
 /* Its rows: *nrows x *ndev counts, row-major, for tests. */

@@ -17,6 +17,7 @@ check_timeline() {
 	why=$(jq -r '. as $j | .timeline as $t
 		| if $t == null then "no timeline"
 		elif $t.interval_ms != '"$want"' then "interval_ms \($t.interval_ms), expected '"$want"'"
+		elif ($t.sampler_cpu_ms | type) != "number" then "no sampler_cpu_ms"
 		elif $t.devices != ($j.devices | keys_unsorted) then
 			"timeline devices \($t.devices) != \($j.devices | keys_unsorted)"
 		elif any($t.exits[]; length != ($t.devices | length)) then
