@@ -124,7 +124,7 @@ int stats_write_json(struct vm *vm, const struct stats_timeline *t, const char *
 struct stats_timeline {
 	struct mmio_bus *bus;
 	unsigned ndev;
-	unsigned interval_ms;		/* doubles whenever rows are merged */
+	uint64_t interval_ms;		/* doubles whenever rows are merged */
 	uint64_t *last;			/* ndev: each device's exits at the last sample */
 	uint64_t *rows;			/* nrows x ndev */
 	size_t nrows, cap;
@@ -192,7 +192,7 @@ static void *sampler(void *arg)
 
 	pthread_mutex_lock(&t->lock);
 	while (!t->stop) {
-		t->next.tv_sec += t->interval_ms / 1000;
+		t->next.tv_sec += (time_t)(t->interval_ms / 1000);
 		t->next.tv_nsec += (long)(t->interval_ms % 1000) * 1000000;
 		if (t->next.tv_nsec >= 1000000000) {
 			t->next.tv_sec++;
@@ -277,7 +277,7 @@ void stats_timeline_sample(struct stats_timeline *t)
 
 void stats_timeline_json(const struct stats_timeline *t, FILE *f, const char *indent)
 {
-	fprintf(f, "{\n%s  \"interval_ms\": %u,\n%s  \"sampler_cpu_ms\": %.3f,\n%s  \"devices\": [",
+	fprintf(f, "{\n%s  \"interval_ms\": %" PRIu64 ",\n%s  \"sampler_cpu_ms\": %.3f,\n%s  \"devices\": [",
 		indent, t->interval_ms, indent, t->cpu_ns / 1e6, indent);
 	for (unsigned d = 0; d < t->ndev; d++)
 		fprintf(f, "%s\"%s\"", d ? ", " : "", t->bus->regions[d].name);
@@ -292,7 +292,7 @@ void stats_timeline_json(const struct stats_timeline *t, FILE *f, const char *in
 }
 
 const uint64_t *stats_timeline_rows(const struct stats_timeline *t, unsigned *ndev,
-				    size_t *nrows, unsigned *interval_ms)
+				    size_t *nrows, uint64_t *interval_ms)
 {
 	*ndev = t->ndev;
 	*nrows = t->nrows;

@@ -58,7 +58,7 @@ void stats_timeline_json(const struct stats_timeline *t, FILE *f, const char *in
 
 /* Its rows: *nrows x *ndev counts, row-major, for tests. */
 const uint64_t *stats_timeline_rows(const struct stats_timeline *t, unsigned *ndev,
-				    size_t *nrows, unsigned *interval_ms);
+				    size_t *nrows, uint64_t *interval_ms);
 
 void stats_timeline_free(struct stats_timeline *t);
 

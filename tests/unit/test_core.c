@@ -374,7 +374,8 @@ static void timeline_sums_match_counters(void)
 	struct stats_timeline *t;
 	struct timespec t0, t1;
 	const uint64_t *rows;
-	unsigned ndev, interval;
+	unsigned ndev;
+	uint64_t interval;
 	size_t nrows, len = 0;
 	long ms;
 	char err[128], *json = NULL;
@@ -437,7 +438,8 @@ static void timeline_merges_rows(void)
 	struct stats_timeline *t;
 	struct timespec t0;
 	const uint64_t *rows;
-	unsigned ndev, interval;
+	unsigned ndev;
+	uint64_t interval;
 	size_t nrows;
 	uint64_t total = 0;
 	char err[128];
