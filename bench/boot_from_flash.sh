@@ -14,12 +14,9 @@
 # round.
 . "$(dirname "$0")/lib.sh"
 need_cmd "$NORVM" "$QEMU"
-need "$FW_JUMP" "$UBOOT_S"
 img=$BENCH_TMP/boot.img
-"$NORVM" flash pack "$img" --firmware "$FW_JUMP" --kernel "$UBOOT_S" --size 32M
-# The first newlines may be lost to UART initialisation or taken by the
-# autoboot countdown; the first crc32 only touches the RAM.
-cmds='\n\n\ncrc32 80800000 800000\ncrc32 0x20000000 0x800000\ncrc32 0x80800000 0x800000\npoweroff\n'
+flash_boot_image "$img"
+cmds=$FLASH_BOOT_CMDS	# (lib.sh) the first crc32 only touches the RAM
 FLASH_CRC=
 
 # figures NAME ROUND: the times of a session in $BENCH_TMP/NAME.out; the

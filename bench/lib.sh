@@ -25,6 +25,20 @@ BENCH_TMP=$(mktemp -d)
 trap 'rm -rf "$BENCH_TMP"' EXIT
 mkdir "$BENCH_TMP/fig"
 
+# The boot-from-flash session (bench/boot_from_flash.sh, and
+# bench/flash_exits_plot.sh's picture of it): flash_boot_image FILE packs
+# OpenSBI and U-Boot (S-mode) with `norvm flash pack` into a 32 MiB image;
+# typed in, FLASH_BOOT_CMDS runs U-Boot's crc32 over 8 MiB of flash and
+# over 8 MiB of RAM (touched once first, so neither side pays for host
+# page faults), then poweroff.  The first newlines may be lost to UART
+# initialisation or taken by the autoboot countdown.
+FLASH_BOOT_CMDS='\n\n\ncrc32 80800000 800000\ncrc32 0x20000000 0x800000\ncrc32 0x80800000 0x800000\npoweroff\n'
+flash_boot_image() {
+	need "$FW_JUMP" "$UBOOT_S"
+	"$NORVM" flash pack "$1" --firmware "$FW_JUMP" --kernel "$UBOOT_S" --size 32M ||
+		die "norvm flash pack $1 failed"
+}
+
 die() { printf '%s: %s\n' "$BENCH" "$*" >&2; exit 1; }
 note() { printf '%s: %s\n' "$BENCH" "$*" >&2; }
 

@@ -68,7 +68,9 @@ static const char usage_text[] =
 "                      or execute in place from flash bank 0\n"
 "  --dump-dtb FILE     write the guest's device tree to FILE and exit\n"
 "  --stats             print exit statistics when the guest stops\n"
-"  --stats-json FILE   write the same statistics as JSON\n"
+"  --stats-json FILE   write the same statistics as JSON, with a timeline:\n"
+"                      each device's exits in every interval of wall time\n"
+"  --stats-interval MS the timeline's interval, 1 to 60000 ms (default 10)\n"
 "\n"
 "console: on a terminal, Ctrl-A x quits; piped input is typed into the UART\n"
 "as the guest becomes ready for it.\n";
@@ -89,7 +91,7 @@ static int die_usage(const char *fmt, const char *arg)
 enum {
 	OPT_FIRMWARE = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DUMP_DTB,
 	OPT_STATS, OPT_STATS_JSON, OPT_HELP, OPT_FLASH, OPT_FLASH_MAP, OPT_BOOT,
-	OPT_GDB, OPT_GDB_WAIT, OPT_ACCEL,
+	OPT_GDB, OPT_GDB_WAIT, OPT_ACCEL, OPT_STATS_INTERVAL,
 };
 
 static const struct option run_options[] = {
@@ -102,6 +104,7 @@ static const struct option run_options[] = {
 	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "stats-json", required_argument, NULL, OPT_STATS_JSON },
+	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "flash", required_argument, NULL, OPT_FLASH },
 	{ "flash-map", required_argument, NULL, OPT_FLASH_MAP },
@@ -112,14 +115,15 @@ static const struct option run_options[] = {
 	{ 0 }
 };
 
-static int parse_cpus(const char *s, unsigned *out)
+/* A decimal number from `min` to `max`. */
+static int parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out)
 {
 	char *end;
 	unsigned long v;
 
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || *end || end == s || v < 1 || v > VIRT_MAX_HARTS)
+	if (errno || *end || end == s || *s == '-' || v < min || v > max)
 		return -EINVAL;
 	*out = (unsigned)v;
 	return 0;
@@ -201,12 +205,17 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 		case OPT_DUMP_DTB: c->dump_dtb = optarg; break;
 		case OPT_STATS: c->stats = true; break;
 		case OPT_STATS_JSON: c->stats_json = optarg; break;
+		case OPT_STATS_INTERVAL:
+			if (parse_unsigned(optarg, 1, STATS_INTERVAL_MS_MAX, &c->stats_interval_ms))
+				return die_usage("--stats-interval %s: must be a number of "
+						 "milliseconds from 1 to 60000", optarg);
+			break;
 		case 'm':
 			if (parse_size(optarg, &c->ram_size))
 				return die_usage("-m %s: not a size (e.g. 256M, 2G)", optarg);
 			break;
 		case 'c':
-			if (parse_cpus(optarg, &c->nharts))
+			if (parse_unsigned(optarg, 1, VIRT_MAX_HARTS, &c->nharts))
 				return die_usage("--cpus %s: must be a number from 1 to 8", optarg);
 			break;
 		case OPT_FLASH:
@@ -241,8 +250,13 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 	}
 	if (optind < argc)
 		return die_usage("unexpected argument '%s'", argv[optind]);
+	if (c->stats_interval_ms && !c->stats_json)
+		return die_usage("--stats-interval needs --stats-json%s", "");
+	if (!c->stats_interval_ms)
+		c->stats_interval_ms = STATS_INTERVAL_MS_DEFAULT;
 	return 0;
 }
+
 
 static double elapsed(const struct timespec *t0)
 {
@@ -257,6 +271,7 @@ static int cmd_run(int argc, char **argv)
 	struct vm_config cfg;
 	struct vm vm;
 	struct gdb_server *gdb = NULL;
+	struct stats_timeline *timeline = NULL;
 	struct timespec t0;
 	char err[512];
 	int ret, status;
@@ -290,14 +305,28 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (cfg.stats_json) {
+		timeline = stats_timeline_start(&vm.bus, cfg.stats_interval_ms, &t0,
+						err, sizeof(err));
+		if (!timeline) {
+			fprintf(stderr, "norvm: %s\n", err);
+			gdb_server_stop(gdb);
+			machine_destroy(&vm);
+			return 1;
+		}
+	}
 	status = machine_run(&vm);
 	gdb_server_stop(gdb);
+	if (timeline)
+		stats_timeline_stop(timeline);	/* every hart has stopped: the sums are exact */
 	if (cfg.stats)
 		stats_print(&vm, stderr, elapsed(&t0));
-	if (cfg.stats_json && stats_write_json(&vm, cfg.stats_json, elapsed(&t0), err, sizeof(err))) {
+	if (cfg.stats_json && stats_write_json(&vm, timeline, cfg.stats_json, elapsed(&t0),
+					       err, sizeof(err))) {
 		fprintf(stderr, "norvm: %s\n", err);
 		status = status ? status : 1;
 	}
+	stats_timeline_free(timeline);
 	machine_destroy(&vm);
 	return status;
 }

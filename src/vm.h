@@ -39,6 +39,7 @@ struct vm_config {
 	const char *dump_dtb;
 	bool stats;
 	const char *stats_json;
+	unsigned stats_interval_ms;	/* the timeline's interval (--stats-json) */
 	const char *gdb;		/* --gdb: where to listen */
 	bool gdb_wait;			/* --gdb-wait: harts start stopped */
 };

@@ -47,6 +47,12 @@ fi
 bad bad_size '-m lots: not a size' run -m lots --firmware "$t/small"
 bad ram_too_small 'RAM size' run -m 1M --firmware "$t/small"
 bad bad_cpus '--cpus 9' run -c 9 --firmware "$t/small"
+bad stats_interval_zero '--stats-interval 0: must be a number of milliseconds from 1 to 60000' \
+	run --firmware "$t/small" --stats-json "$t/s.json" --stats-interval 0
+bad stats_interval_word '--stats-interval soon: must be' \
+	run --firmware "$t/small" --stats-json "$t/s.json" --stats-interval soon
+bad stats_interval_alone '--stats-interval needs --stats-json' \
+	run --firmware "$t/small" --stats-interval 20
 bad kernel_missing 'cannot open' run --firmware "$t/small" --kernel "$t/nope"
 bad extra_argument "unexpected argument 'junk'" run --firmware "$t/small" junk
 

@@ -1,9 +1,14 @@
-/* The MMIO bus, vm_set_memory_region's checks, size parsing, the loader. */
+/*
+ * The MMIO bus and its exit timeline, vm_set_memory_region's checks, size
+ * parsing, the loader.
+ */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libfdt.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +16,7 @@
 #include "devtree.h"
 #include "fakevm.h"
 #include "loader.h"
+#include "stats.h"
 #include "test.h"
 #include "util.h"
 
@@ -305,11 +311,174 @@ static void devtree_without_mmode(void)
 	free(vm.fdt);
 }
 
+/* Devices without state, so that several threads may exit to them at once. */
+static uint64_t quiet_read(void *o, uint64_t off, unsigned len)
+{
+	return 0;
+}
+
+static void quiet_write(void *o, uint64_t off, unsigned len, uint64_t val)
+{
+}
+
+static const struct mmio_ops quiet_ops = { quiet_read, quiet_write };
+
+/* A hart exiting to the device at `addr` for `ms` ms of wall time. */
+struct exiter {
+	struct mmio_bus *bus;
+	uint64_t addr;
+	unsigned ms;
+	uint64_t exits;
+};
+
+static void *exit_loop(void *arg)
+{
+	struct exiter *x = arg;
+	struct timespec t0, t;
+	long ms = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ms < (long)x->ms) {
+		for (unsigned i = 0; i < 256; i++, x->exits++) {
+			struct mmio_exit e = { .addr = x->addr, .len = 4,
+					       .is_write = i % 3 == 0, .is_fetch = i % 5 == 0 };
+
+			mmio_dispatch(x->bus, &e);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+	}
+	return NULL;
+}
+
+/* A timeline's column for device d, added up. */
+static uint64_t column_sum(const uint64_t *rows, unsigned ndev, size_t nrows, unsigned d)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < nrows; i++)
+		sum += rows[i * ndev + d];
+	return sum;
+}
+
+/*
+ * Four threads exit to devices a and b (none to c) while the sampler reads
+ * the counters every millisecond: each device's rows add up to its
+ * counters and to what the threads did, and the JSON names the columns.
+ */
+static void timeline_sums_match_counters(void)
+{
+	static struct mmio_bus bus;
+	struct exiter x[4];
+	pthread_t tid[4];
+	struct stats_timeline *t;
+	struct timespec t0, t1;
+	const uint64_t *rows;
+	unsigned ndev;
+	uint64_t interval;
+	size_t nrows, len = 0;
+	long ms;
+	char err[128], *json = NULL;
+	FILE *f;
+
+	memset(&bus, 0, sizeof(bus));
+	CHECK_EQ(mmio_register(&bus, 0x3000, 0x100, "c", &quiet_ops, NULL), 0);
+	CHECK_EQ(mmio_register(&bus, 0x1000, 0x100, "a", &quiet_ops, NULL), 0);
+	CHECK_EQ(mmio_register(&bus, 0x2000, 0x100, "b", &quiet_ops, NULL), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t = stats_timeline_start(&bus, 1, &t0, err, sizeof(err));
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	for (unsigned i = 0; i < 4; i++) {
+		x[i] = (struct exiter){ .bus = &bus, .addr = i % 2 ? 0x2004 : 0x1008,
+					.ms = 30 + 10 * i };
+		CHECK_EQ(pthread_create(&tid[i], NULL, exit_loop, &x[i]), 0);
+	}
+	for (unsigned i = 0; i < 4; i++)
+		pthread_join(tid[i], NULL);
+	stats_timeline_stop(t);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+
+	rows = stats_timeline_rows(t, &ndev, &nrows, &interval);
+	CHECK_EQ(ndev, 3);
+	CHECK_EQ(interval, 1);
+	CHECK(nrows >= 2);
+	CHECK(nrows <= (size_t)ms + 1);		/* one a deadline, and the last */
+	for (unsigned d = 0; d < ndev && d < 3; d++) {
+		struct mmio_counts *c = &bus.regions[d].counts;
+
+		CHECK_EQ(column_sum(rows, ndev, nrows, d), c->reads + c->writes + c->fetches);
+	}
+	CHECK_EQ(column_sum(rows, ndev, nrows, 0), x[0].exits + x[2].exits);	/* a */
+	CHECK_EQ(column_sum(rows, ndev, nrows, 1), x[1].exits + x[3].exits);	/* b */
+	CHECK_EQ(column_sum(rows, ndev, nrows, 2), 0);				/* c */
+
+	f = open_memstream(&json, &len);
+	CHECK(f != NULL);
+	if (f) {
+		stats_timeline_json(t, f, "");
+		fclose(f);
+		CHECK(strstr(json, "\"interval_ms\": 1,") != NULL);
+		CHECK(strstr(json, "\"devices\": [\"a\", \"b\", \"c\"]") != NULL);
+		free(json);
+	}
+	stats_timeline_free(t);
+}
+
+/*
+ * Past STATS_TIMELINE_MAX_ROWS rows, neighbours are added up and the
+ * interval doubles; nothing is lost.  Samples are taken by hand: the
+ * sampler's own interval (60 s) never ends.
+ */
+static void timeline_merges_rows(void)
+{
+	static struct mmio_bus bus;
+	struct stats_timeline *t;
+	struct timespec t0;
+	const uint64_t *rows;
+	unsigned ndev;
+	uint64_t interval;
+	size_t nrows;
+	uint64_t total = 0;
+	char err[128];
+	bool pairs = true;
+
+	memset(&bus, 0, sizeof(bus));
+	CHECK_EQ(mmio_register(&bus, 0x1000, 0x100, "a", &quiet_ops, NULL), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t = stats_timeline_start(&bus, 60000, &t0, err, sizeof(err));
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	for (uint64_t i = 1; i <= STATS_TIMELINE_MAX_ROWS + 2; i++) {
+		atomic_fetch_add(&bus.regions[0].counts.reads, i);
+		total += i;
+		stats_timeline_sample(t);
+	}
+	rows = stats_timeline_rows(t, &ndev, &nrows, &interval);
+	CHECK_EQ(nrows, STATS_TIMELINE_MAX_ROWS / 2 + 2);
+	CHECK_EQ(interval, 120000);
+	for (uint64_t j = 0; j < STATS_TIMELINE_MAX_ROWS / 2; j++)
+		pairs &= rows[j] == (2 * j + 1) + (2 * j + 2);
+	CHECK(pairs);
+	CHECK_EQ(rows[nrows - 1], STATS_TIMELINE_MAX_ROWS + 2);
+	stats_timeline_stop(t);
+	rows = stats_timeline_rows(t, &ndev, &nrows, &interval);
+	CHECK_EQ(nrows, STATS_TIMELINE_MAX_ROWS / 2 + 3);
+	CHECK_EQ(rows[nrows - 1], 0);
+	CHECK_EQ(column_sum(rows, ndev, nrows, 0), total);
+	stats_timeline_free(t);
+}
+
 int main(void)
 {
 	RUN(bus_dispatches_by_range);
 	RUN(bus_rejects_overlap_and_unclaimed);
 	RUN(bus_fetch_counted_apart);
+	RUN(timeline_sums_match_counters);
+	RUN(timeline_merges_rows);
 	RUN(set_memory_region_checks_arguments);
 	RUN(sizes_parse);
 	RUN(loader_raw_and_bounds);
