@@ -135,6 +135,21 @@ mapped mtd 0 1
 writes mtd 1
 unwritten mtd 0
 
+# --- The MTD tests on an AMD part with boot blocks -----------------------
+# Bank 1 an Am29LV320DB (AMD command set, 8 x 8 KiB boot blocks then 63 x
+# 64 KiB): Linux's cfi_cmdset_0002 drives it, erase regions and all.
+erased "$t/amd.img" 4M
+boot mtd_amd fpu-off 1 boot,mtd --flash "$t/bank0.img" --flash "$t/amd.img,part=Am29LV320DB"
+booted mtd_amd 1
+ok mtd_amd mtd_readtest 'dev=2'
+ok mtd_amd mtd_torturetest 'dev=2 .*cycles_count=.*'
+ok mtd_amd mtd_stresstest 'dev=2 .*count=.*'
+mapped mtd_amd 0 1
+e=$(fstat mtd_amd 1 '.commands.sector_erase') p=$(fstat mtd_amd 1 '.commands.program + .commands.write_buffer')
+check mtd_amd_bank1_written '[ -n "$e" ] && [ "$e" -gt 0 ] && [ "$p" -gt 0 ]' \
+	"sector erase $e, program $p: expected both through the AMD command set"
+unwritten mtd_amd 0
+
 # The same read test with every flash access trapped: the statistics tell
 # the two apart, and Linux cannot.
 erased "$t/bank1.img" 4M
