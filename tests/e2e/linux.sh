@@ -135,6 +135,42 @@ mapped mtd 0 1
 writes mtd 1
 unwritten mtd 0
 
+# --- The MTD tests on an AMD part with boot blocks -----------------------
+# Bank 1 an Am29LV320DB (AMD command set, 8 x 8 KiB boot blocks then 63 x
+# 64 KiB): Linux's cfi_cmdset_0002 drives it, erase regions and all.
+# Linux's AMD driver waits for the part's CFI typical times whatever the
+# device does: msleep(erase_time / 2) before it polls an erase (512 ms
+# here) and udelay(word_write_time) after every word (8 us), and it never
+# uses the write buffer on this part.  With count=200 the stresstest
+# makes about 120 erases and 2.6 million word programs: over 80 s of the
+# guest's own sleeping even with instant operations, past the timeout.
+# A smaller count exercises the same paths.
+erased "$t/amd.img" 4M
+LINUX_APPEND="norvm.mtd=readtest,torturetest:eb=0:ebcnt=4:cycles_count=2,stresstest:count=30"
+boot mtd_amd fpu-off 1 boot,mtd --flash "$t/bank0.img" --flash "$t/amd.img,part=Am29LV320DB"
+LINUX_APPEND=
+booted mtd_amd 1
+ok mtd_amd mtd_readtest 'dev=2'
+ok mtd_amd mtd_torturetest 'dev=2 .*cycles_count=.*'
+ok mtd_amd mtd_stresstest 'dev=2 .*count=.*'
+mapped mtd_amd 0
+# Bank 1: the array stays mapped through unlock cycles and programs, but a
+# sector erase (AA 55 80 AA 55 30) leaves the accept window open, unmapped,
+# until the next read (timing instant); that read, Linux's first poll,
+# starts and completes the erase and is answered with the erased data.
+# So exactly one trapped array-mode read per erase, and no other.
+a=$(fstat mtd_amd 1 .reads.array) e=$(fstat mtd_amd 1 .erases)
+m=$(fstat mtd_amd 1 .maps) u=$(fstat mtd_amd 1 .unmaps) x=$(fstat mtd_amd 1 .map_errors)
+check mtd_amd_bank1_array_reads '[ -n "$a" ] && [ "$a" = "$e" ]' \
+	"$a reads trapped in read-array mode, expected one per erase ($e)"
+check mtd_amd_bank1_mapping_changes \
+	'[ -n "$m" ] && [ "$m" -gt 1 ] && [ "$m" = "$((u + 1))" ] && [ "$x" = 0 ]' \
+	"maps $m, unmaps $u, refused $x: expected maps = unmaps + 1 > 1 and none refused"
+e=$(fstat mtd_amd 1 '.commands.sector_erase') p=$(fstat mtd_amd 1 '.commands.program + .commands.write_buffer')
+check mtd_amd_bank1_written '[ -n "$e" ] && [ "$e" -gt 0 ] && [ "$p" -gt 0 ]' \
+	"sector erase $e, program $p: expected both through the AMD command set"
+unwritten mtd_amd 0
+
 # The same read test with every flash access trapped: the statistics tell
 # the two apart, and Linux cannot.
 erased "$t/bank1.img" 4M

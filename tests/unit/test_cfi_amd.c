@@ -687,6 +687,66 @@ static void test_part_options(void)
 	unlink(path);
 }
 
+/*
+ * What Linux 6.1's cfi_cmdset_0002 does on a part without a write buffer
+ * (mtd_stresstest on an Am29LV320DB, timing instant), bus cycle by bus
+ * cycle.  A read that finds the array mapped never reaches the device, so
+ * `guest_read` says whether it would have trapped.  do_write_oneword: the
+ * NOP-check read, AA 55 A0, the datum, then chip_good() twice (two reads
+ * equal to the datum); do_erase_oneblock: AA 55 80 AA 55 30, then
+ * chip_ready(0xFFFF) after its sleep.  The array stays mapped through
+ * every program (unlock cycles included); only the read that closes an
+ * erase's accept window traps, and it returns the erased data.
+ */
+static unsigned trapped;
+
+static uint64_t guest_read(struct cfi_flash *f, uint64_t off)
+{
+	trapped += !mapped();
+	return cfi_flash_read(f, off, bw);
+}
+
+static bool chip_ready(struct cfi_flash *f, uint64_t off, uint64_t want)
+{
+	uint64_t a = guest_read(f, off), b = guest_read(f, off);
+
+	return a == b && b == want;
+}
+
+static void test_linux_sequences(void)
+{
+	struct cfi_flash *f = open_part(preset("Am29LV320DB"), 0xff, false, false);
+	uint64_t eb = 0x10000, polls;
+
+	for (unsigned round = 0; round < 3; round++) {
+		trapped = 0;
+		/* do_erase_oneblock */
+		sector_erase(f, eb);
+		CHECK(!mapped());
+		CHECK(chip_ready(f, eb, 0xffff));
+		CHECK_EQ(trapped, 1);		/* the read that closed the window */
+		CHECK(mapped());
+		/* do_write_oneword, over a 64 KiB block */
+		trapped = 0;
+		for (uint64_t off = eb; off < eb + 0x10000; off += bw) {
+			uint64_t datum = (off * 0x9e37u >> 3) & 0xffff;
+
+			if (guest_read(f, off) == datum)
+				continue;		/* Linux's NOP check */
+			program_word(f, off, datum);
+			for (polls = 0; !chip_ready(f, off, datum) && polls < 4; polls++)
+				;
+			CHECK_EQ(polls, 0);
+		}
+		CHECK_EQ(trapped, 0);
+		CHECK(mapped());
+		CHECK_EQ(cfi_flash_read(f, eb + 0x1234, 2), (uint64_t)((eb + 0x1234) * 0x9e37u >> 3) & 0xffff);
+		CHECK_EQ(cfi_flash_cmd_count(f, "invalid"), 0);
+		eb += 0x10000;
+	}
+	done(f);
+}
+
 int main(void)
 {
 	RUN(test_presets_query);
@@ -703,5 +763,6 @@ int main(void)
 	RUN(test_timing_erase_suspend);
 	RUN(test_timing_intel);
 	RUN(test_part_options);
+	RUN(test_linux_sequences);
 	return TEST_EXIT();
 }
