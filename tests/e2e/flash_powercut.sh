@@ -149,3 +149,33 @@ expect_status sweep_status 1 $rc
 expect sweep_cut1 '^ *1 +erase +0x0\+0x40000 +0 +99 +(pass|FAIL)' "$E2E_TMP/sweep.out"
 expect sweep_cut5 '^ *5 +program +0xc\+0x4 +0 +99 +(pass|FAIL)' "$E2E_TMP/sweep.out"
 expect sweep_summary '^5 cut points: [0-9]+ passed, [0-9]+ failed' "$E2E_TMP/sweep.out"
+
+# An update that survives every cut: the new copy goes to block 1, then a
+# marker word to block 2; the check takes the new copy when the marker is
+# whole, else the old copy in block 0, which the update never touches.
+cat >"$E2E_TMP/ab.txt" <<EOF2
+mw.l 0x80800000 0x12345678 4
+mw.l 0x80800004 0x9abcdef0 4
+erase 0x22040000 +0x40000
+cp.b 0x80800000 0x22040000 0x10
+mw.l 0x80800100 0x600df00d 1
+cp.l 0x80800100 0x22080000 1
+poweroff
+EOF2
+cat >"$E2E_TMP/ab-check.txt" <<EOF2
+mw.l 0x80800000 0x12345678 4
+mw.l 0x80800004 0x9abcdef0 4
+if itest.l *0x22080000 == 0x600df00d; then if cmp.b 0x80800000 0x22040000 0x10; then poweroff; fi; mw.l 0x100000 0x13333; fi
+if itest.l *0x22000000 == 0x$old; then poweroff; fi
+mw.l 0x100000 0x13333
+EOF2
+NORVM_TIMEOUT=60 timeout -k 5 300 scripts/powercut-sweep --norvm "$NORVM" \
+	--image "$before" --seed 7 \
+	--run "--firmware $UBOOT_M --flash $b0 --flash @IMG@" --run-input "$E2E_TMP/ab.txt" \
+	--check "--firmware $UBOOT_M --flash $b0 --flash @IMG@" --check-input "$E2E_TMP/ab-check.txt" \
+	>"$E2E_TMP/sweep-ab.out" 2>&1
+rc=$?
+sed 's/^/    /' "$E2E_TMP/sweep-ab.out"
+expect_status sweep_ab_status 0 $rc
+expect sweep_ab_marker '^ *6 +program +0x80000\+0x4 +2 +99 +pass' "$E2E_TMP/sweep-ab.out"
+expect sweep_ab_summary '^6 cut points: 6 passed, 0 failed$' "$E2E_TMP/sweep-ab.out"
