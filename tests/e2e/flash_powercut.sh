@@ -138,7 +138,7 @@ if cmp.b 0x80800000 0x22000000 0x10; then poweroff; fi
 if itest.l *0x22000000 == 0x$old; then poweroff; fi
 mw.l 0x100000 0x13333
 EOF
-NORVM_TIMEOUT=60 timeout -k 5 300 scripts/powercut-sweep --norvm "$NORVM" \
+timeout -k 5 300 scripts/powercut-sweep --norvm "$NORVM" --timeout 60 \
 	--image "$before" --from 1 --to 5 \
 	--run "--firmware $UBOOT_M --flash $b0 --flash @IMG@" --run-input "$E2E_TMP/work.txt" \
 	--check "--firmware $UBOOT_M --flash $b0 --flash @IMG@" --check-input "$E2E_TMP/check.txt" \
@@ -169,7 +169,7 @@ if itest.l *0x22080000 == 0x600df00d; then if cmp.b 0x80800000 0x22040000 0x10; 
 if itest.l *0x22000000 == 0x$old; then poweroff; fi
 mw.l 0x100000 0x13333
 EOF2
-NORVM_TIMEOUT=60 timeout -k 5 300 scripts/powercut-sweep --norvm "$NORVM" \
+timeout -k 5 300 scripts/powercut-sweep --norvm "$NORVM" --timeout 60 \
 	--image "$before" --seed 7 \
 	--run "--firmware $UBOOT_M --flash $b0 --flash @IMG@" --run-input "$E2E_TMP/ab.txt" \
 	--check "--firmware $UBOOT_M --flash $b0 --flash @IMG@" --check-input "$E2E_TMP/ab-check.txt" \
