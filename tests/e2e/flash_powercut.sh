@@ -16,8 +16,8 @@ norvm flash create "$b0" --size 32M
 perl -e 'srand(1); print pack("C*", map { int(rand(256)) } 1 .. 262144),
 	 "\xff" x (786432)' >"$before"
 
-work='mw.l 0x80800000 0x12345678 4
-mw.l 0x80800004 0x9abcdef0 4
+work='mw.l 0x80800000 0x81c3a5e7 4
+mw.l 0x80800004 0x7e3c5a19 4
 erase 0x22000000 +0x40000
 cp.b 0x80800000 0x22000000 0x10
 poweroff
@@ -103,7 +103,7 @@ else echo "FAIL other_seed_other_image: seed=2 gave seed 1's image"; fi
 # fail=N on an AMD bank: U-Boot's cp.b and erase report it.
 amd=$E2E_TMP/amd.img
 norvm flash create "$amd" --part S29GL256P
-run_guest "$E2E_TMP/amd.out" 'mw.l 0x80800000 0x12345678 4
+run_guest "$E2E_TMP/amd.out" 'mw.l 0x80800000 0x81c3a5e7 4
 erase 0x22000000 +0x20000
 cp.b 0x80800000 0x22000000 0x10
 poweroff
@@ -132,8 +132,8 @@ expect intel_fail_sr4 '^22000000: 00900090' "$E2E_TMP/intel.out"
 printf '%s' "$work" >"$E2E_TMP/work.txt"
 old=$(od -An -tx4 -N4 "$before" | tr -d ' ')
 cat >"$E2E_TMP/check.txt" <<EOF
-mw.l 0x80800000 0x12345678 4
-mw.l 0x80800004 0x9abcdef0 4
+mw.l 0x80800000 0x81c3a5e7 4
+mw.l 0x80800004 0x7e3c5a19 4
 if cmp.b 0x80800000 0x22000000 0x10; then poweroff; fi
 if itest.l *0x22000000 == 0x$old; then poweroff; fi
 mw.l 0x100000 0x13333
@@ -154,8 +154,8 @@ expect sweep_summary '^5 cut points: [0-9]+ passed, [0-9]+ failed' "$E2E_TMP/swe
 # marker word to block 2; the check takes the new copy when the marker is
 # whole, else the old copy in block 0, which the update never touches.
 cat >"$E2E_TMP/ab.txt" <<EOF2
-mw.l 0x80800000 0x12345678 4
-mw.l 0x80800004 0x9abcdef0 4
+mw.l 0x80800000 0x81c3a5e7 4
+mw.l 0x80800004 0x7e3c5a19 4
 erase 0x22040000 +0x40000
 cp.b 0x80800000 0x22040000 0x10
 mw.l 0x80800100 0x600df00d 1
@@ -163,8 +163,8 @@ cp.l 0x80800100 0x22080000 1
 poweroff
 EOF2
 cat >"$E2E_TMP/ab-check.txt" <<EOF2
-mw.l 0x80800000 0x12345678 4
-mw.l 0x80800004 0x9abcdef0 4
+mw.l 0x80800000 0x81c3a5e7 4
+mw.l 0x80800004 0x7e3c5a19 4
 if itest.l *0x22080000 == 0x600df00d; then if cmp.b 0x80800000 0x22040000 0x10; then poweroff; fi; mw.l 0x100000 0x13333; fi
 if itest.l *0x22000000 == 0x$old; then poweroff; fi
 mw.l 0x100000 0x13333
@@ -179,3 +179,14 @@ sed 's/^/    /' "$E2E_TMP/sweep-ab.out"
 expect_status sweep_ab_status 0 $rc
 expect sweep_ab_marker '^ *6 +program +0x80000\+0x4 +2 +99 +pass' "$E2E_TMP/sweep-ab.out"
 expect sweep_ab_summary '^6 cut points: 6 passed, 0 failed$' "$E2E_TMP/sweep-ab.out"
+
+# Bad values are one line and status 2, before anything runs.
+for opt in powercut=0 fail=-1 powercut=x seed=1y; do
+	norvm run --firmware "$UBOOT_M" --flash "$b0,$opt" >"$E2E_TMP/bad.out" 2>&1 </dev/null
+	rc=$?
+	if [ $rc = 2 ] && grep -q "^norvm: --flash: $opt: " "$E2E_TMP/bad.out"; then
+		echo "PASS bad_${opt%%=*}_${opt#*=}"
+	else
+		echo "FAIL bad_${opt%%=*}_${opt#*=}: status $rc, $(head -n 1 "$E2E_TMP/bad.out")"
+	fi
+done
