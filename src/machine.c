@@ -232,6 +232,9 @@ static int create_flash(struct vm *vm, unsigned i, char *err, size_t errlen)
 		.sync = f->sync,
 		.map = vm->cfg.flash_map,
 		.timing = f->timing,
+		.powercut = f->powercut,
+		.fail = f->fail,
+		.seed = f->seed,
 		/* a bank without an image: the default part */
 		.part = i < vm->cfg.nflash ? &f->part : NULL,
 		.slot = SLOT_FLASH0 + i,

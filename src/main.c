@@ -58,6 +58,11 @@ static const char usage_text[] =
 "                      cmdset=intel|amd, width=x8|x16|x32, interleave=N,\n"
 "                      regions=COUNTxSIZE+..., buffer=BYTES, mfr=ID,\n"
 "                      id=ID[/ID/ID]: describe the devices, or change a part\n"
+"                      powercut=N: the power fails during the bank's N-th\n"
+"                      program or erase (from 1; --stats counts them): it is\n"
+"                      left partial and norvm exits with status 99;\n"
+"                      fail=N: the N-th reports a program or erase failure;\n"
+"                      seed=S: the partial states' seed (default 1)\n"
 "  --flash-map=on|off  map the flash array into the guest while in read-array\n"
 "                      mode (default on); off traps every access\n"
 "  --gdb tcp::PORT|tcp:HOST:PORT|unix:PATH\n"
@@ -129,6 +134,27 @@ static int parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *o
 	return 0;
 }
 
+/* powercut=N, fail=N (N from 1), seed=S (any 64-bit number). */
+static int parse_fault(struct flash_config *f, const char *opt)
+{
+	const char *eq = strchr(opt, '=') + 1;
+	bool seed = !strncmp(opt, "seed=", 5);
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(eq, &end, 0);
+	if (errno || end == eq || *end || *eq == '-' || (!seed && !v))
+		return die_usage(seed ? "--flash: %s: the seed is a number (e.g. seed=7)" :
+				 "--flash: %s: operations count from 1 (e.g. powercut=3)",
+				 opt);
+	if (seed)
+		f->seed = v;
+	else
+		*(!strncmp(opt, "fail=", 5) ? &f->fail : &f->powercut) = v;
+	return 0;
+}
+
 /*
  * FILE[,OPTION]...: FILE is everything up to the first comma.  part= (or
  * chip=) is applied first, whatever its place, so the other options
@@ -144,6 +170,7 @@ static int parse_flash(char *arg, struct vm_config *c)
 		return die_usage("--flash %s: at most two flash banks", arg);
 	f = &c->flash[c->nflash];
 	f->part = *cfi_part_default();
+	f->seed = 1;
 	f->path = strsep(&rest, ",");
 	if (!*f->path)
 		return die_usage("--flash: no image file given (--flash FILE[,OPTION]...)%s", "");
@@ -168,10 +195,15 @@ static int parse_flash(char *arg, struct vm_config *c)
 					return die_usage("--flash: %s: timing is real or instant",
 							 opt);
 				f->timing = !strcmp(opt + 7, "real");
+			} else if (!strncmp(opt, "powercut=", 9) || !strncmp(opt, "fail=", 5) ||
+				   !strncmp(opt, "seed=", 5)) {
+				if (parse_fault(f, opt))
+					return 2;
 			} else if (!eq) {
 				return die_usage("--flash: unknown option '%s' (readonly, sync, "
 						 "timing=, part=, cmdset=, width=, interleave=, "
-						 "regions=, buffer=, mfr=, id=)", opt);
+						 "regions=, buffer=, mfr=, id=, powercut=, fail=, "
+						 "seed=)", opt);
 			} else {
 				*eq = 0;
 				if (cfi_part_option(&f->part, opt, eq + 1, err, sizeof(err)))

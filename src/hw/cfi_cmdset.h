@@ -40,6 +40,7 @@ enum cfi_op_result {
 	CFI_OP_PROTECTED,	/* a target block is protected: nothing done */
 	CFI_OP_READONLY,	/* the image is read-only (VPP low) */
 	CFI_OP_NOT_ERASED,	/* program asked for 0 -> 1: bits left as AND */
+	CFI_OP_FAILED,		/* failure injected (fail=N): left partial */
 };
 
 /*
@@ -56,6 +57,8 @@ struct cfi_op {
 	uint8_t *valid_buf;	/* (core-owned storage for `valid`) */
 	uint8_t *erase;		/* erase: 1 per selected block (core-owned) */
 	uint64_t words;		/* program: bus words it programs */
+	uint64_t number;	/* the bank's operation number, 0: refused */
+	bool fail;		/* ends as CFI_OP_FAILED (fail=N) */
 	enum cfi_op_result result;
 	/* timing, in mtime ticks (0.1 us) */
 	uint64_t done_at;	/* when it completes, if running */
@@ -147,6 +150,7 @@ struct cfi_flash {
 	uint8_t query[CFI_QUERY_MAX];
 	struct cfi_flash_stats stats;
 	atomic_bool faulted;		/* the image's file failed under us */
+	bool cut;			/* the power was cut: writes are lost */
 
 	/* what a write cycle may change while mapped, to undo it */
 	void *undo_cs;

@@ -25,6 +25,8 @@
  *   ignores unlock, until the bank is reset.  Parts without block locking
  *   take 0x60 as an unknown command.
  * - The AMD unlock cycles (0xAA, 0x55) that probes send are ignored.
+ * - An operation made to fail (fail=N) ends with SR7 and SR4 (program) or
+ *   SR5 (erase), as a part whose cells would not verify.
  */
 #include <string.h>
 
@@ -407,6 +409,9 @@ static void intel_reset(struct cfi_flash *f)
 static void intel_op_done(struct cfi_flash *f)
 {
 	/* Program and erase report refusals before they start. */
+	if (f->op.result == CFI_OP_FAILED)	/* fail=N */
+		fail(f, f->op.kind == CFI_OP_ERASE ? CFI_SR_ERASE_ERROR :
+						     CFI_SR_PROG_ERROR);
 }
 
 /* Intel primary extended query, after "PRI" and the version. */

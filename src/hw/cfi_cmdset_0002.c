@@ -23,6 +23,9 @@
  * - Programming a 0 to 1 leaves the bits ANDed and ends with DQ5 = 1: the
  *   part then shows status until 0xF0 (the data sheets allow this; U-Boot
  *   and Linux never ask for it).
+ * - An operation made to fail (fail=N) ends as a part's exceeded timing
+ *   limits: DQ5 = 1 with DQ6 toggling (DQ7 the complement of the data for
+ *   a program, 0 for an erase) until 0xF0.
  * - A protected sector (PPB) or a read-only image: a program shows busy
  *   for 1 us, an erase of only such sectors for 100 us, then read mode,
  *   nothing changed (the S29GL data sheet's behaviour).
@@ -608,8 +611,8 @@ static void amd_op_done(struct cfi_flash *f)
 		s->suspended = false;
 	if (s->state != S_BUSY)
 		return;
-	if (f->op.result == CFI_OP_NOT_ERASED) {
-		s->erase_fail = false;
+	if (f->op.result == CFI_OP_NOT_ERASED || f->op.result == CFI_OP_FAILED) {
+		s->erase_fail = f->op.kind == CFI_OP_ERASE;
 		s->state = S_FAILED;
 	} else {
 		to_read(f);

@@ -72,6 +72,15 @@ struct cfi_flash_config {
 	bool sync;		/* msync each completed program or erase */
 	bool map;		/* map the array while it returns array data */
 	bool timing;		/* operations take the part's typical time */
+	/*
+	 * Fault injection.  Program and erase operations are numbered from 1
+	 * per bank, in the order they start (those a protected block or a
+	 * read-only image refuses are not operations: they change nothing).
+	 * 0: off.
+	 */
+	uint64_t powercut;	/* power fails during this operation */
+	uint64_t fail;		/* this operation ends in a failure status */
+	uint64_t seed;		/* the partial states' random seed */
 	const struct cfi_part *part;	/* NULL: the default part */
 	/* the guest time, in VIRT_TIMEBASE_HZ ticks; NULL: vm_mtime */
 	uint64_t (*clock)(void *opaque);
@@ -93,6 +102,8 @@ struct cfi_flash_stats {
 	uint64_t writes;		/* trapped writes */
 	uint64_t maps, unmaps;		/* mapping changes */
 	uint64_t map_errors;		/* slot changes the accelerator refused */
+	uint64_t ops;			/* program + erase operations: the last
+					 * one's number (powercut=, fail=) */
 	uint64_t programs;		/* program operations (word or buffer) */
 	uint64_t words;			/* bus words they programmed */
 	uint64_t program_map_changes;	/* unmap + map around programs */
@@ -101,6 +112,13 @@ struct cfi_flash_stats {
 	uint64_t suspends;		/* operations suspended */
 	uint64_t cmds[CFI_CMD_SLOTS];	/* by the command set's kinds */
 };
+
+/*
+ * norvm's exit status when a power cut (powercut=N) stopped the VM.  A
+ * guest can power off with any status, so the stderr line naming the cut
+ * is what proves it; 99 is only unlikely to be a firmware's own.
+ */
+#define CFI_POWERCUT_STATUS	99
 
 /* Intel status register bits. */
 #define CFI_SR_LOCKED		0x02	/* block locked */

@@ -316,7 +316,7 @@ int cfi_part_option(struct cfi_part *p, const char *key, const char *value,
 		return 0;
 	}
 	snprintf(err, errlen, "unknown option '%s' (readonly, sync, timing, part, cmdset, "
-		 "width, interleave, regions, buffer, mfr, id)", key);
+		 "width, interleave, regions, buffer, mfr, id, powercut, fail, seed)", key);
 	return -EINVAL;
 }
 
