@@ -210,6 +210,28 @@ unwritten jffs2_read 0
 check jffs2_read_image_unchanged '[ "$(sha256sum <"$t/fs.img")" = "$jffs2_sum" ]' \
 	"the read-only boot changed the image"
 
+# --- Power cuts: JFFS2 written while the power fails ----------------------
+# The same write boot, cut at a quarter, a half and three quarters of the
+# program and erase operations the whole write took above
+# (--flash IMG,powercut=N stops the VM with status 99 mid-operation, the
+# operation left partial).  JFFS2 is made to survive that: the damaged
+# image must mount read-only, and a boot that writes it again must mount
+# it, write every file and read them all back.
+ops=$(fstat jffs2_write 0 .operations)
+for q in 1 2 3; do
+	n=$((ops * q / 4)) c=cut$q
+	erased "$t/cut.img" 16M
+	boot ${c}_write fpu-off 2 jffs2-write --flash "$t/cut.img,powercut=$n" 2>/dev/null
+	expect_status ${c}_write_status 99 "$(cat "$t/${c}_write.rc")"
+	expect ${c}_write_cut "power cut during operation $n," "$CON/${c}_write.out"
+	boot ${c}_mount fpu-off 2 jffs2-read --flash "$t/cut.img" 2>/dev/null
+	expect_status ${c}_mount_poweroff_status 0 "$(cat "$t/${c}_mount.rc")"
+	ok ${c}_mount jffs2_mount_ro mtd0
+	boot ${c}_rewrite fpu-off 2 jffs2-write --flash "$t/cut.img"
+	booted ${c}_rewrite 2
+	ok ${c}_rewrite jffs2_verify "crc32 $payload_crc bytes 204800 files 24"
+done
+
 # --- Two harts: UBI and UBIFS on the second partition ---------------------
 jffs2_part=$(region "$t/fs.img" 0 4096)
 boot ubifs_write fpu-off 2 ubifs-write --flash "$t/fs.img"
