@@ -133,7 +133,7 @@ kvm-assets: build/guest/stage0.bin
 	-@tests/kvm/build-assets
 
 # The Linux suite (tests/e2e/linux.sh) boots kernels built from Debian's
-# linux-source-6.1: about 9 minutes the first time, then cached outside the
+# linux-source-6.1: minutes the first time, then cached outside the
 # clone.  Built here, before the tests run, whenever TESTS selects it; a
 # failure is the test's to report (it prints FAIL, or SKIP when there is
 # no kernel source), so the other tests still run.
