@@ -8,18 +8,13 @@ t=$E2E_TMP
 
 # refused NAME PATTERN [VAR=VALUE]: --accel kvm fails, status 1, one line.
 refused() {
-	local name=$1 pat=$2 lines rc; shift 2
+	local name=$1 pat=$2 rc; shift 2
 	env "$@" timeout -k 5 "${NORVM_TIMEOUT:-300}" "$NORVM" run --accel kvm --kernel "$UBOOT_S" </dev/null >"$t/o" 2>"$t/e"
 	rc=$?
-	lines=$(wc -l <"$t/e")
 	if [ $rc -ne 1 ]; then
 		echo "FAIL $name: exit status $rc, expected 1: $(head -c 300 "$t/e")"
-	elif [ "$lines" -ne 1 ]; then
-		echo "FAIL $name: $lines lines on stderr: $(head -c 300 "$t/e")"
-	elif ! grep -Eq -- "$pat" "$t/e"; then
-		echo "FAIL $name: '$(cat "$t/e")' does not match /$pat/"
 	else
-		echo "PASS $name"
+		refusal "$name" "$pat" $rc "$t/e"
 	fi
 }
 

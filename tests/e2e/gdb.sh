@@ -151,9 +151,7 @@ bad_gdb() {	# NAME PATTERN ARGS...
 	norvm run --firmware "$UBOOT_M" "$@" </dev/null >"$E2E_TMP/bad.out" 2>&1
 	rc=$?
 	if [ $rc -ne 1 ] && [ $rc -ne 2 ]; then echo "FAIL $name: exit status $rc"
-	elif [ "$(wc -l <"$E2E_TMP/bad.out")" -ne 1 ] || ! grep -Eq -- "$pat" "$E2E_TMP/bad.out"; then
-		echo "FAIL $name: $(head -c 300 "$E2E_TMP/bad.out")"
-	else echo "PASS $name"; fi
+	else refusal "$name" "$pat" $rc "$E2E_TMP/bad.out"; fi
 }
 bad_gdb gdb_bad_spec 'expected tcp::PORT, tcp:HOST:PORT or unix:PATH' --gdb tcp::notaport
 bad_gdb gdb_wait_alone '--gdb-wait needs --gdb' --gdb-wait

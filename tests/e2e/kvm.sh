@@ -66,8 +66,6 @@ same() {
 	if cmp -s "$2" "$3"; then echo "PASS $1"; else
 		echo "FAIL $1: differs:"; diff "$2" "$3" | head -n 20; fi
 }
-# check NAME CONDITION MESSAGE
-check() { if eval "$2"; then echo "PASS $1"; else echo "FAIL $1: $3"; fi; }
 # host_crc FILE: CRC-32 of a file, zlib's (gzip's trailer), as /init prints.
 host_crc() { gzip -c "$1" | tail -c 8 | od -An -tx4 -N4 | tr -d ' \n'; }
 erased() { head -c "$2" /dev/zero | tr '\0' '\377' >"$1"; }

@@ -15,6 +15,28 @@ expect() {
 	if grep -Eq -- "$2" "$3"; then echo "PASS $1"; else echo "FAIL $1: no /$2/ in output"; fi
 }
 
+# refusal NAME PATTERN STATUS ERRFILE: bad input was refused as it must be:
+# norvm failed by itself (STATUS 1..123: not 0, not killed by a timeout or
+# a signal) with exactly one line in ERRFILE, matching PATTERN.
+refusal() {
+	local name=$1 pat=$2 rc=$3 e=$4 lines
+	lines=$(wc -l <"$e")
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		echo "FAIL $name: still running when its timeout ended it"
+	elif [ "$rc" -eq 0 ] || [ "$rc" -ge 124 ]; then
+		echo "FAIL $name: exit status $rc"
+	elif [ "$lines" -ne 1 ]; then
+		echo "FAIL $name: $lines lines on stderr: $(head -c 300 "$e")"
+	elif ! grep -Eq -- "$pat" "$e"; then
+		echo "FAIL $name: message '$(cat "$e")' does not match /$pat/"
+	else
+		echo "PASS $name"
+	fi
+}
+
+# check NAME CONDITION WHY: CONDITION (a shell expression) holds.
+check() { if eval "$2"; then echo "PASS $1"; else echo "FAIL $1: $3"; fi; }
+
 # expect_status NAME WANT GOT
 expect_status() {
 	if [ "$2" = "$3" ]; then echo "PASS $1"

@@ -35,8 +35,6 @@ esac
 rm -rf $CON
 mkdir -p $CON
 
-# check NAME CONDITION WHY
-check() { if eval "$2"; then echo "PASS $1"; else echo "FAIL $1: $3"; fi; }
 erased() { head -c "$2" /dev/zero | tr '\0' '\377' >"$1"; }
 # host_crc FILE: zlib's CRC-32 of FILE (gzip's trailer), as /init prints it.
 host_crc() { gzip -c "$1" | tail -c 8 | od -An -tx4 -N4 | tr -d ' \n'; }
