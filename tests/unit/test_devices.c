@@ -287,6 +287,19 @@ static uint64_t fake_clock(void *opaque)
  */
 #define SLOW_NS (UART_IDLE_GAP_NS + 1000)
 
+/* A fresh UART on a fresh VM, its pacing on the fake clock. */
+static struct uart *paced_uart(void)
+{
+	struct uart *u;
+
+	fake_vm_init(&vm, 1);
+	u = uart_create(&vm, VIRT_UART0_BASE,
+			(struct irq_line){ uart_line, NULL, 10 }, capture, NULL);
+	fake_ns = 1000000000;
+	uart_set_clock(u, fake_clock, NULL);
+	return u;
+}
+
 /* `n` empty LSR reads, `gap_ns` apart. */
 static void polls(unsigned n, uint64_t gap_ns)
 {
@@ -304,13 +317,7 @@ static bool waiting(struct uart *u)
 /* Piped input is handed over only while the guest polls for a key. */
 static void test_uart_pacing(void)
 {
-	struct uart *u;
-
-	fake_vm_init(&vm, 1);
-	u = uart_create(&vm, VIRT_UART0_BASE,
-			(struct irq_line){ uart_line, NULL, 10 }, capture, NULL);
-	fake_ns = 1000000000;
-	uart_set_clock(u, fake_clock, NULL);
+	struct uart *u = paced_uart();
 	CHECK(!waiting(u));
 	polls(UART_IDLE_POLLS - 1, 1000);	/* a burst, one poll short */
 	CHECK(!waiting(u));
@@ -355,13 +362,7 @@ static void test_uart_pacing(void)
  */
 static void test_uart_key_polling(void)
 {
-	struct uart *u;
-
-	fake_vm_init(&vm, 1);
-	u = uart_create(&vm, VIRT_UART0_BASE,
-			(struct irq_line){ uart_line, NULL, 10 }, capture, NULL);
-	fake_ns = 1000000000;
-	uart_set_clock(u, fake_clock, NULL);
+	struct uart *u = paced_uart();
 	polls(UART_KEY_POLLS - 1, 10000000);
 	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
 	polls(1, 10000000);
@@ -445,13 +446,7 @@ static void count_kick(void *opaque)
 /* The console is told at once when the guest can take input. */
 static void test_uart_notify(void)
 {
-	struct uart *u;
-
-	fake_vm_init(&vm, 1);
-	u = uart_create(&vm, VIRT_UART0_BASE,
-			(struct irq_line){ uart_line, NULL, 10 }, capture, NULL);
-	fake_ns = 1000000000;
-	uart_set_clock(u, fake_clock, NULL);
+	struct uart *u = paced_uart();
 	uart_set_notify(u, count_kick, NULL);
 	kicks = 0;
 	polls(UART_IDLE_POLLS - 1, 1000);
@@ -486,13 +481,7 @@ static void test_uart_notify(void)
  */
 static void test_uart_pacing_slow_exits(void)
 {
-	struct uart *u;
-
-	fake_vm_init(&vm, 1);
-	u = uart_create(&vm, VIRT_UART0_BASE,
-			(struct irq_line){ uart_line, NULL, 10 }, capture, NULL);
-	fake_ns = 1000000000;
-	uart_set_clock(u, fake_clock, NULL);
+	struct uart *u = paced_uart();
 	polls(UART_IDLE_POLLS, 70000);
 	CHECK(waiting(u));
 	uart_rx_push(u, 'a');
