@@ -39,6 +39,8 @@ static const char usage_text[] =
 "                      the payload starts in S-mode; soft: the built-in CPU,\n"
 "                      starting M-mode firmware; auto (default): kvm when\n"
 "                      /dev/kvm works and no --firmware is given, else soft\n"
+"  --jit on|off        the built-in CPU: translate guest code to host code\n"
+"                      (x86-64 hosts; default on there) or interpret it\n"
 "  --firmware FILE     M-mode firmware (ELF, or raw binary loaded at 0x80000000)\n"
 "  --kernel FILE       next stage, or under KVM the S-mode payload (ELF, or\n"
 "                      raw binary at 0x80200000)\n"
@@ -96,7 +98,7 @@ static int die_usage(const char *fmt, const char *arg)
 enum {
 	OPT_FIRMWARE = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DUMP_DTB,
 	OPT_STATS, OPT_STATS_JSON, OPT_HELP, OPT_FLASH, OPT_FLASH_MAP, OPT_BOOT,
-	OPT_GDB, OPT_GDB_WAIT, OPT_ACCEL, OPT_STATS_INTERVAL,
+	OPT_GDB, OPT_GDB_WAIT, OPT_ACCEL, OPT_STATS_INTERVAL, OPT_JIT,
 };
 
 static const struct option run_options[] = {
@@ -117,6 +119,7 @@ static const struct option run_options[] = {
 	{ "gdb", required_argument, NULL, OPT_GDB },
 	{ "gdb-wait", no_argument, NULL, OPT_GDB_WAIT },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
+	{ "jit", required_argument, NULL, OPT_JIT },
 	{ 0 }
 };
 
@@ -226,6 +229,7 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 	c->nharts = 1;
 	c->flash_map = true;
 	c->accel = "auto";
+	c->jit = -1;
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":m:c:", run_options, NULL)) != -1) {
@@ -271,6 +275,11 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 				return die_usage("--accel %s: must be kvm, soft or auto", optarg);
 			c->accel = optarg;
 			break;
+		case OPT_JIT:
+			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+				return die_usage("--jit %s: must be on or off", optarg);
+			c->jit = !strcmp(optarg, "on");
+			break;
 		case OPT_HELP:
 			usage(stdout);
 			exit(0);
@@ -282,6 +291,8 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 	}
 	if (optind < argc)
 		return die_usage("unexpected argument '%s'", argv[optind]);
+	if (c->jit >= 0 && !strcmp(c->accel, "kvm"))
+		return die_usage("--jit is for the built-in CPU; KVM runs the guest%s", "");
 	if (c->stats_interval_ms && !c->stats_json)
 		return die_usage("--stats-interval needs --stats-json%s", "");
 	if (!c->stats_interval_ms)

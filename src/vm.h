@@ -27,6 +27,7 @@ struct flash_config {
 
 struct vm_config {
 	const char *accel;		/* "kvm", "soft" or "auto" */
+	int jit;			/* soft: -1 where available, 0 off, 1 on */
 	const char *firmware;
 	const char *kernel;
 	const char *initrd;

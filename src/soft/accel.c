@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cpu.h"
+#include "jit.h"
 #include "soft.h"
 
 /* Instructions between looks at interrupts, timers and map changes. */
@@ -33,6 +34,7 @@ static void soft_destroy(struct vm *vm)
 
 		for (unsigned j = 0; j < DCACHE_SIZE; j++)
 			free(h->dcache[j]);
+		jit_destroy(h);
 		pthread_mutex_destroy(&h->lock);
 		pthread_cond_destroy(&h->wake);
 	}
@@ -94,6 +96,22 @@ static int soft_create(struct vm *vm, char *err, size_t errlen)
 	sv->nharts = vm->nharts;
 	for (unsigned i = 0; i < sv->nharts; i++)
 		hart_init(sv, i);
+	if (vm->cfg.jit == 1 && !jit_available()) {
+		soft_destroy(vm);
+		snprintf(err, errlen, "--jit on: no code generator for this host "
+			 "(x86-64 only); --jit off runs the interpreter");
+		return -ENOTSUP;
+	}
+	for (unsigned i = 0; vm->cfg.jit && jit_available() && i < sv->nharts; i++) {
+		int ret = jit_create(&sv->harts[i]);
+
+		if (ret && vm->cfg.jit == 1) {
+			soft_destroy(vm);
+			snprintf(err, errlen, "--jit on: no code buffer: %s",
+				 strerror(-ret));
+			return ret;
+		}
+	}
 	snprintf(vm->cpu_isa, sizeof(vm->cpu_isa), "rv64imafdc_zicsr_zifencei");
 	vm->timebase_hz = VIRT_TIMEBASE_HZ;
 	return 0;

@@ -119,6 +119,7 @@ struct insn {
 	int32_t imm;
 	uint8_t len;		/* 2 or 4 */
 	int16_t aux;		/* FP loads and stores: the offset */
+	uint32_t jit;		/* a translated block starting here (jit.h) */
 };
 
 #define REG_SINK 32
@@ -211,6 +212,10 @@ struct hart {
 
 	struct dblock *dcache[DCACHE_SIZE];
 	uint64_t code_gen;
+
+	/* The code generator (jit.h); NULL: the interpreter runs alone. */
+	struct jit *jit;
+	uint8_t *jit_patch;		/* the exit a block just took */
 
 	/* Set by slow paths: leave the block after this instruction. */
 	bool end_block;

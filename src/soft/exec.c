@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cpu.h"
+#include "jit.h"
 
 static inline uint64_t sext32(uint64_t v)
 {
@@ -340,12 +341,17 @@ void exec_block(struct hart *h, unsigned budget)
 		[OP_DEBUG_BREAK] = &&op_debug_break,
 	};
 
+	bool use_jit = h->jit && !atomic_load_explicit(&h->sv->debug_active,
+						       memory_order_relaxed);
+
 	h->end_block = false;
 	if (!left)
 		return;
 fetch:
 	if (likely((pc & ~PAGE_MASK) == win_base)) {
 		in = &win[(pc & PAGE_MASK) >> 1];
+		if (use_jit)
+			goto jit;
 		DISPATCH();
 	}
 	SYNC();
@@ -358,6 +364,49 @@ fetch:
 		END_BLOCK();
 	DISPATCH();
 	{
+		jit: {
+			/* Run the block that starts here, or count towards one. */
+			uint32_t j = in->jit;
+			unsigned before = left;
+
+			if (likely(jit_is_block(j) &&
+				   jit_block_page(h, j) == win_base)) {
+				SYNC();
+				left = jit_run(h, j, left);
+				budget = before;
+				if (left == before)	/* ran nothing: interpret */
+					DISPATCH();
+				pc = h->pc;
+				if (!left)
+					goto out;
+				if (h->jit_patch &&
+				    (pc & ~PAGE_MASK) == win_base) {
+					uint32_t t = win[(pc & PAGE_MASK) >> 1].jit;
+
+					if (jit_is_block(t) &&
+					    jit_block_page(h, t) == win_base)
+						jit_link(h, t);
+				}
+				goto fetch;
+			}
+			if (j == JIT_NONE)
+				DISPATCH();
+			if (jit_is_block(j))	/* made for another page */
+				j = 0;
+			if ((j & ~JIT_COUNT) + 1 < JIT_HOT) {
+				in->jit = JIT_COUNT | ((j & ~JIT_COUNT) + 1);
+				DISPATCH();
+			}
+			if (!jit_translate(h, in, pc)) {
+				/* The code buffer was emptied: look pc up again. */
+				win_base = h->win_base;
+				win = h->win;
+				goto fetch;
+			}
+			if (jit_is_block(in->jit))
+				goto jit;
+			DISPATCH();
+		}
 		op_refetch:
 			goto fetch;
 		op_debug_break:

@@ -1,0 +1,846 @@
+/*
+ * The x86-64 code generator (jit.h).  Register use in generated code:
+ *
+ *   rbx        the hart (struct hart; x[] at offset 0)
+ *   r13        instructions of budget left
+ *   rax, rcx, rdx  scratch
+ *   rbp rsi rdi r8-r12 r14 r15  guest registers a block caches
+ *
+ * Entered from C through a trampoline that saves the callee-saved
+ * registers; left through one of two epilogues with the next pc in rax:
+ * `exit_plain`, or `exit_chain` with rcx pointing at the rel32 of the
+ * jump that was taken, which jit_link() later points at the target block.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "cpu.h"
+#include "jit.h"
+
+#if defined(__x86_64__) && defined(__linux__)
+
+#define JIT_BUF_SIZE	(8u << 20)
+#define JIT_MAX_INSNS	48
+#define JIT_ROOM	(48u << 10)	/* more than one block can need */
+
+struct jit {
+	int fd;
+	uint8_t *w, *x;		/* one buffer: writable view, executable view */
+	size_t size, used, start;
+	size_t enter, exit_plain, exit_chain;
+	struct jit_stats stats;
+};
+
+enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
+       R8, R9, R10, R11, R12, R13, R14, R15 };
+
+/* Host registers that hold guest registers, in the order they are given. */
+static const uint8_t cache_regs[] = { RSI, RDI, R8, R9, R10, R11, RBP, R12, R14, R15 };
+#define NCACHE (sizeof(cache_regs))
+
+/* x86 condition codes. */
+enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_A = 7, CC_L = 0xc, CC_GE = 0xd };
+
+/* Opcodes: `op reg, r/m` forms unless said otherwise. */
+enum {
+	X_ADD = 0x03, X_OR = 0x0b, X_AND = 0x23, X_SUB = 0x2b, X_XOR = 0x33,
+	X_CMP = 0x3b, X_MOV = 0x8b, X_STORE = 0x89, X_STORE8 = 0x88,
+	X_LEA = 0x8d, X_MOVSXD = 0x63, X_IMUL = 0x0faf,
+	X_MOVZX8 = 0x0fb6, X_MOVZX16 = 0x0fb7, X_MOVSX8 = 0x0fbe,
+	X_MOVSX16 = 0x0fbf,
+};
+/* The /n of the immediate and shift groups. */
+enum { G_ADD = 0, G_OR = 1, G_AND = 4, G_SUB = 5, G_XOR = 6, G_CMP = 7 };
+enum { S_SHL = 4, S_SHR = 5, S_SAR = 7 };
+
+#define NOREG (-1)
+
+/* Exits of a block that go back to C, emitted after its body. */
+struct stub {
+	size_t at;		/* the rel32 that jumps here */
+	enum { STUB_SIDE, STUB_CHAIN, STUB_BUDGET } kind;
+	uint64_t pc;
+	unsigned done;		/* instructions completed (side exits) */
+	uint32_t dirty;		/* cached registers to write back */
+};
+
+struct emit {
+	uint8_t *buf;		/* the writable view */
+	size_t pos;
+	size_t exit_plain;
+	int8_t host[33];	/* guest register -> host register, or -1 */
+	uint32_t dirty;		/* cached guest registers written so far */
+	unsigned nstubs;
+	struct stub stubs[2 * JIT_MAX_INSNS + 4];
+};
+
+static void b1(struct emit *e, unsigned v)
+{
+	e->buf[e->pos++] = (uint8_t)v;
+}
+
+static void b4(struct emit *e, uint32_t v)
+{
+	memcpy(e->buf + e->pos, &v, 4);
+	e->pos += 4;
+}
+
+static void b8(struct emit *e, uint64_t v)
+{
+	memcpy(e->buf + e->pos, &v, 8);
+	e->pos += 8;
+}
+
+static bool fits8(int64_t v)
+{
+	return v >= -128 && v <= 127;
+}
+
+static bool fits32(int64_t v)
+{
+	return v >= INT32_MIN && v <= INT32_MAX;
+}
+
+static void rex(struct emit *e, bool w, unsigned reg, unsigned index,
+		unsigned base, bool force)
+{
+	unsigned v = 0x40 | (unsigned)w << 3 | (reg >> 3 & 1) << 2 |
+		     (index >> 3 & 1) << 1 | (base >> 3 & 1);
+
+	if (v != 0x40 || force)
+		b1(e, v);
+}
+
+static void opcode(struct emit *e, unsigned opc)
+{
+	if (opc > 0xff)
+		b1(e, opc >> 8);
+	b1(e, opc & 0xff);
+}
+
+/* op reg, rm (both registers); byte: rm is a byte register. */
+static void op_rr(struct emit *e, bool w, unsigned opc, unsigned reg, unsigned rm)
+{
+	rex(e, w, reg, 0, rm, false);
+	opcode(e, opc);
+	b1(e, 0xc0 | (reg & 7) << 3 | (rm & 7));
+}
+
+/* op reg, [base + index + disp]. */
+static void op_rm(struct emit *e, bool w, unsigned opc, unsigned reg,
+		  unsigned base, int index, int32_t disp)
+{
+	unsigned mod = disp == 0 && (base & 7) != RBP ? 0 : fits8(disp) ? 1 : 2;
+
+	rex(e, w, reg, index < 0 ? 0 : (unsigned)index, base,
+	    opc == X_STORE8 && reg >= RSP);
+	opcode(e, opc);
+	if (index >= 0 || (base & 7) == RSP) {
+		b1(e, mod << 6 | (reg & 7) << 3 | 4);
+		b1(e, (unsigned)(index >= 0 ? index & 7 : RSP) << 3 | (base & 7));
+	} else {
+		b1(e, mod << 6 | (reg & 7) << 3 | (base & 7));
+	}
+	if (mod == 1)
+		b1(e, (uint8_t)disp);
+	else if (mod == 2)
+		b4(e, (uint32_t)disp);
+}
+
+/* The immediate group: op reg, imm (sign-extended imm32). */
+static void op_ri(struct emit *e, bool w, unsigned grp, unsigned reg, int32_t imm)
+{
+	rex(e, w, 0, 0, reg, false);
+	b1(e, fits8(imm) ? 0x83 : 0x81);
+	b1(e, 0xc0 | grp << 3 | (reg & 7));
+	if (fits8(imm))
+		b1(e, (uint8_t)imm);
+	else
+		b4(e, (uint32_t)imm);
+}
+
+static void shift_ri(struct emit *e, bool w, unsigned grp, unsigned reg, unsigned n)
+{
+	rex(e, w, 0, 0, reg, false);
+	b1(e, 0xc1);
+	b1(e, 0xc0 | grp << 3 | (reg & 7));
+	b1(e, n);
+}
+
+static void shift_cl(struct emit *e, bool w, unsigned grp, unsigned reg)
+{
+	rex(e, w, 0, 0, reg, false);
+	b1(e, 0xd3);
+	b1(e, 0xc0 | grp << 3 | (reg & 7));
+}
+
+static void mov_ri(struct emit *e, unsigned reg, uint64_t v)
+{
+	if (v <= UINT32_MAX) {			/* mov r32, imm32 */
+		rex(e, false, 0, 0, reg, false);
+		b1(e, 0xb8 + (reg & 7));
+		b4(e, (uint32_t)v);
+	} else if (fits32((int64_t)v)) {	/* mov r/m64, simm32 */
+		rex(e, true, 0, 0, reg, false);
+		b1(e, 0xc7);
+		b1(e, 0xc0 | (reg & 7));
+		b4(e, (uint32_t)v);
+	} else {
+		rex(e, true, 0, 0, reg, false);
+		b1(e, 0xb8 + (reg & 7));
+		b8(e, v);
+	}
+}
+
+/* movsxd rax, eax: the W instructions' result. */
+static void sext32_rax(struct emit *e)
+{
+	op_rr(e, true, X_MOVSXD, RAX, RAX);
+}
+
+/* setcc cl; movzx eax, cl */
+static void setcc_rax(struct emit *e, unsigned cc)
+{
+	b1(e, 0x0f);
+	b1(e, 0x90 + cc);
+	b1(e, 0xc0 | RCX);
+	op_rr(e, false, X_MOVZX8, RAX, RCX);
+}
+
+/* A rel32 jump or jcc to be resolved later; returns where its rel32 is. */
+static size_t jump(struct emit *e, int cc)
+{
+	if (cc < 0) {
+		b1(e, 0xe9);
+	} else {
+		b1(e, 0x0f);
+		b1(e, 0x80 + (unsigned)cc);
+	}
+	b4(e, 0);
+	return e->pos - 4;
+}
+
+static void resolve(struct emit *e, size_t at, size_t target)
+{
+	uint32_t rel = (uint32_t)(int32_t)((int64_t)target - (int64_t)(at + 4));
+
+	memcpy(e->buf + at, &rel, 4);
+}
+
+static void add_stub(struct emit *e, size_t at, int kind, uint64_t pc,
+		     unsigned done)
+{
+	e->stubs[e->nstubs++] = (struct stub){
+		.at = at, .kind = kind, .pc = pc, .done = done, .dirty = e->dirty,
+	};
+}
+
+/* Guest registers: cached in a host register, or in struct hart. */
+static int32_t xoff(unsigned r)
+{
+	return (int32_t)(offsetof(struct hart, x) + 8 * r);
+}
+
+static void get(struct emit *e, unsigned hr, unsigned r)
+{
+	if (r == 0)
+		op_rr(e, false, X_XOR, hr, hr);
+	else if (e->host[r] >= 0)
+		op_rr(e, true, X_MOV, hr, (unsigned)e->host[r]);
+	else
+		op_rm(e, true, X_MOV, hr, RBX, NOREG, xoff(r));
+}
+
+static void put(struct emit *e, unsigned r, unsigned hr)
+{
+	if (r == REG_SINK)
+		return;
+	if (e->host[r] >= 0) {
+		op_rr(e, true, X_MOV, (unsigned)e->host[r], hr);
+		e->dirty |= 1u << r;
+	} else {
+		op_rm(e, true, X_STORE, hr, RBX, NOREG, xoff(r));
+	}
+}
+
+/* hr = hr OP guest register r. */
+static void op_g(struct emit *e, bool w, unsigned opc, unsigned hr, unsigned r)
+{
+	if (r == 0) {
+		op_rr(e, false, X_XOR, RCX, RCX);
+		op_rr(e, w, opc, hr, RCX);
+	} else if (e->host[r] >= 0) {
+		op_rr(e, w, opc, hr, (unsigned)e->host[r]);
+	} else {
+		op_rm(e, w, opc, hr, RBX, NOREG, xoff(r));
+	}
+}
+
+static void write_back(struct emit *e, uint32_t dirty)
+{
+	for (unsigned r = 1; r < 32; r++)
+		if (dirty & (1u << r))
+			op_rm(e, true, X_STORE, (unsigned)e->host[r], RBX, NOREG,
+			      xoff(r));
+}
+
+/* What the generator knows, and what ends a block. */
+static bool known(const struct insn *in)
+{
+	switch (in->op) {
+	case OP_AUIPC: case OP_JAL: case OP_JALR:
+	case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU:
+	case OP_BGEU:
+	case OP_LB: case OP_LH: case OP_LW: case OP_LD: case OP_LBU:
+	case OP_LHU: case OP_LWU:
+	case OP_SB: case OP_SH: case OP_SW: case OP_SD:
+	case OP_ADDI: case OP_SLTI: case OP_SLTIU: case OP_XORI: case OP_ORI:
+	case OP_ANDI: case OP_SLLI: case OP_SRLI: case OP_SRAI:
+	case OP_ADD: case OP_SUB: case OP_SLL: case OP_SLT: case OP_SLTU:
+	case OP_XOR: case OP_SRL: case OP_SRA: case OP_OR: case OP_AND:
+	case OP_ADDIW: case OP_SLLIW: case OP_SRLIW: case OP_SRAIW:
+	case OP_ADDW: case OP_SUBW: case OP_SLLW: case OP_SRLW: case OP_SRAW:
+	case OP_MUL: case OP_MULH: case OP_MULHU: case OP_MULW:
+	case OP_FENCE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool ends_block(const struct insn *in)
+{
+	return in->op == OP_JAL || in->op == OP_JALR ||
+	       (in->op >= OP_BEQ && in->op <= OP_BGEU);
+}
+
+static bool is_store(const struct insn *in)
+{
+	return in->op >= OP_SB && in->op <= OP_SD;
+}
+
+/* Guest registers an instruction reads and writes. */
+static void regs_of(const struct insn *in, uint32_t *rd, uint32_t *wr)
+{
+	bool two = (in->op >= OP_BEQ && in->op <= OP_BGEU) || is_store(in) ||
+		   (in->op >= OP_ADD && in->op <= OP_AND) ||
+		   (in->op >= OP_ADDW && in->op <= OP_SRAW) ||
+		   in->op == OP_MUL || in->op == OP_MULH ||
+		   in->op == OP_MULHU || in->op == OP_MULW;
+	bool one = two || (in->op != OP_AUIPC && in->op != OP_JAL &&
+			    in->op != OP_FENCE);
+	bool writes = !(in->op >= OP_BEQ && in->op <= OP_BGEU) &&
+		      !is_store(in) && in->op != OP_FENCE;
+
+	*rd = (one ? 1u << in->rs1 : 0) | (two ? 1u << in->rs2 : 0);
+	*wr = writes && in->rd < 32 ? 1u << in->rd : 0;
+	*rd &= ~1u;
+}
+
+static void emit_mem(struct emit *e, const struct insn *in, uint64_t pc,
+		     unsigned k)
+{
+	static const uint8_t size[] = {
+		[OP_LB] = 1, [OP_LH] = 2, [OP_LW] = 4, [OP_LD] = 8,
+		[OP_LBU] = 1, [OP_LHU] = 2, [OP_LWU] = 4,
+		[OP_SB] = 1, [OP_SH] = 2, [OP_SW] = 4, [OP_SD] = 8,
+	};
+	unsigned n = size[in->op];
+	int32_t tlb = is_store(in) ? (int32_t)offsetof(struct hart, tlb_w) :
+				     (int32_t)offsetof(struct hart, tlb_r);
+
+	_Static_assert(sizeof(struct tlb_entry) == 16 && TLB_SIZE == 256,
+		       "the TLB index below is (vpn & 255) * 16");
+	get(e, RAX, in->rs1);
+	if (in->imm)
+		op_ri(e, true, G_ADD, RAX, in->imm);
+	op_rr(e, true, X_MOV, RCX, RAX);
+	shift_ri(e, true, S_SHR, RCX, PAGE_SHIFT);
+	op_rr(e, false, X_MOV, RDX, RCX);
+	op_ri(e, false, G_AND, RDX, TLB_SIZE - 1);
+	shift_ri(e, false, S_SHL, RDX, 4);
+	op_rm(e, true, X_CMP, RCX, RBX, RDX, tlb);
+	add_stub(e, jump(e, CC_NE), STUB_SIDE, pc, k);
+	if (n > 1) {
+		op_rr(e, false, X_MOV, RCX, RAX);
+		op_ri(e, false, G_AND, RCX, PAGE_MASK);
+		op_ri(e, false, G_CMP, RCX, (int32_t)(PAGE_SIZE - n));
+		add_stub(e, jump(e, CC_A), STUB_SIDE, pc, k);
+	}
+	op_rm(e, true, X_ADD, RAX, RBX, RDX, tlb + 8);
+	switch (in->op) {
+	case OP_LB: op_rm(e, true, X_MOVSX8, RAX, RAX, NOREG, 0); break;
+	case OP_LH: op_rm(e, true, X_MOVSX16, RAX, RAX, NOREG, 0); break;
+	case OP_LW: op_rm(e, true, X_MOVSXD, RAX, RAX, NOREG, 0); break;
+	case OP_LD: op_rm(e, true, X_MOV, RAX, RAX, NOREG, 0); break;
+	case OP_LBU: op_rm(e, false, X_MOVZX8, RAX, RAX, NOREG, 0); break;
+	case OP_LHU: op_rm(e, false, X_MOVZX16, RAX, RAX, NOREG, 0); break;
+	case OP_LWU: op_rm(e, false, X_MOV, RAX, RAX, NOREG, 0); break;
+	default:
+		get(e, RCX, in->rs2);
+		if (in->op == OP_SH)
+			b1(e, 0x66);
+		op_rm(e, in->op == OP_SD, in->op == OP_SB ? X_STORE8 : X_STORE,
+		      RCX, RAX, NOREG, 0);
+		return;
+	}
+	put(e, in->rd, RAX);
+}
+
+/* rd = rs1 OP rs2, on 64 or (W) 32 bits. */
+static void emit_rr(struct emit *e, const struct insn *in, bool w, unsigned opc)
+{
+	get(e, RAX, in->rs1);
+	op_g(e, w, opc, RAX, in->rs2);
+	if (!w)
+		sext32_rax(e);
+	put(e, in->rd, RAX);
+}
+
+static void emit_shift(struct emit *e, const struct insn *in, bool w,
+		       unsigned grp, bool by_reg)
+{
+	if (by_reg)
+		get(e, RCX, in->rs2);
+	get(e, RAX, in->rs1);
+	if (by_reg)
+		shift_cl(e, w, grp, RAX);
+	else
+		shift_ri(e, w, grp, RAX, (unsigned)in->imm);
+	if (!w)
+		sext32_rax(e);
+	put(e, in->rd, RAX);
+}
+
+static void emit_ri(struct emit *e, const struct insn *in, bool w, unsigned grp)
+{
+	get(e, RAX, in->rs1);
+	if (in->imm || grp == G_AND)
+		op_ri(e, w, grp, RAX, in->imm);
+	if (!w)
+		sext32_rax(e);
+	put(e, in->rd, RAX);
+}
+
+static void emit_slt(struct emit *e, const struct insn *in, unsigned cc, bool imm)
+{
+	get(e, RAX, in->rs1);
+	if (imm)
+		op_ri(e, true, G_CMP, RAX, in->imm);
+	else
+		op_g(e, true, X_CMP, RAX, in->rs2);
+	setcc_rax(e, cc);
+	put(e, in->rd, RAX);
+}
+
+/* The high half of rs1 * rs2: F7 /5 (imul) or /4 (mul) of rcx. */
+static void emit_mulh(struct emit *e, const struct insn *in, unsigned grp)
+{
+	get(e, RCX, in->rs2);
+	get(e, RAX, in->rs1);
+	rex(e, true, 0, 0, RCX, false);
+	b1(e, 0xf7);
+	b1(e, 0xc0 | grp << 3 | RCX);
+	put(e, in->rd, RDX);
+}
+
+/* An exit to pc, through a jump jit_link() may point at its block. */
+static void exit_to(struct emit *e, int cc, uint64_t pc)
+{
+	add_stub(e, jump(e, cc), STUB_CHAIN, pc, 0);
+}
+
+static void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
+		      unsigned k)
+{
+	static const uint8_t branch_cc[] = {
+		[OP_BEQ] = CC_E, [OP_BNE] = CC_NE, [OP_BLT] = CC_L,
+		[OP_BGE] = CC_GE, [OP_BLTU] = CC_B, [OP_BGEU] = CC_AE,
+	};
+
+	switch (in->op) {
+	case OP_ADDI:
+		get(e, RAX, in->rs1);
+		if (in->imm)
+			op_ri(e, true, G_ADD, RAX, in->imm);
+		put(e, in->rd, RAX);
+		break;
+	case OP_AUIPC:
+		mov_ri(e, RAX, pc + (uint64_t)(int64_t)in->imm);
+		put(e, in->rd, RAX);
+		break;
+	case OP_SLTI: emit_slt(e, in, CC_L, true); break;
+	case OP_SLTIU: emit_slt(e, in, CC_B, true); break;
+	case OP_SLT: emit_slt(e, in, CC_L, false); break;
+	case OP_SLTU: emit_slt(e, in, CC_B, false); break;
+	case OP_XORI: emit_ri(e, in, true, G_XOR); break;
+	case OP_ORI: emit_ri(e, in, true, G_OR); break;
+	case OP_ANDI: emit_ri(e, in, true, G_AND); break;
+	case OP_ADDIW: emit_ri(e, in, false, G_ADD); break;
+	case OP_SLLI: emit_shift(e, in, true, S_SHL, false); break;
+	case OP_SRLI: emit_shift(e, in, true, S_SHR, false); break;
+	case OP_SRAI: emit_shift(e, in, true, S_SAR, false); break;
+	case OP_SLLIW: emit_shift(e, in, false, S_SHL, false); break;
+	case OP_SRLIW: emit_shift(e, in, false, S_SHR, false); break;
+	case OP_SRAIW: emit_shift(e, in, false, S_SAR, false); break;
+	case OP_SLL: emit_shift(e, in, true, S_SHL, true); break;
+	case OP_SRL: emit_shift(e, in, true, S_SHR, true); break;
+	case OP_SRA: emit_shift(e, in, true, S_SAR, true); break;
+	case OP_SLLW: emit_shift(e, in, false, S_SHL, true); break;
+	case OP_SRLW: emit_shift(e, in, false, S_SHR, true); break;
+	case OP_SRAW: emit_shift(e, in, false, S_SAR, true); break;
+	case OP_ADD: emit_rr(e, in, true, X_ADD); break;
+	case OP_SUB: emit_rr(e, in, true, X_SUB); break;
+	case OP_XOR: emit_rr(e, in, true, X_XOR); break;
+	case OP_OR: emit_rr(e, in, true, X_OR); break;
+	case OP_AND: emit_rr(e, in, true, X_AND); break;
+	case OP_ADDW: emit_rr(e, in, false, X_ADD); break;
+	case OP_SUBW: emit_rr(e, in, false, X_SUB); break;
+	case OP_MUL: emit_rr(e, in, true, X_IMUL); break;
+	case OP_MULW: emit_rr(e, in, false, X_IMUL); break;
+	case OP_MULH: emit_mulh(e, in, 5); break;
+	case OP_MULHU: emit_mulh(e, in, 4); break;
+	case OP_FENCE:
+		b1(e, 0x0f); b1(e, 0xae); b1(e, 0xf0);	/* mfence */
+		break;
+	case OP_JAL:
+		mov_ri(e, RAX, pc + in->len);
+		put(e, in->rd, RAX);
+		write_back(e, e->dirty);
+		e->dirty = 0;
+		exit_to(e, -1, pc + (uint64_t)(int64_t)in->imm);
+		break;
+	case OP_JALR:	/* to C with the target in rax */
+		get(e, RAX, in->rs1);
+		if (in->imm)
+			op_ri(e, true, G_ADD, RAX, in->imm);
+		op_ri(e, true, G_AND, RAX, -2);
+		mov_ri(e, RCX, pc + in->len);
+		put(e, in->rd, RCX);
+		write_back(e, e->dirty);
+		e->dirty = 0;
+		resolve(e, jump(e, -1), e->exit_plain);
+		break;
+	case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU:
+	case OP_BGEU:
+		write_back(e, e->dirty);
+		e->dirty = 0;
+		get(e, RAX, in->rs1);
+		op_g(e, true, X_CMP, RAX, in->rs2);
+		exit_to(e, branch_cc[in->op], pc + (uint64_t)(int64_t)in->imm);
+		exit_to(e, -1, pc + in->len);
+		break;
+	default:
+		emit_mem(e, in, pc, k);
+		break;
+	}
+}
+
+/* Decode the entry at page offset `off` if need be; false: not cacheable. */
+static bool decode_at(struct hart *h, struct insn *in, unsigned off)
+{
+	uint16_t lo;
+	uint32_t bits;
+
+	if (in->op != OP_UNDECODED)
+		return true;
+	guest_read(&lo, h->win_host + off, 2);
+	bits = lo;
+	if ((lo & 3) == 3) {
+		if (off == PAGE_SIZE - 2)
+			return false;
+		guest_read(&bits, h->win_host + off, 4);
+	}
+	decode(in, bits);
+	return true;
+}
+
+/* Pick host registers for the guest registers the block uses most. */
+static void allocate(struct emit *e, struct insn *const *ins, unsigned n,
+		     uint32_t *live_in)
+{
+	unsigned uses[32] = { 0 };
+	uint32_t written = 0;
+
+	*live_in = 0;
+	for (unsigned k = 0; k < n; k++) {
+		uint32_t rd, wr;
+
+		regs_of(ins[k], &rd, &wr);
+		*live_in |= rd & ~written;
+		written |= wr;
+		for (unsigned r = 1; r < 32; r++)
+			uses[r] += !!(rd & (1u << r)) + !!(wr & (1u << r));
+	}
+	memset(e->host, -1, sizeof(e->host));
+	for (unsigned i = 0; i < NCACHE; i++) {
+		unsigned best = 0;
+
+		for (unsigned r = 1; r < 32; r++)
+			if (uses[r] > uses[best])
+				best = r;
+		if (!uses[best])
+			break;
+		/* Used once: a cache would cost more than it saves. */
+		if (uses[best] < 2)
+			break;
+		e->host[best] = (int8_t)cache_regs[i];
+		uses[best] = 0;
+	}
+}
+
+static void emit_stubs(struct jit *j, struct emit *e, uint64_t pc0, unsigned n)
+{
+	for (unsigned i = 0; i < e->nstubs; i++) {
+		struct stub *s = &e->stubs[i];
+
+		resolve(e, s->at, e->pos);
+		write_back(e, s->dirty);
+		switch (s->kind) {
+		case STUB_BUDGET:
+			op_ri(e, true, G_ADD, R13, (int32_t)n);
+			mov_ri(e, RAX, pc0);
+			resolve(e, jump(e, -1), j->exit_plain);
+			break;
+		case STUB_SIDE:
+			/* Give back what the block charged and did not run. */
+			op_ri(e, true, G_ADD, R13, (int32_t)(n - s->done));
+			mov_ri(e, RAX, s->pc);
+			resolve(e, jump(e, -1), j->exit_plain);
+			break;
+		case STUB_CHAIN:
+			mov_ri(e, RAX, s->pc);
+			/* lea rcx, [rip + rel32 of the jump taken] */
+			b1(e, 0x48); b1(e, 0x8d); b1(e, 0x0d);
+			b4(e, (uint32_t)(int32_t)((int64_t)s->at - (int64_t)(e->pos + 4)));
+			resolve(e, jump(e, -1), j->exit_chain);
+			break;
+		}
+	}
+}
+
+static void flush(struct hart *h, struct jit *j)
+{
+	j->used = j->start;
+	j->stats.flushes++;
+	h->code_gen++;
+	h->win_base = WIN_NONE;
+}
+
+bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
+{
+	struct jit *j = h->jit;
+	struct insn *ins[JIT_MAX_INSNS];
+	struct emit em, *e = &em;
+	uint64_t next = pc;
+	uint32_t live_in;
+	unsigned n = 0;
+
+	if (j->size - j->used < JIT_ROOM) {
+		flush(h, j);
+		return false;
+	}
+	/* Gather the block. */
+	while (n < JIT_MAX_INSNS) {
+		unsigned off = (unsigned)(next & PAGE_MASK);
+		struct insn *c = in + ((next - pc) >> 1);
+
+		if (!decode_at(h, c, off) || !known(c))
+			break;
+		ins[n++] = c;
+		next += c->len;
+		if (ends_block(c) || (next & PAGE_MASK) == 0)
+			break;
+	}
+	if (!n) {
+		in->jit = JIT_NONE;
+		return true;
+	}
+	e->buf = j->w;
+	e->exit_plain = j->exit_plain;
+	e->nstubs = 0;
+	e->dirty = 0;
+	e->pos = (j->used + 15) & ~(size_t)15;
+	b8(e, pc & ~PAGE_MASK);		/* the page the block is for */
+	in->jit = (uint32_t)e->pos;
+	b1(e, 0xf3); b1(e, 0x0f); b1(e, 0x1e); b1(e, 0xfa);	/* endbr64 */
+	op_ri(e, true, G_SUB, R13, (int32_t)n);
+	add_stub(e, jump(e, CC_B), STUB_BUDGET, pc, 0);
+	allocate(e, ins, n, &live_in);
+	for (unsigned r = 1; r < 32; r++)
+		if (e->host[r] >= 0 && (live_in & (1u << r)))
+			op_rm(e, true, X_MOV, (unsigned)e->host[r], RBX, NOREG,
+			      xoff(r));
+	for (unsigned k = 0, at = 0; k < n; at += ins[k]->len, k++)
+		emit_insn(e, ins[k], pc + at, k);
+	if (!ends_block(ins[n - 1])) {
+		write_back(e, e->dirty);
+		e->dirty = 0;
+		exit_to(e, -1, next);
+	}
+	emit_stubs(j, e, pc, n);
+	j->stats.blocks++;
+	j->stats.insns += n;
+	j->stats.bytes += e->pos - j->used;
+	j->used = e->pos;
+	return true;
+}
+
+uint64_t jit_block_page(const struct hart *h, uint32_t block)
+{
+	uint64_t page;
+
+	memcpy(&page, h->jit->w + block - 8, 8);
+	return page;
+}
+
+unsigned jit_run(struct hart *h, uint32_t block, unsigned left)
+{
+	struct jit *j = h->jit;
+	uint64_t (*enter)(struct hart *, void *, uint64_t);
+	void *entry = j->x + j->enter;
+
+	memcpy(&enter, &entry, sizeof(enter));
+	return (unsigned)enter(h, j->x + block, left);
+}
+
+void jit_link(struct hart *h, uint32_t target)
+{
+	struct jit *j = h->jit;
+	size_t at = (size_t)((uint8_t *)h->jit_patch - j->x);
+	struct emit e = { .buf = j->w };
+
+	resolve(&e, at, target);
+	h->jit_patch = NULL;
+}
+
+/* The trampoline in and the two ways out, at the start of the buffer. */
+static void emit_glue(struct jit *j)
+{
+	static const uint8_t saved[] = { RBX, RBP, R12, R13, R14, R15 };
+	struct emit e = { .buf = j->w };
+
+	j->exit_plain = e.pos;
+	op_rr(&e, false, X_XOR, RCX, RCX);
+	j->exit_chain = e.pos;
+	op_rm(&e, true, X_STORE, RCX, RBX, NOREG,
+	      (int32_t)offsetof(struct hart, jit_patch));
+	op_rm(&e, true, X_STORE, RAX, RBX, NOREG,
+	      (int32_t)offsetof(struct hart, pc));
+	op_rr(&e, true, X_MOV, RAX, R13);
+	for (int i = (int)sizeof(saved) - 1; i >= 0; i--) {
+		rex(&e, false, 0, 0, saved[i], false);
+		b1(&e, 0x58 + (saved[i] & 7));		/* pop */
+	}
+	b1(&e, 0xc3);					/* ret */
+	e.pos = (e.pos + 15) & ~(size_t)15;
+	j->enter = e.pos;
+	b1(&e, 0xf3); b1(&e, 0x0f); b1(&e, 0x1e); b1(&e, 0xfa);	/* endbr64 */
+	for (unsigned i = 0; i < sizeof(saved); i++) {
+		rex(&e, false, 0, 0, saved[i], false);
+		b1(&e, 0x50 + (saved[i] & 7));		/* push */
+	}
+	op_rr(&e, true, X_MOV, RBX, RDI);
+	op_rr(&e, true, X_MOV, R13, RDX);
+	b1(&e, 0xff); b1(&e, 0xe6);			/* jmp rsi */
+	j->start = j->used = (e.pos + 15) & ~(size_t)15;
+}
+
+bool jit_available(void)
+{
+	return true;
+}
+
+int jit_create(struct hart *h)
+{
+	struct jit *j = calloc(1, sizeof(*j));
+	int err;
+
+	if (!j)
+		return -ENOMEM;
+	j->size = JIT_BUF_SIZE;
+	j->fd = memfd_create("norvm-jit", MFD_CLOEXEC);
+	if (j->fd < 0 || ftruncate(j->fd, (off_t)j->size))
+		goto fail;
+	j->w = mmap(NULL, j->size, PROT_READ | PROT_WRITE, MAP_SHARED, j->fd, 0);
+	if (j->w == MAP_FAILED)
+		goto fail;
+	j->x = mmap(NULL, j->size, PROT_READ | PROT_EXEC, MAP_SHARED, j->fd, 0);
+	if (j->x == MAP_FAILED) {
+		munmap(j->w, j->size);
+		goto fail;
+	}
+	emit_glue(j);
+	h->jit = j;
+	return 0;
+fail:
+	err = -errno;
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j);
+	return err;
+}
+
+void jit_destroy(struct hart *h)
+{
+	struct jit *j = h->jit;
+
+	if (!j)
+		return;
+	munmap(j->w, j->size);
+	munmap(j->x, j->size);
+	close(j->fd);
+	free(j);
+	h->jit = NULL;
+}
+
+void jit_get_stats(const struct hart *h, struct jit_stats *s)
+{
+	*s = h->jit ? h->jit->stats : (struct jit_stats){ 0 };
+}
+
+#else	/* no code generator for this host: the interpreter runs alone */
+
+bool jit_available(void)
+{
+	return false;
+}
+
+int jit_create(struct hart *h)
+{
+	return -ENOTSUP;
+}
+
+void jit_destroy(struct hart *h)
+{
+}
+
+bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
+{
+	return true;
+}
+
+uint64_t jit_block_page(const struct hart *h, uint32_t block)
+{
+	return WIN_NONE;
+}
+
+unsigned jit_run(struct hart *h, uint32_t block, unsigned left)
+{
+	return left;
+}
+
+void jit_link(struct hart *h, uint32_t target)
+{
+}
+
+void jit_get_stats(const struct hart *h, struct jit_stats *s)
+{
+	*s = (struct jit_stats){ 0 };
+}
+
+#endif
