@@ -49,6 +49,14 @@ struct hart_entry {
 	bool stopped;		/* waits for an SBI HSM hart_start */
 };
 
+/* What an accelerator tells of a hart after the run (--stats-json). */
+struct hart_state {
+	uint64_t pc, x[32], instret;
+	unsigned priv;
+	bool jit;			/* the code generator ran this hart */
+	uint64_t jit_blocks, jit_insns, jit_bytes, jit_flushes;
+};
+
 struct accel_ops {
 	const char *name;
 	unsigned caps;		/* ACCEL_CAP_* */
@@ -74,6 +82,8 @@ struct accel_ops {
 	void (*kick)(struct vm *vm);
 	/* Guest instructions retired by a hart; NULL when not counted. */
 	uint64_t (*instret)(struct vm *vm, unsigned hart);
+	/* A stopped hart's architectural state; NULL when not told. */
+	void (*hart_state)(struct vm *vm, unsigned hart, struct hart_state *s);
 };
 
 extern const struct accel_ops soft_accel_ops;

@@ -66,6 +66,34 @@ static void json_counts(FILE *f, struct mmio_counts *c)
 		get(&c->reads), get(&c->writes), get(&c->fetches));
 }
 
+/* One object per hart; its state where the accelerator tells it. */
+static void json_harts(struct vm *vm, FILE *f)
+{
+	fprintf(f, "[");
+	for (unsigned i = 0; i < vm->nharts; i++) {
+		struct hart_state s;
+
+		fprintf(f, "%s\n    {\"hart\": %u", i ? "," : "", i);
+		if (vm->accel->hart_state) {
+			vm->accel->hart_state(vm, i, &s);
+			fprintf(f, ", \"pc\": \"0x%" PRIx64 "\", \"priv\": %u, "
+				"\"instret\": %" PRIu64 ",\n     \"x\": [", s.pc, s.priv,
+				s.instret);
+			for (unsigned r = 0; r < 32; r++)
+				fprintf(f, "%s\"0x%" PRIx64 "\"", r ? ", " : "", s.x[r]);
+			fprintf(f, "],\n     \"jit\": ");
+			if (s.jit)
+				fprintf(f, "{\"blocks\": %" PRIu64 ", \"instructions\": %" PRIu64
+					", \"bytes\": %" PRIu64 ", \"flushes\": %" PRIu64 "}",
+					s.jit_blocks, s.jit_insns, s.jit_bytes, s.jit_flushes);
+			else
+				fprintf(f, "null");
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n  ]");
+}
+
 int stats_write_json(struct vm *vm, const struct stats_timeline *t, const char *path,
 		     double seconds, char *err, size_t errlen)
 {
@@ -85,7 +113,9 @@ int stats_write_json(struct vm *vm, const struct stats_timeline *t, const char *
 		fprintf(f, "  \"instructions\": %" PRIu64 ",\n", instructions(vm));
 	else
 		fprintf(f, "  \"instructions\": null,\n");
-	fprintf(f, "  \"harts\": %u,\n  \"exits\": ", vm->nharts);
+	fprintf(f, "  \"harts\": ");
+	json_harts(vm, f);
+	fprintf(f, ",\n  \"exits\": ");
 	json_counts(f, &b->total);
 	fprintf(f, ",\n  \"unclaimed\": %" PRIu64 ",\n  \"devices\": {", get(&b->unclaimed));
 	for (unsigned i = 0; i < b->nregions; i++) {

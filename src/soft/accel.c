@@ -251,6 +251,23 @@ static uint64_t soft_instret(struct vm *vm, unsigned hart)
 	return hart_of(vm, hart)->instret;
 }
 
+static void soft_hart_state(struct vm *vm, unsigned hart, struct hart_state *s)
+{
+	struct hart *h = hart_of(vm, hart);
+	struct jit_stats j;
+
+	memcpy(s->x, h->x, sizeof(s->x));
+	s->pc = h->pc;
+	s->instret = h->instret;
+	s->priv = h->priv;
+	s->jit = h->jit != NULL;
+	jit_get_stats(h, &j);
+	s->jit_blocks = j.blocks;
+	s->jit_insns = j.insns;
+	s->jit_bytes = j.bytes;
+	s->jit_flushes = j.flushes;
+}
+
 uint64_t soft_get_reg(struct vm *vm, unsigned hart, unsigned reg)
 {
 	return reg < 32 ? hart_of(vm, hart)->x[reg] : 0;
@@ -284,4 +301,5 @@ const struct accel_ops soft_accel_ops = {
 	.set_timecmp = soft_set_timecmp,
 	.kick = soft_kick,
 	.instret = soft_instret,
+	.hart_state = soft_hart_state,
 };
