@@ -41,6 +41,8 @@ static const char usage_text[] =
 "                      /dev/kvm works and no --firmware is given, else soft\n"
 "  --jit on|off        the built-in CPU: translate guest code to host code\n"
 "                      (x86-64 hosts; default on there) or interpret it\n"
+"  --jit-buffer SIZE   host code kept per hart, 256K to 1G (default 16M);\n"
+"                      when full it is emptied and translation starts over\n"
 "  --firmware FILE     M-mode firmware (ELF, or raw binary loaded at 0x80000000)\n"
 "  --kernel FILE       next stage, or under KVM the S-mode payload (ELF, or\n"
 "                      raw binary at 0x80200000)\n"
@@ -98,7 +100,7 @@ static int die_usage(const char *fmt, const char *arg)
 enum {
 	OPT_FIRMWARE = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DUMP_DTB,
 	OPT_STATS, OPT_STATS_JSON, OPT_HELP, OPT_FLASH, OPT_FLASH_MAP, OPT_BOOT,
-	OPT_GDB, OPT_GDB_WAIT, OPT_ACCEL, OPT_STATS_INTERVAL, OPT_JIT,
+	OPT_GDB, OPT_GDB_WAIT, OPT_ACCEL, OPT_STATS_INTERVAL, OPT_JIT, OPT_JIT_BUFFER,
 };
 
 static const struct option run_options[] = {
@@ -120,6 +122,7 @@ static const struct option run_options[] = {
 	{ "gdb-wait", no_argument, NULL, OPT_GDB_WAIT },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "jit", required_argument, NULL, OPT_JIT },
+	{ "jit-buffer", required_argument, NULL, OPT_JIT_BUFFER },
 	{ 0 }
 };
 
@@ -280,6 +283,12 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 				return die_usage("--jit %s: must be on or off", optarg);
 			c->jit = !strcmp(optarg, "on");
 			break;
+		case OPT_JIT_BUFFER:
+			if (parse_size(optarg, &c->jit_buffer) ||
+			    c->jit_buffer < (256u << 10) || c->jit_buffer > (1u << 30))
+				return die_usage("--jit-buffer %s: must be a size from 256K to 1G",
+						 optarg);
+			break;
 		case OPT_HELP:
 			usage(stdout);
 			exit(0);
@@ -291,7 +300,9 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 	}
 	if (optind < argc)
 		return die_usage("unexpected argument '%s'", argv[optind]);
-	if (c->jit >= 0 && !strcmp(c->accel, "kvm"))
+	if (c->jit_buffer && !c->jit)
+		return die_usage("--jit-buffer with --jit off%s", "");
+	if ((c->jit >= 0 || c->jit_buffer) && !strcmp(c->accel, "kvm"))
 		return die_usage("--jit is for the built-in CPU; KVM runs the guest%s", "");
 	if (c->stats_interval_ms && !c->stats_json)
 		return die_usage("--stats-interval needs --stats-json%s", "");

@@ -28,6 +28,7 @@ struct flash_config {
 struct vm_config {
 	const char *accel;		/* "kvm", "soft" or "auto" */
 	int jit;			/* soft: -1 where available, 0 off, 1 on */
+	uint64_t jit_buffer;		/* bytes of host code per hart; 0: default */
 	const char *firmware;
 	const char *kernel;
 	const char *initrd;

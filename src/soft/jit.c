@@ -23,7 +23,7 @@
 
 #if defined(__x86_64__) && defined(__linux__)
 
-#define JIT_BUF_SIZE	(8u << 20)
+#define JIT_BUF_SIZE	(16u << 20)	/* the default */
 #define JIT_MAX_INSNS	48
 #define JIT_ROOM	(48u << 10)	/* more than one block can need */
 
@@ -61,7 +61,7 @@ enum { S_SHL = 4, S_SHR = 5, S_SAR = 7 };
 
 /* Exits of a block that go back to C, emitted after its body. */
 struct stub {
-	size_t at;		/* the rel32 that jumps here */
+	size_t at, at2;		/* the rel32s that jump here (at2 0: one) */
 	enum { STUB_SIDE, STUB_CHAIN, STUB_BUDGET } kind;
 	uint64_t pc;
 	unsigned done;		/* instructions completed (side exits) */
@@ -75,7 +75,7 @@ struct emit {
 	int8_t host[33];	/* guest register -> host register, or -1 */
 	uint32_t dirty;		/* cached guest registers written so far */
 	unsigned nstubs;
-	struct stub stubs[2 * JIT_MAX_INSNS + 4];
+	struct stub stubs[JIT_MAX_INSNS + 3];
 };
 
 static void b1(struct emit *e, unsigned v)
@@ -369,7 +369,7 @@ static void emit_mem(struct emit *e, const struct insn *in, uint64_t pc,
 		op_rr(e, false, X_MOV, RCX, RAX);
 		op_ri(e, false, G_AND, RCX, PAGE_MASK);
 		op_ri(e, false, G_CMP, RCX, (int32_t)(PAGE_SIZE - n));
-		add_stub(e, jump(e, CC_A), STUB_SIDE, pc, k);
+		e->stubs[e->nstubs - 1].at2 = jump(e, CC_A);	/* crosses the page */
 	}
 	op_rm(e, true, X_ADD, RAX, RBX, RDX, tlb + 8);
 	switch (in->op) {
@@ -599,6 +599,8 @@ static void emit_stubs(struct jit *j, struct emit *e, uint64_t pc0, unsigned n)
 		struct stub *s = &e->stubs[i];
 
 		resolve(e, s->at, e->pos);
+		if (s->at2)
+			resolve(e, s->at2, e->pos);
 		write_back(e, s->dirty);
 		switch (s->kind) {
 		case STUB_BUDGET:
@@ -762,7 +764,7 @@ int jit_create(struct hart *h)
 
 	if (!j)
 		return -ENOMEM;
-	j->size = JIT_BUF_SIZE;
+	j->size = h->vm->cfg.jit_buffer ? h->vm->cfg.jit_buffer : JIT_BUF_SIZE;
 	j->fd = memfd_create("norvm-jit", MFD_CLOEXEC);
 	if (j->fd < 0 || ftruncate(j->fd, (off_t)j->size))
 		goto fail;

@@ -35,7 +35,7 @@ struct insn;
  * visited n times; anything else a block's offset in the code buffer. */
 #define JIT_NONE	1u
 #define JIT_COUNT	(1u << 31)
-#define JIT_HOT		2	/* visits before a block is translated */
+#define JIT_HOT		32	/* visits before a block is translated */
 
 static inline bool jit_is_block(uint32_t j)
 {
