@@ -39,10 +39,13 @@ static const char usage_text[] =
 "                      the payload starts in S-mode; soft: the built-in CPU,\n"
 "                      starting M-mode firmware; auto (default): kvm when\n"
 "                      /dev/kvm works and no --firmware is given, else soft\n"
-"  --jit on|off        the built-in CPU: translate guest code to host code\n"
-"                      (x86-64 hosts; default on there) or interpret it\n"
-"  --jit-buffer SIZE   host code kept per hart, 256K to 1G (default 16M);\n"
-"                      when full it is emptied and translation starts over\n"
+"  --jit off|on[,buffer=SIZE][,threshold=N]\n"
+"                      the built-in CPU: translate guest code to host code\n"
+"                      (x86-64 hosts; default on there) or interpret it.\n"
+"                      buffer: host code kept per hart, 256K to 1G (default\n"
+"                      16M; when full it is emptied and filling starts over);\n"
+"                      threshold: runs of a block before it is translated,\n"
+"                      1 to 65536 (default 32)\n"
 "  --firmware FILE     M-mode firmware (ELF, or raw binary loaded at 0x80000000)\n"
 "  --kernel FILE       next stage, or under KVM the S-mode payload (ELF, or\n"
 "                      raw binary at 0x80200000)\n"
@@ -100,7 +103,7 @@ static int die_usage(const char *fmt, const char *arg)
 enum {
 	OPT_FIRMWARE = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DUMP_DTB,
 	OPT_STATS, OPT_STATS_JSON, OPT_HELP, OPT_FLASH, OPT_FLASH_MAP, OPT_BOOT,
-	OPT_GDB, OPT_GDB_WAIT, OPT_ACCEL, OPT_STATS_INTERVAL, OPT_JIT, OPT_JIT_BUFFER,
+	OPT_GDB, OPT_GDB_WAIT, OPT_ACCEL, OPT_STATS_INTERVAL, OPT_JIT,
 };
 
 static const struct option run_options[] = {
@@ -122,7 +125,6 @@ static const struct option run_options[] = {
 	{ "gdb-wait", no_argument, NULL, OPT_GDB_WAIT },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "jit", required_argument, NULL, OPT_JIT },
-	{ "jit-buffer", required_argument, NULL, OPT_JIT_BUFFER },
 	{ 0 }
 };
 
@@ -166,6 +168,35 @@ static int parse_fault(struct flash_config *f, const char *opt)
  * chip=) is applied first, whatever its place, so the other options
  * change the part it names.
  */
+/* --jit off | on[,buffer=SIZE][,threshold=N] */
+static int parse_jit(char *arg, struct vm_config *c)
+{
+	char *rest = arg, *mode = strsep(&rest, ",");
+
+	if (strcmp(mode, "on") && strcmp(mode, "off"))
+		return die_usage("--jit %s: must be off, or on with options", mode);
+	c->jit = !strcmp(mode, "on");
+	if (rest && !c->jit)
+		return die_usage("--jit off,%s: options go with on", rest);
+	while (rest) {
+		char *opt = strsep(&rest, ",");
+
+		if (!strncmp(opt, "buffer=", 7)) {
+			if (parse_size(opt + 7, &c->jit_buffer) ||
+			    c->jit_buffer < (256u << 10) || c->jit_buffer > (1u << 30))
+				return die_usage("--jit %s: the buffer must be from 256K to 1G",
+						 opt);
+		} else if (!strncmp(opt, "threshold=", 10)) {
+			if (parse_unsigned(opt + 10, 1, 65536, &c->jit_threshold))
+				return die_usage("--jit %s: the threshold must be from 1 to 65536",
+						 opt);
+		} else {
+			return die_usage("--jit: unknown option '%s' (buffer=, threshold=)", opt);
+		}
+	}
+	return 0;
+}
+
 static int parse_flash(char *arg, struct vm_config *c)
 {
 	struct flash_config *f;
@@ -279,15 +310,8 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 			c->accel = optarg;
 			break;
 		case OPT_JIT:
-			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
-				return die_usage("--jit %s: must be on or off", optarg);
-			c->jit = !strcmp(optarg, "on");
-			break;
-		case OPT_JIT_BUFFER:
-			if (parse_size(optarg, &c->jit_buffer) ||
-			    c->jit_buffer < (256u << 10) || c->jit_buffer > (1u << 30))
-				return die_usage("--jit-buffer %s: must be a size from 256K to 1G",
-						 optarg);
+			if (parse_jit(optarg, c))
+				return 2;
 			break;
 		case OPT_HELP:
 			usage(stdout);
@@ -300,9 +324,7 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 	}
 	if (optind < argc)
 		return die_usage("unexpected argument '%s'", argv[optind]);
-	if (c->jit_buffer && !c->jit)
-		return die_usage("--jit-buffer with --jit off%s", "");
-	if ((c->jit >= 0 || c->jit_buffer) && !strcmp(c->accel, "kvm"))
+	if (c->jit >= 0 && !strcmp(c->accel, "kvm"))
 		return die_usage("--jit is for the built-in CPU; KVM runs the guest%s", "");
 	if (c->stats_interval_ms && !c->stats_json)
 		return die_usage("--stats-interval needs --stats-json%s", "");

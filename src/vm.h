@@ -29,6 +29,7 @@ struct vm_config {
 	const char *accel;		/* "kvm", "soft" or "auto" */
 	int jit;			/* soft: -1 where available, 0 off, 1 on */
 	uint64_t jit_buffer;		/* bytes of host code per hart; 0: default */
+	unsigned jit_threshold;		/* runs before translating; 0: default */
 	const char *firmware;
 	const char *kernel;
 	const char *initrd;

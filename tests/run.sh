@@ -3,6 +3,7 @@
 # ", N skipped" when a test was skipped.
 #   unit  $BUILD/tests/unit/*     print PASS/FAIL/SKIP lines themselves
 #   isa   build/isa/*.elf         a guest program; passes when norvm exits 0
+#                                 (isa-jit: the same on the code generator)
 #   e2e   tests/e2e/*.sh          print PASS/FAIL/SKIP lines, or pass on exit 0
 # A test prints "PASS name", "FAIL name: why" or "SKIP name: why"; here each
 # name gets the place the test lives in front ("e2e/uboot_mmode: version"),
@@ -68,9 +69,19 @@ for t in "$BUILD"/tests/unit/*; do
 	[ -x "$t" ] && want "$t" || continue
 	run_one "unit/$(basename "$t")" 600 "$t"
 done
+# The ISA tests run on the interpreter, and on the code generator (where
+# the host has one) with every block translated the first time it runs.
+jit=
+[ "$(uname -m)" = x86_64 ] && jit=1
 for t in build/isa/*.elf; do
 	[ -f "$t" ] && want "$t" || continue
-	run_one "isa/$(basename "$t" .elf)" 60 "$NORVM" run --firmware "$t"
+	run_one "isa/$(basename "$t" .elf)" 60 "$NORVM" run --jit off --firmware "$t"
+	if [ -n "$jit" ]; then
+		run_one "isa-jit/$(basename "$t" .elf)" 60 "$NORVM" run \
+			--jit on,threshold=1 --firmware "$t"
+	else
+		count SKIP "isa-jit/$(basename "$t" .elf)" ": no code generator on $(uname -m)"
+	fi
 done
 for t in tests/e2e/*.sh; do
 	[ -x "$t" ] && want "$t" || continue

@@ -216,6 +216,7 @@ struct hart {
 	/* The code generator (jit.h); NULL: the interpreter runs alone. */
 	struct jit *jit;
 	uint8_t *jit_patch;		/* the exit a block just took */
+	unsigned jit_threshold;		/* runs before translating */
 
 	/* Set by slow paths: leave the block after this instruction. */
 	bool end_block;

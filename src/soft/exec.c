@@ -112,6 +112,10 @@ static uint32_t system_insn_bits(const struct insn *in)
 #define NEXT	do { pc += in->len; in += in->len >> 1; \
 		     if (unlikely(--left == 0)) goto out; \
 		     DISPATCH(); } while (0)
+/* After what the code generator leaves to the interpreter: go back to it. */
+#define NEXT_SLOW do { if (use_jit) { pc += in->len; \
+		     if (unlikely(--left == 0)) goto out; \
+		     goto fetch; } NEXT; } while (0)
 #define JUMP(target) do { pc = (target); \
 		     if (unlikely(--left == 0)) goto out; \
 		     goto fetch; } while (0)
@@ -129,6 +133,8 @@ static uint32_t system_insn_bits(const struct insn *in)
 	if (likely(e_->tag == a_ >> PAGE_SHIFT && \
 		   (a_ & PAGE_MASK) <= PAGE_SIZE - sizeof(type))) { \
 		guest_read(&v_, (void *)(e_->addend + (uintptr_t)a_), sizeof(v_)); \
+		RD = (uint64_t)(ext)v_; \
+		NEXT; \
 	} else { \
 		uint64_t t_; \
 		SYNC(); \
@@ -137,9 +143,9 @@ static uint32_t system_insn_bits(const struct insn *in)
 		v_ = (type)t_; \
 		if (h->end_block) \
 			END_BLOCK(); \
+		RD = (uint64_t)(ext)v_; \
+		NEXT_SLOW; \
 	} \
-	RD = (uint64_t)(ext)v_; \
-	NEXT; \
 } while (0)
 
 #define STORE(type) do { \
@@ -149,14 +155,15 @@ static uint32_t system_insn_bits(const struct insn *in)
 	if (likely(e_->tag == a_ >> PAGE_SHIFT && \
 		   (a_ & PAGE_MASK) <= PAGE_SIZE - sizeof(type))) { \
 		guest_write((void *)(e_->addend + (uintptr_t)a_), &v_, sizeof(v_)); \
+		NEXT; \
 	} else { \
 		SYNC(); \
 		if (!mem_store_slow(h, a_, sizeof(type), RS2)) \
 			goto trap; \
 		if (h->end_block) \
 			END_BLOCK(); \
+		NEXT_SLOW; \
 	} \
-	NEXT; \
 } while (0)
 
 /* Atomic memory operations on host memory, for every hart at once. */
@@ -171,7 +178,7 @@ static uint32_t system_insn_bits(const struct insn *in)
 	AMO_PTR(type, false); \
 	type o_ = fn(p_, (type)RS2, __ATOMIC_SEQ_CST); \
 	RD = sizeof(type) == 4 ? sext32(o_) : (uint64_t)o_; \
-	NEXT; \
+	NEXT_SLOW; \
 } while (0)
 
 /* min/max: a compare-and-swap loop; `better(new, old)` picks rs2. */
@@ -184,7 +191,7 @@ static uint32_t system_insn_bits(const struct insn *in)
 	} while (!__atomic_compare_exchange_n(p_, &o_, n_, false, \
 			__ATOMIC_SEQ_CST, __ATOMIC_RELAXED)); \
 	RD = sizeof(type) == 4 ? sext32(o_) : (uint64_t)o_; \
-	NEXT; \
+	NEXT_SLOW; \
 } while (0)
 
 #define LT_S(type, stype) ((stype)(type)RS2 < (stype)o_)
@@ -199,7 +206,7 @@ static uint32_t system_insn_bits(const struct insn *in)
 	h->resv_val = o_; \
 	h->resv_valid = true; \
 	RD = sizeof(type) == 4 ? sext32(o_) : (uint64_t)o_; \
-	NEXT; \
+	NEXT_SLOW; \
 } while (0)
 
 /*
@@ -214,13 +221,13 @@ static uint32_t system_insn_bits(const struct insn *in)
 			__ATOMIC_SEQ_CST, __ATOMIC_RELAXED); \
 	h->resv_valid = false; \
 	RD = !ok_; \
-	NEXT; \
+	NEXT_SLOW; \
 } while (0)
 
 #define BRANCH(cond) do { \
 	if (cond) \
 		JUMP(pc + IMM); \
-	NEXT; \
+	NEXT_SLOW; \
 } while (0)
 
 void exec_block(struct hart *h, unsigned budget)
@@ -371,9 +378,10 @@ fetch:
 
 			if (likely(jit_is_block(j) &&
 				   jit_block_page(h, j) == win_base)) {
+				if (jit_block_len(h, j) > left)
+					DISPATCH();	/* the budget's end */
 				SYNC();
 				left = jit_run(h, j, left);
-				budget = before;
 				if (left == before)	/* ran nothing: interpret */
 					DISPATCH();
 				pc = h->pc;
@@ -393,7 +401,7 @@ fetch:
 				DISPATCH();
 			if (jit_is_block(j))	/* made for another page */
 				j = 0;
-			if ((j & ~JIT_COUNT) + 1 < JIT_HOT) {
+			if ((j & ~JIT_COUNT) + 1 < h->jit_threshold) {
 				in->jit = JIT_COUNT | ((j & ~JIT_COUNT) + 1);
 				DISPATCH();
 			}
@@ -531,13 +539,13 @@ fetch:
 
 		op_fence:
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			NEXT;
+			NEXT_SLOW;
 		op_fence_i:
 			/* Stores so far may have changed code: decode afresh. */
 			h->code_gen++;
 			h->win_base = WIN_NONE;
 			END_BLOCK();
-			NEXT;
+			NEXT_SLOW;
 		op_ecall:
 			SYNC();
 			raise_exception(h, EXC_ECALL_U + h->priv, 0);
@@ -568,7 +576,7 @@ fetch:
 			}
 			h->wfi = true;
 			END_BLOCK();
-			NEXT;
+			NEXT_SLOW;
 		op_sfence_vma:
 			if (h->priv == PRIV_U || (h->priv == PRIV_S &&
 			    (h->mstatus & MSTATUS_TVM))) {
@@ -579,7 +587,7 @@ fetch:
 			}
 			hart_tlb_flush(h);
 			END_BLOCK();
-			NEXT;
+			NEXT_SLOW;
 		op_csrrw: op_csrrs: op_csrrc:
 		op_csrrwi: op_csrrsi: op_csrrci: {
 			uint64_t src = in->op >= OP_CSRRWI ? in->rs1 : RS1, old;
@@ -589,7 +597,7 @@ fetch:
 				goto trap;
 			RD = old;
 			END_BLOCK();
-			NEXT;
+			NEXT_SLOW;
 		}
 		op_flw: op_fld: op_fsw: op_fsd:
 			SYNC();
@@ -597,17 +605,17 @@ fetch:
 				goto trap;
 			if (h->end_block)
 				END_BLOCK();
-			NEXT;
+			NEXT_SLOW;
 		op_fma:
 			SYNC();
 			if (!fp_fma(h, in))
 				goto trap;
-			NEXT;
+			NEXT_SLOW;
 		op_fp:
 			SYNC();
 			if (!fp_op(h, in))
 				goto trap;
-			NEXT;
+			NEXT_SLOW;
 	}
 trap:
 	/* The trapping instruction did not complete: resume at the handler. */

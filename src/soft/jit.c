@@ -666,8 +666,11 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
 	e->exit_plain = j->exit_plain;
 	e->nstubs = 0;
 	e->dirty = 0;
+	/* A header: the page the block is for, its length; then the code. */
 	e->pos = (j->used + 15) & ~(size_t)15;
-	b8(e, pc & ~PAGE_MASK);		/* the page the block is for */
+	b8(e, pc & ~PAGE_MASK);
+	b4(e, n);
+	b4(e, 0);
 	in->jit = (uint32_t)e->pos;
 	b1(e, 0xf3); b1(e, 0x0f); b1(e, 0x1e); b1(e, 0xfa);	/* endbr64 */
 	op_ri(e, true, G_SUB, R13, (int32_t)n);
@@ -696,8 +699,16 @@ uint64_t jit_block_page(const struct hart *h, uint32_t block)
 {
 	uint64_t page;
 
-	memcpy(&page, h->jit->w + block - 8, 8);
+	memcpy(&page, h->jit->w + block - 16, 8);
 	return page;
+}
+
+unsigned jit_block_len(const struct hart *h, uint32_t block)
+{
+	uint32_t n;
+
+	memcpy(&n, h->jit->w + block - 8, 4);
+	return n;
 }
 
 unsigned jit_run(struct hart *h, uint32_t block, unsigned left)
@@ -778,6 +789,8 @@ int jit_create(struct hart *h)
 	}
 	emit_glue(j);
 	h->jit = j;
+	h->jit_threshold = h->vm->cfg.jit_threshold ? h->vm->cfg.jit_threshold :
+			   JIT_THRESHOLD;
 	return 0;
 fail:
 	err = -errno;
@@ -829,6 +842,11 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
 uint64_t jit_block_page(const struct hart *h, uint32_t block)
 {
 	return WIN_NONE;
+}
+
+unsigned jit_block_len(const struct hart *h, uint32_t block)
+{
+	return 0;
 }
 
 unsigned jit_run(struct hart *h, uint32_t block, unsigned left)

@@ -35,7 +35,7 @@ struct insn;
  * visited n times; anything else a block's offset in the code buffer. */
 #define JIT_NONE	1u
 #define JIT_COUNT	(1u << 31)
-#define JIT_HOT		32	/* visits before a block is translated */
+#define JIT_THRESHOLD	32	/* runs before a block is translated */
 
 static inline bool jit_is_block(uint32_t j)
 {
@@ -55,6 +55,8 @@ void jit_destroy(struct hart *h);
 bool jit_translate(struct hart *h, struct insn *in, uint64_t pc);
 /* The block's guest page, which must be the window's to run it. */
 uint64_t jit_block_page(const struct hart *h, uint32_t block);
+/* Its instructions: the budget it needs. */
+unsigned jit_block_len(const struct hart *h, uint32_t block);
 /*
  * Run from `block` with `left` instructions of budget; returns what is
  * left, with h->pc the next instruction.  h->jit_patch then names the
