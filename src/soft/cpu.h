@@ -133,7 +133,8 @@ struct dblock {
 	struct insn insns[BLOCK_INSNS + 2];	/* + OP_REFETCH x 2 */
 };
 
-#define DCACHE_SIZE	256	/* blocks per hart, direct-mapped by ppn */
+#define DCACHE_SIZE	1024	/* blocks per hart, direct-mapped by ppn */
+#define JIT_JUMPS	512	/* jump targets per hart (jit.h) */
 #define TLB_SIZE	256
 
 struct tlb_entry {
@@ -216,7 +217,19 @@ struct hart {
 	/* The code generator (jit.h); NULL: the interpreter runs alone. */
 	struct jit *jit;
 	uint8_t *jit_patch;		/* the exit a block just took */
+	uint8_t *jit_from;		/* ...and that block's code */
 	unsigned jit_threshold;		/* runs before translating */
+	/*
+	 * Where generated code finds the block of a computed or cross-page
+	 * target: virtual pc -> code, valid while gen == jit_jump_gen, which
+	 * every change of translations or decoded code advances.
+	 */
+	uint64_t jit_jump_gen;
+	struct jit_jump {
+		uint64_t pc;
+		uint8_t *code;
+		uint64_t gen, pad;
+	} jit_jumps[JIT_JUMPS];
 
 	/* Set by slow paths: leave the block after this instruction. */
 	bool end_block;

@@ -84,19 +84,26 @@ void hart_reset_csrs(struct hart *h)
 }
 
 /*
- * Privilege, translation or MPRV settings changed: cached translations go,
- * as they hold the page-table and PMP checks of the old context.
+ * The privilege or mstatus may have changed: when what translations
+ * depend on did (the privilege; MPRV, with MPP while it is set; SUM, MXR),
+ * cached translations go, as they hold the page-table and PMP checks of
+ * the old context.  Interrupt enables and the like keep them.
  */
-static void context_changed(struct hart *h)
+static void context_changed(struct hart *h, enum priv priv, uint64_t mstatus)
 {
-	hart_tlb_flush(h);
+	uint64_t d = h->mstatus ^ mstatus;
+
+	if (h->priv != priv || (d & (MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR)) ||
+	    ((h->mstatus & MSTATUS_MPRV) && (d & MSTATUS_MPP)))
+		hart_tlb_flush(h);
 }
 
 static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval,
 		       bool to_s)
 {
 	bool irq = cause >> 63;
-	uint64_t code = cause & 63;
+	uint64_t code = cause & 63, mstatus = h->mstatus;
+	enum priv priv = h->priv;
 
 	h->resv_valid = false;
 	h->wfi = false;
@@ -126,7 +133,7 @@ static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval,
 		h->pc = (h->mtvec & ~3ull) +
 			((irq && (h->mtvec & 1)) ? 4 * code : 0);
 	}
-	context_changed(h);
+	context_changed(h, priv, mstatus);
 }
 
 void raise_exception(struct hart *h, uint64_t cause, uint64_t tval)
@@ -179,7 +186,8 @@ bool take_interrupt(struct hart *h)
 
 bool do_mret(struct hart *h)
 {
-	enum priv mpp;
+	enum priv mpp, priv = h->priv;
+	uint64_t mstatus = h->mstatus;
 
 	if (h->priv < PRIV_M) {
 		raise_exception(h, EXC_ILLEGAL, 0x30200073);
@@ -195,12 +203,15 @@ bool do_mret(struct hart *h)
 	h->priv = mpp;
 	h->pc = h->mepc;
 	h->resv_valid = false;
-	context_changed(h);
+	context_changed(h, priv, mstatus);
 	return true;
 }
 
 bool do_sret(struct hart *h)
 {
+	enum priv priv = h->priv;
+	uint64_t mstatus = h->mstatus;
+
 	if (h->priv < PRIV_S ||
 	    (h->priv == PRIV_S && (h->mstatus & MSTATUS_TSR))) {
 		raise_exception(h, EXC_ILLEGAL, 0x10200073);
@@ -213,7 +224,7 @@ bool do_sret(struct hart *h)
 	h->mstatus |= MSTATUS_SPIE;
 	h->pc = h->sepc;
 	h->resv_valid = false;
-	context_changed(h);
+	context_changed(h, priv, mstatus);
 	return true;
 }
 
@@ -479,7 +490,7 @@ bool csr_access(struct hart *h, const struct insn *in, uint64_t src,
 	unsigned csr = (unsigned)in->imm & 0xfff;
 	bool set_clear = in->op != OP_CSRRW && in->op != OP_CSRRWI;
 	bool write = !set_clear || in->rs1 != 0;
-	uint64_t v, n, base;
+	uint64_t v, n, base, status = h->mstatus;
 
 	if (h->priv < ((csr >> 8) & 3) || (write && (csr >> 10) == 3) ||
 	    !csr_read(h, csr, &v))
@@ -498,7 +509,7 @@ bool csr_access(struct hart *h, const struct insn *in, uint64_t src,
 	if (write && !csr_write(h, csr, n))
 		goto illegal;
 	if (write && (csr == CSR_MSTATUS || csr == CSR_SSTATUS))
-		context_changed(h);
+		context_changed(h, h->priv, status);
 	*old = v;
 	return true;
 illegal:

@@ -223,7 +223,8 @@ static void decode32(struct insn *in, uint32_t bits)
 	}
 	case 0x0f:
 		if (f3 == 0) {
-			set(in, OP_FENCE, 0, 0, 0, 0);
+			/* fm, pred, succ: what the fence orders */
+			set(in, OP_FENCE, 0, 0, 0, (int32_t)(bits >> 20));
 			return;
 		}
 		if (f3 == 1) {

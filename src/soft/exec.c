@@ -381,14 +381,17 @@ fetch:
 				if (jit_block_len(h, j) > left)
 					DISPATCH();	/* the budget's end */
 				SYNC();
+				jit_note_jump(h, pc, j);
 				left = jit_run(h, j, left);
 				if (left == before)	/* ran nothing: interpret */
 					DISPATCH();
 				pc = h->pc;
 				if (!left)
 					goto out;
+				/* Link a block to its successor in the same page. */
 				if (h->jit_patch &&
-				    (pc & ~PAGE_MASK) == win_base) {
+				    (pc & ~PAGE_MASK) == win_base &&
+				    jit_from_page(h) == win_base) {
 					uint32_t t = win[(pc & PAGE_MASK) >> 1].jit;
 
 					if (jit_is_block(t) &&
@@ -543,6 +546,7 @@ fetch:
 		op_fence_i:
 			/* Stores so far may have changed code: decode afresh. */
 			h->code_gen++;
+			h->jit_jump_gen++;
 			h->win_base = WIN_NONE;
 			END_BLOCK();
 			NEXT_SLOW;

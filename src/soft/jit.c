@@ -31,7 +31,7 @@ struct jit {
 	int fd;
 	uint8_t *w, *x;		/* one buffer: writable view, executable view */
 	size_t size, used, start;
-	size_t enter, exit_plain, exit_chain;
+	size_t enter, exit_plain, exit_chain, jump_lookup;
 	struct jit_stats stats;
 };
 
@@ -62,7 +62,7 @@ enum { S_SHL = 4, S_SHR = 5, S_SAR = 7 };
 /* Exits of a block that go back to C, emitted after its body. */
 struct stub {
 	size_t at, at2;		/* the rel32s that jump here (at2 0: one) */
-	enum { STUB_SIDE, STUB_CHAIN, STUB_BUDGET } kind;
+	enum { STUB_SIDE, STUB_CHAIN, STUB_FAR, STUB_BUDGET } kind;
 	uint64_t pc;
 	unsigned done;		/* instructions completed (side exits) */
 	uint32_t dirty;		/* cached registers to write back */
@@ -71,7 +71,8 @@ struct stub {
 struct emit {
 	uint8_t *buf;		/* the writable view */
 	size_t pos;
-	size_t exit_plain;
+	size_t start;		/* the block's code */
+	size_t exit_plain, jump_lookup;
 	int8_t host[33];	/* guest register -> host register, or -1 */
 	uint32_t dirty;		/* cached guest registers written so far */
 	unsigned nstubs;
@@ -448,10 +449,29 @@ static void emit_mulh(struct emit *e, const struct insn *in, unsigned grp)
 	put(e, in->rd, RDX);
 }
 
-/* An exit to pc, through a jump jit_link() may point at its block. */
-static void exit_to(struct emit *e, int cc, uint64_t pc)
+/*
+ * x86-64 orders loads with loads, stores with stores and loads before
+ * stores (TSO), and device accesses leave generated code anyway; a FENCE
+ * needs an mfence only when it orders stores (W, O) before loads (R, I),
+ * and FENCE.TSO (fm 8) never does.
+ */
+static bool fence_needs_mfence(uint32_t fm_pred_succ)
 {
-	add_stub(e, jump(e, cc), STUB_CHAIN, pc, 0);
+	unsigned fm = fm_pred_succ >> 8 & 0xf, pred = fm_pred_succ >> 4 & 0xf;
+	unsigned succ = fm_pred_succ & 0xf;
+
+	return fm != 8 && (pred & 0x5) && (succ & 0xa);
+}
+
+/*
+ * An exit to pc: in the same page, through a jump jit_link() may point at
+ * its block; elsewhere through the jump table.
+ */
+static void exit_to(struct emit *e, int cc, uint64_t from, uint64_t pc)
+{
+	bool near = (pc & ~PAGE_MASK) == (from & ~PAGE_MASK);
+
+	add_stub(e, jump(e, cc), near ? STUB_CHAIN : STUB_FAR, pc, 0);
 }
 
 static void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
@@ -505,16 +525,19 @@ static void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
 	case OP_MULH: emit_mulh(e, in, 5); break;
 	case OP_MULHU: emit_mulh(e, in, 4); break;
 	case OP_FENCE:
-		b1(e, 0x0f); b1(e, 0xae); b1(e, 0xf0);	/* mfence */
+		/* The host keeps every order but a store before a load. */
+		if (fence_needs_mfence((uint32_t)in->imm)) {
+			b1(e, 0x0f); b1(e, 0xae); b1(e, 0xf0);	/* mfence */
+		}
 		break;
 	case OP_JAL:
 		mov_ri(e, RAX, pc + in->len);
 		put(e, in->rd, RAX);
 		write_back(e, e->dirty);
 		e->dirty = 0;
-		exit_to(e, -1, pc + (uint64_t)(int64_t)in->imm);
+		exit_to(e, -1, pc, pc + (uint64_t)(int64_t)in->imm);
 		break;
-	case OP_JALR:	/* to C with the target in rax */
+	case OP_JALR:	/* through the jump table, the target in rax */
 		get(e, RAX, in->rs1);
 		if (in->imm)
 			op_ri(e, true, G_ADD, RAX, in->imm);
@@ -523,7 +546,7 @@ static void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
 		put(e, in->rd, RCX);
 		write_back(e, e->dirty);
 		e->dirty = 0;
-		resolve(e, jump(e, -1), e->exit_plain);
+		resolve(e, jump(e, -1), e->jump_lookup);
 		break;
 	case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU:
 	case OP_BGEU:
@@ -531,8 +554,8 @@ static void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
 		e->dirty = 0;
 		get(e, RAX, in->rs1);
 		op_g(e, true, X_CMP, RAX, in->rs2);
-		exit_to(e, branch_cc[in->op], pc + (uint64_t)(int64_t)in->imm);
-		exit_to(e, -1, pc + in->len);
+		exit_to(e, branch_cc[in->op], pc, pc + (uint64_t)(int64_t)in->imm);
+		exit_to(e, -1, pc, pc + in->len);
 		break;
 	default:
 		emit_mem(e, in, pc, k);
@@ -619,7 +642,14 @@ static void emit_stubs(struct jit *j, struct emit *e, uint64_t pc0, unsigned n)
 			/* lea rcx, [rip + rel32 of the jump taken] */
 			b1(e, 0x48); b1(e, 0x8d); b1(e, 0x0d);
 			b4(e, (uint32_t)(int32_t)((int64_t)s->at - (int64_t)(e->pos + 4)));
+			/* lea rdx, [rip + the block's code] */
+			b1(e, 0x48); b1(e, 0x8d); b1(e, 0x15);
+			b4(e, (uint32_t)(int32_t)((int64_t)e->start - (int64_t)(e->pos + 4)));
 			resolve(e, jump(e, -1), j->exit_chain);
+			break;
+		case STUB_FAR:
+			mov_ri(e, RAX, s->pc);
+			resolve(e, jump(e, -1), j->jump_lookup);
 			break;
 		}
 	}
@@ -630,6 +660,7 @@ static void flush(struct hart *h, struct jit *j)
 	j->used = j->start;
 	j->stats.flushes++;
 	h->code_gen++;
+	h->jit_jump_gen++;
 	h->win_base = WIN_NONE;
 }
 
@@ -664,6 +695,7 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
 	}
 	e->buf = j->w;
 	e->exit_plain = j->exit_plain;
+	e->jump_lookup = j->jump_lookup;
 	e->nstubs = 0;
 	e->dirty = 0;
 	/* A header: the page the block is for, its length; then the code. */
@@ -672,6 +704,7 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
 	b4(e, n);
 	b4(e, 0);
 	in->jit = (uint32_t)e->pos;
+	e->start = e->pos;
 	b1(e, 0xf3); b1(e, 0x0f); b1(e, 0x1e); b1(e, 0xfa);	/* endbr64 */
 	op_ri(e, true, G_SUB, R13, (int32_t)n);
 	add_stub(e, jump(e, CC_B), STUB_BUDGET, pc, 0);
@@ -685,7 +718,7 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
 	if (!ends_block(ins[n - 1])) {
 		write_back(e, e->dirty);
 		e->dirty = 0;
-		exit_to(e, -1, next);
+		exit_to(e, -1, pc, next);
 	}
 	emit_stubs(j, e, pc, n);
 	j->stats.blocks++;
@@ -721,6 +754,20 @@ unsigned jit_run(struct hart *h, uint32_t block, unsigned left)
 	return (unsigned)enter(h, j->x + block, left);
 }
 
+uint64_t jit_from_page(const struct hart *h)
+{
+	return jit_block_page(h, (uint32_t)(h->jit_from - h->jit->x));
+}
+
+void jit_note_jump(struct hart *h, uint64_t pc, uint32_t block)
+{
+	struct jit_jump *t = &h->jit_jumps[(pc >> 1) & (JIT_JUMPS - 1)];
+
+	t->pc = pc;
+	t->code = h->jit->x + block;
+	t->gen = h->jit_jump_gen;
+}
+
 void jit_link(struct hart *h, uint32_t target)
 {
 	struct jit *j = h->jit;
@@ -735,6 +782,7 @@ void jit_link(struct hart *h, uint32_t target)
 static void emit_glue(struct jit *j)
 {
 	static const uint8_t saved[] = { RBX, RBP, R12, R13, R14, R15 };
+	int32_t jumps = (int32_t)offsetof(struct hart, jit_jumps);
 	struct emit e = { .buf = j->w };
 
 	j->exit_plain = e.pos;
@@ -742,6 +790,8 @@ static void emit_glue(struct jit *j)
 	j->exit_chain = e.pos;
 	op_rm(&e, true, X_STORE, RCX, RBX, NOREG,
 	      (int32_t)offsetof(struct hart, jit_patch));
+	op_rm(&e, true, X_STORE, RDX, RBX, NOREG,
+	      (int32_t)offsetof(struct hart, jit_from));
 	op_rm(&e, true, X_STORE, RAX, RBX, NOREG,
 	      (int32_t)offsetof(struct hart, pc));
 	op_rr(&e, true, X_MOV, RAX, R13);
@@ -760,6 +810,23 @@ static void emit_glue(struct jit *j)
 	op_rr(&e, true, X_MOV, RBX, RDI);
 	op_rr(&e, true, X_MOV, R13, RDX);
 	b1(&e, 0xff); b1(&e, 0xe6);			/* jmp rsi */
+
+	/* The jump table: rax the target pc, guest registers written back. */
+	_Static_assert(sizeof(struct jit_jump) == 32 && JIT_JUMPS == 512,
+		       "the index below is ((pc >> 1) & 511) * 32");
+	e.pos = (e.pos + 15) & ~(size_t)15;
+	j->jump_lookup = e.pos;
+	op_rr(&e, false, X_MOV, RCX, RAX);
+	shift_ri(&e, false, S_SHR, RCX, 1);
+	op_ri(&e, false, G_AND, RCX, JIT_JUMPS - 1);
+	shift_ri(&e, false, S_SHL, RCX, 5);
+	op_rm(&e, true, X_CMP, RAX, RBX, RCX, jumps);
+	resolve(&e, jump(&e, CC_NE), j->exit_plain);
+	op_rm(&e, true, X_MOV, RDX, RBX, NOREG,
+	      (int32_t)offsetof(struct hart, jit_jump_gen));
+	op_rm(&e, true, X_CMP, RDX, RBX, RCX, jumps + 16);
+	resolve(&e, jump(&e, CC_NE), j->exit_plain);
+	op_rm(&e, false, 0xff, 4, RBX, RCX, jumps + 8);	/* jmp [...] */
 	j->start = j->used = (e.pos + 15) & ~(size_t)15;
 }
 
@@ -855,6 +922,15 @@ unsigned jit_run(struct hart *h, uint32_t block, unsigned left)
 }
 
 void jit_link(struct hart *h, uint32_t target)
+{
+}
+
+uint64_t jit_from_page(const struct hart *h)
+{
+	return WIN_NONE;
+}
+
+void jit_note_jump(struct hart *h, uint64_t pc, uint32_t block)
 {
 }
 

@@ -16,7 +16,10 @@
  * instruction -- leaves the block at that instruction, which the
  * interpreter then runs.  A block whose exits go to another block of the
  * same page is linked to it once both exist, so loops stay in generated
- * code; each block charges its instructions to the budget on entry.
+ * code; computed jumps (returns) and jumps to other pages look their
+ * target up in a small per-hart table of blocks entered before, valid
+ * until translations change.  Each block charges its instructions to the
+ * budget on entry.
  *
  * The code buffer is mapped twice, writable and executable, never both
  * (W^X); each hart has its own, so generated code is only ever changed
@@ -64,6 +67,10 @@ unsigned jit_block_len(const struct hart *h, uint32_t block);
  */
 unsigned jit_run(struct hart *h, uint32_t block, unsigned left);
 void jit_link(struct hart *h, uint32_t target);
+/* The page of the block that took h->jit_patch's exit. */
+uint64_t jit_from_page(const struct hart *h);
+/* Let generated code jump straight to `block` when it wants pc. */
+void jit_note_jump(struct hart *h, uint64_t pc, uint32_t block);
 
 struct jit_stats {
 	uint64_t blocks, insns, bytes, flushes;

@@ -183,6 +183,7 @@ void hart_tlb_flush(struct hart *h)
 	memset(h->tlb_w, 0xff, sizeof(h->tlb_w));
 	memset(h->tlb_x, 0xff, sizeof(h->tlb_x));
 	h->win_base = WIN_NONE;
+	h->jit_jump_gen++;
 }
 
 /* Drop translations and decoded code. */
@@ -638,6 +639,7 @@ static struct dblock *dcache_get(struct hart *h, uint64_t ppn)
 		h->dcache[i] = b;
 	}
 	if (b->ppn != ppn || b->gen != h->code_gen) {
+		h->jit_jump_gen++;	/* its translations go too */
 		memset(b->insns, 0, sizeof(b->insns));
 		b->insns[BLOCK_INSNS].op = OP_REFETCH;
 		b->insns[BLOCK_INSNS + 1].op = OP_REFETCH;
