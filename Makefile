@@ -125,6 +125,12 @@ build/%.elf: %.c tests/isa/link.ld
 
 tests: $(NORVM) $(UNIT_BIN) $(ISA_ELF) $(GUEST_ELF)
 
+# Random programs for tests/e2e/jit_oracle.sh: a host program writes them.
+$(B)/tests/jit/rvgen: tests/jit/rvgen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+tests: $(B)/tests/jit/rvgen
+
 # The nested KVM test (tests/e2e/kvm.sh) boots a kernel built from
 # Debian's linux-source-6.1: minutes the first time, then cached outside
 # the clone.  Built here, before the tests run, whenever TESTS selects it.
