@@ -24,7 +24,7 @@
 #if defined(__x86_64__) && defined(__linux__)
 
 #define JIT_BUF_SIZE	(16u << 20)	/* the default */
-#define JIT_MAX_INSNS	48
+#define JIT_MAX_INSNS	128
 #define JIT_ROOM	(48u << 10)	/* more than one block can need */
 
 struct jit {
@@ -62,7 +62,7 @@ enum { S_SHL = 4, S_SHR = 5, S_SAR = 7 };
 /* Exits of a block that go back to C, emitted after its body. */
 struct stub {
 	size_t at, at2;		/* the rel32s that jump here (at2 0: one) */
-	enum { STUB_SIDE, STUB_CHAIN, STUB_FAR, STUB_BUDGET } kind;
+	enum { STUB_SIDE, STUB_CHAIN, STUB_FAR, STUB_BUDGET, STUB_LOOP } kind;
 	uint64_t pc;
 	unsigned done;		/* instructions completed (side exits) */
 	uint32_t dirty;		/* cached registers to write back */
@@ -72,11 +72,14 @@ struct emit {
 	uint8_t *buf;		/* the writable view */
 	size_t pos;
 	size_t start;		/* the block's code */
+	uint64_t pc0;		/* the block's first instruction */
+	unsigned n;		/* ...and how many it has */
+	size_t loop_head;	/* after the prologue: where a self-loop goes */
 	size_t exit_plain, jump_lookup;
 	int8_t host[33];	/* guest register -> host register, or -1 */
 	uint32_t dirty;		/* cached guest registers written so far */
 	unsigned nstubs;
-	struct stub stubs[JIT_MAX_INSNS + 3];
+	struct stub stubs[JIT_MAX_INSNS + 4];
 };
 
 static void b1(struct emit *e, unsigned v)
@@ -356,21 +359,24 @@ static void emit_mem(struct emit *e, const struct insn *in, uint64_t pc,
 
 	_Static_assert(sizeof(struct tlb_entry) == 16 && TLB_SIZE == 256,
 		       "the TLB index below is (vpn & 255) * 16");
-	get(e, RAX, in->rs1);
-	if (in->imm)
-		op_ri(e, true, G_ADD, RAX, in->imm);
+	if (in->rs1 && e->host[in->rs1] >= 0 && in->imm) {
+		op_rm(e, true, X_LEA, RAX, (unsigned)e->host[in->rs1], NOREG, in->imm);
+	} else {
+		get(e, RAX, in->rs1);
+		if (in->imm)
+			op_ri(e, true, G_ADD, RAX, in->imm);
+	}
 	op_rr(e, true, X_MOV, RCX, RAX);
 	shift_ri(e, true, S_SHR, RCX, PAGE_SHIFT);
-	op_rr(e, false, X_MOV, RDX, RCX);
-	op_ri(e, false, G_AND, RDX, TLB_SIZE - 1);
+	op_rr(e, false, X_MOVZX8, RDX, RCX);
 	shift_ri(e, false, S_SHL, RDX, 4);
 	op_rm(e, true, X_CMP, RCX, RBX, RDX, tlb);
 	add_stub(e, jump(e, CC_NE), STUB_SIDE, pc, k);
 	if (n > 1) {
-		op_rr(e, false, X_MOV, RCX, RAX);
-		op_ri(e, false, G_AND, RCX, PAGE_MASK);
-		op_ri(e, false, G_CMP, RCX, (int32_t)(PAGE_SIZE - n));
-		e->stubs[e->nstubs - 1].at2 = jump(e, CC_A);	/* crosses the page */
+		/* Misaligned (the interpreter takes those, page crossings too). */
+		b1(e, 0xa8);			/* test al, n - 1 */
+		b1(e, n - 1);
+		e->stubs[e->nstubs - 1].at2 = jump(e, CC_NE);
 	}
 	op_rm(e, true, X_ADD, RAX, RBX, RDX, tlb + 8);
 	switch (in->op) {
@@ -464,6 +470,17 @@ static bool fence_needs_mfence(uint32_t fm_pred_succ)
 }
 
 /*
+ * Back to the start of this block: the guest registers stay where they
+ * are, past the prologue that loaded them; the budget is charged again.
+ */
+static void loop_back(struct emit *e)
+{
+	op_ri(e, true, G_SUB, R13, (int32_t)e->n);
+	add_stub(e, jump(e, CC_B), STUB_LOOP, e->pc0, 0);
+	resolve(e, jump(e, -1), e->loop_head);
+}
+
+/*
  * An exit to pc: in the same page, through a jump jit_link() may point at
  * its block; elsewhere through the jump table.
  */
@@ -533,6 +550,10 @@ static void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
 	case OP_JAL:
 		mov_ri(e, RAX, pc + in->len);
 		put(e, in->rd, RAX);
+		if (pc + (uint64_t)(int64_t)in->imm == e->pc0) {
+			loop_back(e);
+			break;
+		}
 		write_back(e, e->dirty);
 		e->dirty = 0;
 		exit_to(e, -1, pc, pc + (uint64_t)(int64_t)in->imm);
@@ -550,11 +571,21 @@ static void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
 		break;
 	case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU:
 	case OP_BGEU:
-		write_back(e, e->dirty);
-		e->dirty = 0;
 		get(e, RAX, in->rs1);
 		op_g(e, true, X_CMP, RAX, in->rs2);
-		exit_to(e, branch_cc[in->op], pc, pc + (uint64_t)(int64_t)in->imm);
+		if (pc + (uint64_t)(int64_t)in->imm == e->pc0) {
+			/* A loop: taken stays here, falling through leaves. */
+			size_t out = jump(e, branch_cc[in->op] ^ 1);
+
+			loop_back(e);
+			resolve(e, out, e->pos);
+		} else {
+			write_back(e, e->dirty);	/* mov keeps the flags */
+			exit_to(e, branch_cc[in->op], pc,
+				pc + (uint64_t)(int64_t)in->imm);
+		}
+		write_back(e, e->dirty);
+		e->dirty = 0;
 		exit_to(e, -1, pc, pc + in->len);
 		break;
 	default:
@@ -582,20 +613,27 @@ static bool decode_at(struct hart *h, struct insn *in, unsigned off)
 	return true;
 }
 
+/* Does the block's last instruction, at pc, jump to the block's start? */
+static bool loops_to_itself(const struct insn *in, uint64_t pc, uint64_t start)
+{
+	bool direct = in->op == OP_JAL || (in->op >= OP_BEQ && in->op <= OP_BGEU);
+
+	return direct && pc + (uint64_t)(int64_t)in->imm == start;
+}
+
 /* Pick host registers for the guest registers the block uses most. */
 static void allocate(struct emit *e, struct insn *const *ins, unsigned n,
-		     uint32_t *live_in)
+		     uint32_t *live_in, uint32_t *written)
 {
 	unsigned uses[32] = { 0 };
-	uint32_t written = 0;
 
-	*live_in = 0;
+	*live_in = *written = 0;
 	for (unsigned k = 0; k < n; k++) {
 		uint32_t rd, wr;
 
 		regs_of(ins[k], &rd, &wr);
-		*live_in |= rd & ~written;
-		written |= wr;
+		*live_in |= rd & ~*written;
+		*written |= wr;
 		for (unsigned r = 1; r < 32; r++)
 			uses[r] += !!(rd & (1u << r)) + !!(wr & (1u << r));
 	}
@@ -626,6 +664,7 @@ static void emit_stubs(struct jit *j, struct emit *e, uint64_t pc0, unsigned n)
 			resolve(e, s->at2, e->pos);
 		write_back(e, s->dirty);
 		switch (s->kind) {
+		case STUB_LOOP:		/* s->dirty: what the loop writes */
 		case STUB_BUDGET:
 			op_ri(e, true, G_ADD, R13, (int32_t)n);
 			mov_ri(e, RAX, pc0);
@@ -670,7 +709,7 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
 	struct insn *ins[JIT_MAX_INSNS];
 	struct emit em, *e = &em;
 	uint64_t next = pc;
-	uint32_t live_in;
+	uint32_t live_in, written;
 	unsigned n = 0;
 
 	if (j->size - j->used < JIT_ROOM) {
@@ -708,11 +747,26 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
 	b1(e, 0xf3); b1(e, 0x0f); b1(e, 0x1e); b1(e, 0xfa);	/* endbr64 */
 	op_ri(e, true, G_SUB, R13, (int32_t)n);
 	add_stub(e, jump(e, CC_B), STUB_BUDGET, pc, 0);
-	allocate(e, ins, n, &live_in);
+	allocate(e, ins, n, &live_in, &written);
+	e->pc0 = pc;
+	e->n = n;
+	/*
+	 * A block that loops to itself keeps the guest registers in host
+	 * registers across iterations: all of them are loaded here, and
+	 * whatever the block writes counts as written from the start, so
+	 * every exit writes it back (the same value at worst).
+	 */
+	if (loops_to_itself(ins[n - 1], pc + (next - pc) - ins[n - 1]->len, pc))
+		live_in = ~0u;
 	for (unsigned r = 1; r < 32; r++)
 		if (e->host[r] >= 0 && (live_in & (1u << r)))
 			op_rm(e, true, X_MOV, (unsigned)e->host[r], RBX, NOREG,
 			      xoff(r));
+	if (live_in == ~0u)
+		for (unsigned r = 1; r < 32; r++)
+			if (e->host[r] >= 0 && (written & (1u << r)))
+				e->dirty |= 1u << r;
+	e->loop_head = e->pos;
 	for (unsigned k = 0, at = 0; k < n; at += ins[k]->len, k++)
 		emit_insn(e, ins[k], pc + at, k);
 	if (!ends_block(ins[n - 1])) {
