@@ -3,6 +3,8 @@
 #   make check      run every test; ends with "N passed, N failed"
 #   make SAN=1 check    the same, built with AddressSanitizer + UBSan
 #   make TSAN=1 check   the same, built with ThreadSanitizer
+#   make JIT=off check  the same on the interpreter alone (NORVM_JIT=off;
+#                   the tests of the code generator still run it)
 #   make bench      run the benchmarks under bench/
 #   make fuzz       fuzz the CFI flash and the GDB protocol, FUZZ_TIME s each
 #   make RISCV64=1 LIBFDT_SRC=DIR
@@ -150,7 +152,7 @@ linux-assets:
 # The kernels build one after the other (scripts/build-kernel locks).
 selected = $(if $(or $(if $(TESTS),,1),$(findstring $(TESTS),$(1))),$(2))
 check: tests $(if $(SAN)$(TSAN),,$(call selected,$(KVM_TEST),kvm-assets)) $(call selected,$(LINUX_TEST),linux-assets)
-	@NORVM=./$(NORVM) BUILD=$(B) tests/run.sh
+	@NORVM=./$(NORVM) BUILD=$(B) $(if $(JIT),NORVM_JIT=$(JIT)) tests/run.sh
 
 # Every benchmark runs, each printing its table; fails if any failed.
 bench: $(NORVM) $(GUEST_ELF) build/bench/pty_run linux-assets

@@ -45,7 +45,8 @@ static const char usage_text[] =
 "                      buffer: host code kept per hart, 256K to 1G (default\n"
 "                      16M; when full it is emptied and filling starts over);\n"
 "                      threshold: runs of a block before it is translated,\n"
-"                      1 to 65536 (default 32)\n"
+"                      1 to 65536 (default 32). NORVM_JIT in the environment\n"
+"                      takes the same values and sets the default\n"
 "  --firmware FILE     M-mode firmware (ELF, or raw binary loaded at 0x80000000)\n"
 "  --kernel FILE       next stage, or under KVM the S-mode payload (ELF, or\n"
 "                      raw binary at 0x80200000)\n"
@@ -168,30 +169,45 @@ static int parse_fault(struct flash_config *f, const char *opt)
  * chip=) is applied first, whatever its place, so the other options
  * change the part it names.
  */
-/* --jit off | on[,buffer=SIZE][,threshold=N] */
-static int parse_jit(char *arg, struct vm_config *c)
+/* --jit off | on[,buffer=SIZE][,threshold=N]; `what` names where it came from. */
+static int parse_jit(const char *what, char *arg, struct vm_config *c)
 {
 	char *rest = arg, *mode = strsep(&rest, ",");
+	const char *sep = what[0] == '-' ? " " : "";	/* "--jit X", "NORVM_JIT=X" */
 
-	if (strcmp(mode, "on") && strcmp(mode, "off"))
-		return die_usage("--jit %s: must be off, or on with options", mode);
+	if (strcmp(mode, "on") && strcmp(mode, "off")) {
+		fprintf(stderr, "norvm: %s%s%s: must be off, or on with options "
+			"(see norvm --help)\n", what, sep, mode);
+		return 2;
+	}
 	c->jit = !strcmp(mode, "on");
-	if (rest && !c->jit)
-		return die_usage("--jit off,%s: options go with on", rest);
+	c->jit_buffer = 0;
+	c->jit_threshold = 0;
+	if (rest && !c->jit) {
+		fprintf(stderr, "norvm: %s%soff,%s: options go with on (see norvm --help)\n",
+			what, sep, rest);
+		return 2;
+	}
 	while (rest) {
 		char *opt = strsep(&rest, ",");
+		const char *bad = NULL;
 
 		if (!strncmp(opt, "buffer=", 7)) {
 			if (parse_size(opt + 7, &c->jit_buffer) ||
 			    c->jit_buffer < (256u << 10) || c->jit_buffer > (1u << 30))
-				return die_usage("--jit %s: the buffer must be from 256K to 1G",
-						 opt);
+				bad = "the buffer must be from 256K to 1G";
 		} else if (!strncmp(opt, "threshold=", 10)) {
 			if (parse_unsigned(opt + 10, 1, 65536, &c->jit_threshold))
-				return die_usage("--jit %s: the threshold must be from 1 to 65536",
-						 opt);
+				bad = "the threshold must be from 1 to 65536";
 		} else {
-			return die_usage("--jit: unknown option '%s' (buffer=, threshold=)", opt);
+			fprintf(stderr, "norvm: %s: unknown option '%s' (buffer=, threshold=) "
+				"(see norvm --help)\n", what[0] == '-' ? what : "NORVM_JIT", opt);
+			return 2;
+		}
+		if (bad) {
+			fprintf(stderr, "norvm: %s%s%s: %s (see norvm --help)\n", what, sep, opt,
+				bad);
+			return 2;
 		}
 	}
 	return 0;
@@ -310,7 +326,7 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 			c->accel = optarg;
 			break;
 		case OPT_JIT:
-			if (parse_jit(optarg, c))
+			if (parse_jit("--jit", optarg, c))
 				return 2;
 			break;
 		case OPT_HELP:
@@ -326,6 +342,14 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 		return die_usage("unexpected argument '%s'", argv[optind]);
 	if (c->jit >= 0 && !strcmp(c->accel, "kvm"))
 		return die_usage("--jit is for the built-in CPU; KVM runs the guest%s", "");
+	/* The environment's default, for running whole test suites one way. */
+	if (c->jit < 0 && getenv("NORVM_JIT")) {
+		static char env[128];
+
+		snprintf(env, sizeof(env), "%s", getenv("NORVM_JIT"));
+		if (parse_jit("NORVM_JIT=", env, c))
+			return 2;
+	}
 	if (c->stats_interval_ms && !c->stats_json)
 		return die_usage("--stats-interval needs --stats-json%s", "");
 	if (!c->stats_interval_ms)

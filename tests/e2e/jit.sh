@@ -4,6 +4,7 @@
 # once, a buffer small enough to be emptied over and over changes nothing
 # a guest can see, and bad --jit options are refused in one line.
 . "$(dirname "$0")/lib.sh"
+unset NORVM_JIT		# the defaults are what this test is about
 if [ "$(uname -m)" != x86_64 ]; then
 	echo "SKIP jit: no code generator on $(uname -m)"
 	exit 0
@@ -77,3 +78,12 @@ bad small_buffer '^norvm: --jit buffer=64K: the buffer must be from 256K to 1G' 
 bad zero_threshold '^norvm: --jit threshold=0: the threshold must be' --jit on,threshold=0
 bad unknown_option "^norvm: --jit: unknown option 'fast'" --jit on,fast
 bad with_kvm '^norvm: --jit is for the built-in CPU' --accel kvm --jit on
+NORVM_JIT=fast norvm run --firmware $alu </dev/null >/dev/null 2>$t/err
+refusal bad_env '^norvm: NORVM_JIT=fast: must be off, or on' $? $t/err
+
+# NORVM_JIT sets the default; --jit still decides.
+NORVM_JIT=off norvm run --firmware $alu --stats-json $t/env.json </dev/null >/dev/null 2>&1
+check env_off '[ "$(jq .harts[0].jit $t/env.json)" = null ]' "NORVM_JIT=off translated"
+NORVM_JIT=off norvm run --jit on --firmware $alu --stats-json $t/env.json </dev/null >/dev/null 2>&1
+check option_over_env '[ "$(jq .harts[0].jit.blocks $t/env.json)" -gt 0 ]' \
+	"--jit on under NORVM_JIT=off did not translate"
