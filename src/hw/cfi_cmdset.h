@@ -135,6 +135,7 @@ struct cfi_flash {
 
 	struct cfi_block *blocks;
 	unsigned nblocks;
+	unsigned block_shift;		/* every block 1 << it bytes; 0: not so */
 	uint8_t *prot;			/* per block; the set's bits (set-owned) */
 	bool timing;			/* operations take guest time */
 

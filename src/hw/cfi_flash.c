@@ -136,6 +136,12 @@ unsigned cfi_block_index(const struct cfi_flash *f, uint64_t off)
 {
 	unsigned lo = 0, hi = f->nblocks;
 
+	if (f->block_shift) {
+		uint64_t b = off >> f->block_shift;
+
+		return b < f->nblocks ? (unsigned)b : f->nblocks - 1;
+	}
+
 	while (hi - lo > 1) {
 		unsigned mid = (lo + hi) / 2;
 
@@ -178,6 +184,10 @@ static int build_blocks(struct cfi_flash *f)
 			f->blocks[n].size = (uint64_t)p->region[r].size * f->interleave;
 			off += f->blocks[n++].size;
 		}
+	f->block_shift = 0;
+	if (n && !(f->blocks[0].size & (f->blocks[0].size - 1)) &&
+	    off == f->blocks[0].size * n)
+		f->block_shift = (unsigned)__builtin_ctzll(f->blocks[0].size);
 	return 0;
 }
 

@@ -297,15 +297,25 @@ static bool leaf_allows(const struct hart *h, uint64_t pte, enum access acc,
 }
 
 /* One exit to the bus; the hart is outside guest code meanwhile. */
+/*
+ * An access the bus takes.  The block goes on after it unless the run
+ * loop has something to see: the map changed (the code window may have
+ * gone), this hart's interrupt lines or timer changed, or the VM stops.
+ */
 static bool mmio_call(struct hart *h, struct mmio_exit *e)
 {
+	uint64_t seen = atomic_load_explicit(&h->seen_gen, memory_order_relaxed);
+	uint64_t mip = atomic_load(&h->mip_ext), cmp = atomic_load(&h->mtimecmp);
 	bool ok;
 
 	hart_leave_guest(h);
 	ok = mmio_dispatch(&h->vm->bus, e);
 	atomic_store(&h->in_guest, true);
 	hart_sync_map(h);
-	h->end_block = true;
+	if (atomic_load_explicit(&h->seen_gen, memory_order_relaxed) != seen ||
+	    atomic_load(&h->mip_ext) != mip || atomic_load(&h->mtimecmp) != cmp ||
+	    vm_should_stop(h->vm) || atomic_load(&h->sv->stop_req))
+		h->end_block = true;
 	return ok;
 }
 
