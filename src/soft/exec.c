@@ -361,6 +361,25 @@ fetch:
 			goto jit;
 		DISPATCH();
 	}
+	if (use_jit) {
+		/* A block entered before, found without moving the window. */
+		const struct jit_jump *t = &h->jit_jumps[(pc >> 1) & (JIT_JUMPS - 1)];
+
+		if (t->pc == pc && t->gen == h->jit_jump_gen) {
+			uint32_t j = jit_block_of(h, t->code);
+			unsigned before = left;
+
+			if (jit_block_len(h, j) <= left) {
+				SYNC();
+				left = jit_run(h, j, left);
+				pc = h->pc;
+				if (!left)
+					goto out;
+				if (left != before)
+					goto fetch;
+			}
+		}
+	}
 	SYNC();
 	in = fetch_slow(h, pc);
 	if (!in)
@@ -369,6 +388,8 @@ fetch:
 	win = h->win;
 	if (h->end_block)
 		END_BLOCK();
+	if (use_jit && (pc & ~PAGE_MASK) == win_base)
+		goto jit;
 	DISPATCH();
 	{
 		jit: {

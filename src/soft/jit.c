@@ -808,9 +808,14 @@ unsigned jit_run(struct hart *h, uint32_t block, unsigned left)
 	return (unsigned)enter(h, j->x + block, left);
 }
 
+uint32_t jit_block_of(const struct hart *h, const uint8_t *code)
+{
+	return (uint32_t)(code - h->jit->x);
+}
+
 uint64_t jit_from_page(const struct hart *h)
 {
-	return jit_block_page(h, (uint32_t)(h->jit_from - h->jit->x));
+	return jit_block_page(h, jit_block_of(h, h->jit_from));
 }
 
 void jit_note_jump(struct hart *h, uint64_t pc, uint32_t block)
@@ -982,6 +987,11 @@ void jit_link(struct hart *h, uint32_t target)
 uint64_t jit_from_page(const struct hart *h)
 {
 	return WIN_NONE;
+}
+
+uint32_t jit_block_of(const struct hart *h, const uint8_t *code)
+{
+	return 0;
 }
 
 void jit_note_jump(struct hart *h, uint64_t pc, uint32_t block)

@@ -60,6 +60,8 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc);
 uint64_t jit_block_page(const struct hart *h, uint32_t block);
 /* Its instructions: the budget it needs. */
 unsigned jit_block_len(const struct hart *h, uint32_t block);
+/* The block whose code starts at `code` (a jump table entry's). */
+uint32_t jit_block_of(const struct hart *h, const uint8_t *code);
 /*
  * Run from `block` with `left` instructions of budget; returns what is
  * left, with h->pc the next instruction.  h->jit_patch then names the
