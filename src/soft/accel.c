@@ -43,6 +43,7 @@ static void soft_destroy(struct vm *vm)
 	pthread_mutex_destroy(&sv->map_lock);
 	pthread_mutex_destroy(&sv->ack_lock);
 	pthread_cond_destroy(&sv->ack_cond);
+	pthread_cond_destroy(&sv->done_cond);
 	free(sv);
 	vm->accel_priv = NULL;
 }
@@ -84,6 +85,7 @@ static int soft_create(struct vm *vm, char *err, size_t errlen)
 	pthread_mutex_init(&sv->map_lock, NULL);
 	pthread_mutex_init(&sv->ack_lock, NULL);
 	pthread_cond_init(&sv->ack_cond, NULL);
+	pthread_cond_init(&sv->done_cond, NULL);
 	atomic_init(&sv->waiting, false);
 	atomic_init(&sv->map_gen, 0);
 	atomic_init(&sv->table, &sv->tables[0]);

@@ -264,6 +264,7 @@ struct soft_vm {
 	/* A slot change sleeps here until the harts have caught up. */
 	pthread_mutex_t ack_lock;
 	pthread_cond_t ack_cond;
+	pthread_cond_t done_cond;	/* harts that caught up sleep here */
 	atomic_bool waiting;
 	_Atomic(struct slot_table *) table;	/* one of tables[] */
 	/* What recent changes touched, so harts drop only that. */

@@ -97,6 +97,24 @@ static void wait_for_harts(struct soft_vm *sv, uint64_t gen)
 	while (harts_behind(sv, gen))
 		pthread_cond_wait(&sv->ack_cond, &sv->ack_lock);
 	atomic_store(&sv->waiting, false);
+	pthread_cond_broadcast(&sv->done_cond);
+	pthread_mutex_unlock(&sv->ack_lock);
+}
+
+/*
+ * A hart that has caught up with a change still in progress sleeps until
+ * it is done, so that its host CPU goes to the harts still behind: with
+ * more harts than host CPUs a change then costs a few context switches,
+ * not a scheduler time slice per hart behind.
+ */
+static void wait_for_change(struct hart *h)
+{
+	struct soft_vm *sv = h->sv;
+
+	pthread_mutex_lock(&sv->ack_lock);
+	while (atomic_load(&sv->waiting) &&
+	       atomic_load(&h->seen_gen) >= atomic_load(&sv->map_gen))
+		pthread_cond_wait(&sv->done_cond, &sv->ack_lock);
 	pthread_mutex_unlock(&sv->ack_lock);
 }
 
@@ -245,6 +263,8 @@ void hart_sync_map(struct hart *h)
 			hart_flush(h);
 		atomic_store(&h->seen_gen, gen);
 		hart_ack(h);
+		if (atomic_load(&h->sv->waiting))
+			wait_for_change(h);
 	}
 }
 
