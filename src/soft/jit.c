@@ -200,12 +200,6 @@ static void mov_ri(struct emit *e, unsigned reg, uint64_t v)
 	}
 }
 
-/* movsxd rax, eax: the W instructions' result. */
-static void sext32_rax(struct emit *e)
-{
-	op_rr(e, true, X_MOVSXD, RAX, RAX);
-}
-
 /* setcc cl; movzx eax, cl */
 static void setcc_rax(struct emit *e, unsigned cc)
 {
@@ -398,39 +392,76 @@ static void emit_mem(struct emit *e, const struct insn *in, uint64_t pc,
 	put(e, in->rd, RAX);
 }
 
+/*
+ * Where an instruction computes rd: rd's host register when the block
+ * caches rd, unless writing it first would lose rs2 before it is read.
+ */
+static unsigned dest(const struct emit *e, const struct insn *in, bool reads_rs2)
+{
+	if (in->rd == REG_SINK || e->host[in->rd] < 0 ||
+	    (reads_rs2 && in->rd == in->rs2 && in->rs1 != in->rs2))
+		return RAX;
+	return (unsigned)e->host[in->rd];
+}
+
+/* get() into d, unless d is where r is cached already. */
+static void get_into(struct emit *e, unsigned d, unsigned r)
+{
+	if (r == 0 || e->host[r] != (int8_t)d)
+		get(e, d, r);
+}
+
+/* The W forms' sign extension, then rd holds the result. */
+static void finish(struct emit *e, const struct insn *in, unsigned d, bool w)
+{
+	if (!w)
+		op_rr(e, true, X_MOVSXD, d, d);
+	if (d == RAX)
+		put(e, in->rd, RAX);
+	else
+		e->dirty |= 1u << in->rd;
+}
+
 /* rd = rs1 OP rs2, on 64 or (W) 32 bits. */
 static void emit_rr(struct emit *e, const struct insn *in, bool w, unsigned opc)
 {
-	get(e, RAX, in->rs1);
-	op_g(e, w, opc, RAX, in->rs2);
-	if (!w)
-		sext32_rax(e);
-	put(e, in->rd, RAX);
+	unsigned d = dest(e, in, true);
+
+	get_into(e, d, in->rs1);
+	op_g(e, w, opc, d, in->rs2);
+	finish(e, in, d, w);
 }
 
 static void emit_shift(struct emit *e, const struct insn *in, bool w,
 		       unsigned grp, bool by_reg)
 {
+	unsigned d;
+
 	if (by_reg)
 		get(e, RCX, in->rs2);
-	get(e, RAX, in->rs1);
+	d = dest(e, in, false);
+	get_into(e, d, in->rs1);
 	if (by_reg)
-		shift_cl(e, w, grp, RAX);
+		shift_cl(e, w, grp, d);
 	else
-		shift_ri(e, w, grp, RAX, (unsigned)in->imm);
-	if (!w)
-		sext32_rax(e);
-	put(e, in->rd, RAX);
+		shift_ri(e, w, grp, d, (unsigned)in->imm);
+	finish(e, in, d, w);
 }
 
 static void emit_ri(struct emit *e, const struct insn *in, bool w, unsigned grp)
 {
-	get(e, RAX, in->rs1);
-	if (in->imm || grp == G_AND)
-		op_ri(e, w, grp, RAX, in->imm);
-	if (!w)
-		sext32_rax(e);
-	put(e, in->rd, RAX);
+	unsigned d = dest(e, in, false);
+
+	if (w && grp == G_ADD && in->imm && in->rs1 && e->host[in->rs1] >= 0 &&
+	    d != (unsigned)e->host[in->rs1]) {
+		/* lea d, [rs1 + imm] */
+		op_rm(e, true, X_LEA, d, (unsigned)e->host[in->rs1], NOREG, in->imm);
+	} else {
+		get_into(e, d, in->rs1);
+		if (in->imm || grp == G_AND)
+			op_ri(e, w, grp, d, in->imm);
+	}
+	finish(e, in, d, w);
 }
 
 static void emit_slt(struct emit *e, const struct insn *in, unsigned cc, bool imm)
@@ -500,12 +531,7 @@ static void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
 	};
 
 	switch (in->op) {
-	case OP_ADDI:
-		get(e, RAX, in->rs1);
-		if (in->imm)
-			op_ri(e, true, G_ADD, RAX, in->imm);
-		put(e, in->rd, RAX);
-		break;
+	case OP_ADDI: emit_ri(e, in, true, G_ADD); break;
 	case OP_AUIPC:
 		mov_ri(e, RAX, pc + (uint64_t)(int64_t)in->imm);
 		put(e, in->rd, RAX);
