@@ -3,15 +3,7 @@
  * the page mapped there; an instruction split across two pages follows a
  * remap of its second page after SFENCE.VMA. */
 #include "isa.h"
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_A 0x40
-#define PTE_D 0x80
 #define VA_SPLIT 0x40000ffe		/* last parcel of the first page */
-
-#define MKPTE(dst, addr, flags) la dst, addr; srli dst, dst, 12; slli dst, dst, 10; ori dst, dst, flags
 
 main:
 	TEST(1)				/* M-mode mret to 0: nothing there */

@@ -19,6 +19,24 @@
  * clears mie (sie) so the interrupt does not recur.
  */
 #define TEST_DEVICE	0x100000
+
+/* Sv39 page-table entries: pte(dst) = (address >> 12) << 10 | flags. */
+#define PTE_V 0x01
+#define PTE_R 0x02
+#define PTE_W 0x04
+#define PTE_X 0x08
+#define PTE_U 0x10
+#define PTE_A 0x40
+#define PTE_D 0x80
+#define MKPTE(dst, addr, flags) la dst, addr; srli dst, dst, 12; slli dst, dst, 10; ori dst, dst, flags
+/* Root table a0 = root: 0-1 GiB devices and 2-3 GiB RAM as gigapages,
+ * 1-2 GiB through the table l1 (clobbers t0). */
+#define SV39_ROOT(root, l1) \
+	la a0, root; \
+	li t0, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D; sd t0, 0(a0); \
+	MKPTE(t0, l1, PTE_V); sd t0, 8(a0); \
+	li t0, ((0x80000000 >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D; \
+	sd t0, 16(a0)
 #define ANY		-1
 
 #define TEST(n)		li gp, n

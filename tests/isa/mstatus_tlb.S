@@ -4,13 +4,6 @@
  * MPRV in M-mode changing MPP from S to U (U reads a supervisor page),
  * and clearing MPRV (M reads physical memory again). */
 #include "isa.h"
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_U 0x10
-#define PTE_A 0x40
-#define PTE_D 0x80
 #define VA_USER	0x40000000		/* R/W, user: page */
 #define VA_XO	0x40001000		/* X only: page */
 #define VA_SUP	0xc0002000		/* R/W, supervisor: other; no RAM
@@ -19,19 +12,11 @@
 #define MXR	(1 << 19)
 #define MPRV	(1 << 17)
 
-#define MKPTE(dst, addr, flags) la dst, addr; srli dst, dst, 12; slli dst, dst, 10; ori dst, dst, flags
-
 main:
 	TEST(1)
-	la	a0, l2
-	li	t0, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D	/* 0-1 GiB: devices */
-	sd	t0, 0(a0)
+	SV39_ROOT(l2, l1)
 	MKPTE(t0, l1, PTE_V)
-	sd	t0, 8(a0)					/* 1-2 GiB */
-	sd	t0, 24(a0)					/* 3-4 GiB */
-	li	t0, (0x80000000 >> 12) << 10
-	ori	t0, t0, PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
-	sd	t0, 16(a0)					/* 2-3 GiB: RAM */
+	sd	t0, 24(a0)		/* 3-4 GiB: the same l1 */
 	la	a1, l1
 	MKPTE(t0, l0, PTE_V)
 	sd	t0, 0(a1)
