@@ -49,12 +49,17 @@ struct hart_entry {
 	bool stopped;		/* waits for an SBI HSM hart_start */
 };
 
+/* What a code generator did for a hart. */
+struct jit_stats {
+	uint64_t blocks, insns, bytes, flushes;	/* flushes: buffer emptied */
+};
+
 /* What an accelerator tells of a hart after the run (--stats-json). */
 struct hart_state {
 	uint64_t pc, x[32], instret;
 	unsigned priv;
 	bool jit;			/* the code generator ran this hart */
-	uint64_t jit_blocks, jit_insns, jit_bytes, jit_flushes;
+	struct jit_stats jit_stats;
 };
 
 struct accel_ops {

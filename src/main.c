@@ -165,15 +165,13 @@ static int parse_fault(struct flash_config *f, const char *opt)
 }
 
 /*
- * FILE[,OPTION]...: FILE is everything up to the first comma.  part= (or
- * chip=) is applied first, whatever its place, so the other options
- * change the part it names.
+ * --jit off | on[,buffer=SIZE][,threshold=N], or the same in NORVM_JIT:
+ * `what` is "--jit" or "NORVM_JIT", which errors name.
  */
-/* --jit off | on[,buffer=SIZE][,threshold=N]; `what` names where it came from. */
 static int parse_jit(const char *what, char *arg, struct vm_config *c)
 {
 	char *rest = arg, *mode = strsep(&rest, ",");
-	const char *sep = what[0] == '-' ? " " : "";	/* "--jit X", "NORVM_JIT=X" */
+	const char *sep = what[0] == '-' ? " " : "=";	/* "--jit X", "NORVM_JIT=X" */
 
 	if (strcmp(mode, "on") && strcmp(mode, "off")) {
 		fprintf(stderr, "norvm: %s%s%s: must be off, or on with options "
@@ -201,7 +199,7 @@ static int parse_jit(const char *what, char *arg, struct vm_config *c)
 				bad = "the threshold must be from 1 to 65536";
 		} else {
 			fprintf(stderr, "norvm: %s: unknown option '%s' (buffer=, threshold=) "
-				"(see norvm --help)\n", what[0] == '-' ? what : "NORVM_JIT", opt);
+				"(see norvm --help)\n", what, opt);
 			return 2;
 		}
 		if (bad) {
@@ -213,6 +211,11 @@ static int parse_jit(const char *what, char *arg, struct vm_config *c)
 	return 0;
 }
 
+/*
+ * FILE[,OPTION]...: FILE is everything up to the first comma.  part= (or
+ * chip=) is applied first, whatever its place, so the other options
+ * change the part it names.
+ */
 static int parse_flash(char *arg, struct vm_config *c)
 {
 	struct flash_config *f;
@@ -344,10 +347,12 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 		return die_usage("--jit is for the built-in CPU; KVM runs the guest%s", "");
 	/* The environment's default, for running whole test suites one way. */
 	if (c->jit < 0 && getenv("NORVM_JIT")) {
-		static char env[128];
+		char *env = strdup(getenv("NORVM_JIT"));
+		int ret = env ? parse_jit("NORVM_JIT", env, c) :
+				die_usage("NORVM_JIT: out of memory%s", "");
 
-		snprintf(env, sizeof(env), "%s", getenv("NORVM_JIT"));
-		if (parse_jit("NORVM_JIT=", env, c))
+		free(env);
+		if (ret)
 			return 2;
 	}
 	if (c->stats_interval_ms && !c->stats_json)

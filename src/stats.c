@@ -85,7 +85,8 @@ static void json_harts(struct vm *vm, FILE *f)
 			if (s.jit)
 				fprintf(f, "{\"blocks\": %" PRIu64 ", \"instructions\": %" PRIu64
 					", \"bytes\": %" PRIu64 ", \"flushes\": %" PRIu64 "}",
-					s.jit_blocks, s.jit_insns, s.jit_bytes, s.jit_flushes);
+					s.jit_stats.blocks, s.jit_stats.insns,
+					s.jit_stats.bytes, s.jit_stats.flushes);
 			else
 				fprintf(f, "null");
 		}

@@ -256,18 +256,13 @@ static uint64_t soft_instret(struct vm *vm, unsigned hart)
 static void soft_hart_state(struct vm *vm, unsigned hart, struct hart_state *s)
 {
 	struct hart *h = hart_of(vm, hart);
-	struct jit_stats j;
 
 	memcpy(s->x, h->x, sizeof(s->x));
 	s->pc = h->pc;
 	s->instret = h->instret;
 	s->priv = h->priv;
 	s->jit = h->jit != NULL;
-	jit_get_stats(h, &j);
-	s->jit_blocks = j.blocks;
-	s->jit_insns = j.insns;
-	s->jit_bytes = j.bytes;
-	s->jit_flushes = j.flushes;
+	jit_get_stats(h, &s->jit_stats);
 }
 
 uint64_t soft_get_reg(struct vm *vm, unsigned hart, unsigned reg)

@@ -33,6 +33,7 @@
 
 struct hart;
 struct insn;
+struct jit_stats;		/* accel.h */
 
 /* in->jit: 0 unseen; JIT_NONE no block can start here; JIT_COUNT | n
  * visited n times; anything else a block's offset in the code buffer. */
@@ -74,9 +75,6 @@ uint64_t jit_from_page(const struct hart *h);
 /* Let generated code jump straight to `block` when it wants pc. */
 void jit_note_jump(struct hart *h, uint64_t pc, uint32_t block);
 
-struct jit_stats {
-	uint64_t blocks, insns, bytes, flushes;
-};
 void jit_get_stats(const struct hart *h, struct jit_stats *s);
 
 #endif

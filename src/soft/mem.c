@@ -316,11 +316,11 @@ static bool leaf_allows(const struct hart *h, uint64_t pte, enum access acc,
 	}
 }
 
-/* One exit to the bus; the hart is outside guest code meanwhile. */
 /*
- * An access the bus takes.  The block goes on after it unless the run
- * loop has something to see: the map changed (the code window may have
- * gone), this hart's interrupt lines or timer changed, or the VM stops.
+ * One exit to the bus; the hart is outside guest code meanwhile.  The
+ * block goes on after it unless the run loop has something to see: the
+ * map changed (the code window may have gone), this hart's interrupt
+ * lines or timer changed, or the VM stops.
  */
 static bool mmio_call(struct hart *h, struct mmio_exit *e)
 {
