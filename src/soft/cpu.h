@@ -138,7 +138,7 @@ struct dblock {
 #define TLB_SIZE	256
 
 struct tlb_entry {
-	uint64_t tag;		/* virtual page number, UINT64_MAX: empty */
+	uint64_t tag;		/* the page's virtual address, UINT64_MAX: empty */
 	uintptr_t addend;	/* host address = addend + guest address */
 };
 
@@ -206,16 +206,19 @@ struct hart {
 	struct tlb_entry tlb_w[TLB_SIZE];
 	/* ...and for the code window: virtual page -> cacheable code page. */
 	struct code_tlb_entry {
-		uint64_t tag;		/* virtual page number, UINT64_MAX: empty */
+		uint64_t tag;		/* the page's virtual address, UINT64_MAX: empty */
 		uint64_t ppn;		/* guest physical page number */
 		uint8_t *host;		/* host address of that page */
 	} tlb_x[TLB_SIZE];
 
 	struct dblock *dcache[DCACHE_SIZE];
+	uint64_t dcache_key[DCACHE_SIZE];	/* each one's ppn + 1, 0: none */
+	uint64_t dcache_min, dcache_max;	/* the keys' span, or wider */
 	uint64_t code_gen;
 
 	/* The code generator (jit.h); NULL: the interpreter runs alone. */
 	struct jit *jit;
+	const uint8_t *jit_code;	/* its code buffer, executable view */
 	uint8_t *jit_patch;		/* the exit a block just took */
 	uint8_t *jit_from;		/* ...and that block's code */
 	unsigned jit_threshold;		/* runs before translating */

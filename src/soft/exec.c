@@ -130,7 +130,7 @@ static uint32_t system_insn_bits(const struct insn *in)
 	uint64_t a_ = RS1 + IMM; \
 	struct tlb_entry *e_ = &h->tlb_r[(a_ >> PAGE_SHIFT) & (TLB_SIZE - 1)]; \
 	type v_; \
-	if (likely(e_->tag == a_ >> PAGE_SHIFT && \
+	if (likely(e_->tag == (a_ & ~PAGE_MASK) && \
 		   (a_ & PAGE_MASK) <= PAGE_SIZE - sizeof(type))) { \
 		guest_read(&v_, (void *)(e_->addend + (uintptr_t)a_), sizeof(v_)); \
 		RD = (uint64_t)(ext)v_; \
@@ -152,7 +152,7 @@ static uint32_t system_insn_bits(const struct insn *in)
 	uint64_t a_ = RS1 + IMM; \
 	struct tlb_entry *e_ = &h->tlb_w[(a_ >> PAGE_SHIFT) & (TLB_SIZE - 1)]; \
 	type v_ = (type)RS2; \
-	if (likely(e_->tag == a_ >> PAGE_SHIFT && \
+	if (likely(e_->tag == (a_ & ~PAGE_MASK) && \
 		   (a_ & PAGE_MASK) <= PAGE_SIZE - sizeof(type))) { \
 		guest_write((void *)(e_->addend + (uintptr_t)a_), &v_, sizeof(v_)); \
 		NEXT; \
@@ -366,10 +366,10 @@ fetch:
 		const struct jit_jump *t = &h->jit_jumps[(pc >> 1) & (JIT_JUMPS - 1)];
 
 		if (t->pc == pc && t->gen == h->jit_jump_gen) {
-			uint32_t j = jit_block_of(h, t->code);
+			uint32_t j = (uint32_t)(t->code - h->jit_code);
 			unsigned before = left;
 
-			if (jit_block_len(h, j) <= left) {
+			if (jit_head(h->jit_code, j)->n <= left) {
 				SYNC();
 				left = jit_run(h, j, left);
 				pc = h->pc;
@@ -398,8 +398,8 @@ fetch:
 			unsigned before = left;
 
 			if (likely(jit_is_block(j) &&
-				   jit_block_page(h, j) == win_base)) {
-				if (jit_block_len(h, j) > left)
+				   jit_head(h->jit_code, j)->page == win_base)) {
+				if (jit_head(h->jit_code, j)->n > left)
 					DISPATCH();	/* the budget's end */
 				SYNC();
 				jit_note_jump(h, pc, j);
@@ -412,11 +412,11 @@ fetch:
 				/* Link a block to its successor in the same page. */
 				if (h->jit_patch &&
 				    (pc & ~PAGE_MASK) == win_base &&
-				    jit_from_page(h) == win_base) {
+				    jit_head(h->jit_from, 0)->page == win_base) {
 					uint32_t t = win[(pc & PAGE_MASK) >> 1].jit;
 
 					if (jit_is_block(t) &&
-					    jit_block_page(h, t) == win_base)
+					    jit_head(h->jit_code, t)->page == win_base)
 						jit_link(h, t);
 				}
 				goto fetch;

@@ -49,7 +49,7 @@ enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_A = 7, CC_L = 0xc, CC_GE = 0
 enum {
 	X_ADD = 0x03, X_OR = 0x0b, X_AND = 0x23, X_SUB = 0x2b, X_XOR = 0x33,
 	X_CMP = 0x3b, X_MOV = 0x8b, X_STORE = 0x89, X_STORE8 = 0x88,
-	X_LEA = 0x8d, X_MOVSXD = 0x63, X_IMUL = 0x0faf,
+	X_LEA = 0x8d, X_MOVSXD = 0x63, X_IMUL = 0x0faf, X_TEST = 0x85,
 	X_MOVZX8 = 0x0fb6, X_MOVZX16 = 0x0fb7, X_MOVSX8 = 0x0fbe,
 	X_MOVSX16 = 0x0fbf,
 };
@@ -74,6 +74,7 @@ struct emit {
 	size_t start;		/* the block's code */
 	uint64_t pc0;		/* the block's first instruction */
 	unsigned n;		/* ...and how many it has */
+	uint64_t pcs[JIT_MAX_INSNS];	/* each one's pc, in the order run */
 	size_t loop_head;	/* after the prologue: where a self-loop goes */
 	size_t exit_plain, jump_lookup;
 	int8_t host[33];	/* guest register -> host register, or -1 */
@@ -339,6 +340,14 @@ static void regs_of(const struct insn *in, uint32_t *rd, uint32_t *wr)
 	*rd &= ~1u;
 }
 
+/*
+ * A load or store through the interpreter's TLB: the entry's tag is the
+ * page's virtual address, compared with the address masked to its page
+ * and its low bits below the access size, so one comparison finds a miss
+ * and a misaligned access (both leave for the interpreter, page
+ * crossings included).  A hit accesses [addend + base + imm], the base
+ * being rs1's host register when the block caches rs1, else rax.
+ */
 static void emit_mem(struct emit *e, const struct insn *in, uint64_t pc,
 		     unsigned k)
 {
@@ -347,49 +356,54 @@ static void emit_mem(struct emit *e, const struct insn *in, uint64_t pc,
 		[OP_LBU] = 1, [OP_LHU] = 2, [OP_LWU] = 4,
 		[OP_SB] = 1, [OP_SH] = 2, [OP_SW] = 4, [OP_SD] = 8,
 	};
-	unsigned n = size[in->op];
+	unsigned n = size[in->op], d;
 	int32_t tlb = is_store(in) ? (int32_t)offsetof(struct hart, tlb_w) :
 				     (int32_t)offsetof(struct hart, tlb_r);
+	int base = in->rs1 ? e->host[in->rs1] : NOREG;
 
 	_Static_assert(sizeof(struct tlb_entry) == 16 && TLB_SIZE == 256,
-		       "the TLB index below is (vpn & 255) * 16");
-	if (in->rs1 && e->host[in->rs1] >= 0 && in->imm) {
-		op_rm(e, true, X_LEA, RAX, (unsigned)e->host[in->rs1], NOREG, in->imm);
-	} else {
+		       "the TLB index below is (va >> 12 & 255) * 16");
+	if (base < 0)
 		get(e, RAX, in->rs1);
-		if (in->imm)
-			op_ri(e, true, G_ADD, RAX, in->imm);
-	}
-	op_rr(e, true, X_MOV, RCX, RAX);
-	shift_ri(e, true, S_SHR, RCX, PAGE_SHIFT);
-	op_rr(e, false, X_MOVZX8, RDX, RCX);
-	shift_ri(e, false, S_SHL, RDX, 4);
-	op_rm(e, true, X_CMP, RCX, RBX, RDX, tlb);
+	op_rm(e, true, X_LEA, RDX, base < 0 ? RAX : (unsigned)base, NOREG, in->imm);
+	op_rr(e, false, X_MOV, RCX, RDX);
+	shift_ri(e, false, S_SHR, RCX, PAGE_SHIFT - 4);
+	op_ri(e, false, G_AND, RCX, (TLB_SIZE - 1) << 4);
+	op_ri(e, true, G_AND, RDX, (int32_t)(~PAGE_MASK | (n - 1)));
+	op_rm(e, true, X_CMP, RDX, RBX, RCX, tlb);
 	add_stub(e, jump(e, CC_NE), STUB_SIDE, pc, k);
-	if (n > 1) {
-		/* Misaligned (the interpreter takes those, page crossings too). */
-		b1(e, 0xa8);			/* test al, n - 1 */
-		b1(e, n - 1);
-		e->stubs[e->nstubs - 1].at2 = jump(e, CC_NE);
-	}
-	op_rm(e, true, X_ADD, RAX, RBX, RDX, tlb + 8);
-	switch (in->op) {
-	case OP_LB: op_rm(e, true, X_MOVSX8, RAX, RAX, NOREG, 0); break;
-	case OP_LH: op_rm(e, true, X_MOVSX16, RAX, RAX, NOREG, 0); break;
-	case OP_LW: op_rm(e, true, X_MOVSXD, RAX, RAX, NOREG, 0); break;
-	case OP_LD: op_rm(e, true, X_MOV, RAX, RAX, NOREG, 0); break;
-	case OP_LBU: op_rm(e, false, X_MOVZX8, RAX, RAX, NOREG, 0); break;
-	case OP_LHU: op_rm(e, false, X_MOVZX16, RAX, RAX, NOREG, 0); break;
-	case OP_LWU: op_rm(e, false, X_MOV, RAX, RAX, NOREG, 0); break;
-	default:
-		get(e, RCX, in->rs2);
+	/* The host address: addend + base (+ imm below). */
+	if (base < 0)
+		op_rm(e, true, X_ADD, RAX, RBX, RCX, tlb + 8);
+	else
+		op_rm(e, true, X_MOV, RAX, RBX, RCX, tlb + 8);
+	if (is_store(in)) {
+		unsigned v = in->rs2 && e->host[in->rs2] >= 0 ?
+			     (unsigned)e->host[in->rs2] : RCX;
+
+		if (v == RCX)
+			get(e, RCX, in->rs2);
 		if (in->op == OP_SH)
 			b1(e, 0x66);
 		op_rm(e, in->op == OP_SD, in->op == OP_SB ? X_STORE8 : X_STORE,
-		      RCX, RAX, NOREG, 0);
+		      v, RAX, base, in->imm);
 		return;
 	}
-	put(e, in->rd, RAX);
+	d = in->rd != REG_SINK && e->host[in->rd] >= 0 ?
+	    (unsigned)e->host[in->rd] : RAX;
+	switch (in->op) {
+	case OP_LB: op_rm(e, true, X_MOVSX8, d, RAX, base, in->imm); break;
+	case OP_LH: op_rm(e, true, X_MOVSX16, d, RAX, base, in->imm); break;
+	case OP_LW: op_rm(e, true, X_MOVSXD, d, RAX, base, in->imm); break;
+	case OP_LD: op_rm(e, true, X_MOV, d, RAX, base, in->imm); break;
+	case OP_LBU: op_rm(e, false, X_MOVZX8, d, RAX, base, in->imm); break;
+	case OP_LHU: op_rm(e, false, X_MOVZX16, d, RAX, base, in->imm); break;
+	default: op_rm(e, false, X_MOV, d, RAX, base, in->imm); break;	/* LWU */
+	}
+	if (d == RAX)
+		put(e, in->rd, RAX);
+	else
+		e->dirty |= 1u << in->rd;
 }
 
 /*
@@ -452,7 +466,15 @@ static void emit_ri(struct emit *e, const struct insn *in, bool w, unsigned grp)
 {
 	unsigned d = dest(e, in, false);
 
-	if (w && grp == G_ADD && in->imm && in->rs1 && e->host[in->rs1] >= 0 &&
+	if (w && grp == G_AND && (in->imm == 0xff || in->imm == 0xffff) &&
+	    in->rs1 && e->host[in->rs1] >= 0) {
+		/* movzx d, rs1's low byte or word (REX: sil, dil) */
+		unsigned r = (unsigned)e->host[in->rs1];
+
+		rex(e, false, d, 0, r, in->imm == 0xff);
+		opcode(e, in->imm == 0xff ? X_MOVZX8 : X_MOVZX16);
+		b1(e, 0xc0 | (d & 7) << 3 | (r & 7));
+	} else if (w && grp == G_ADD && in->imm && in->rs1 && e->host[in->rs1] >= 0 &&
 	    d != (unsigned)e->host[in->rs1]) {
 		/* lea d, [rs1 + imm] */
 		op_rm(e, true, X_LEA, d, (unsigned)e->host[in->rs1], NOREG, in->imm);
@@ -498,6 +520,19 @@ static bool fence_needs_mfence(uint32_t fm_pred_succ)
 	unsigned succ = fm_pred_succ & 0xf;
 
 	return fm != 8 && (pred & 0x5) && (succ & 0xa);
+}
+
+/* The flags of rs1 - rs2, for a branch. */
+static void compare(struct emit *e, unsigned rs1, unsigned rs2)
+{
+	unsigned a = rs1 && e->host[rs1] >= 0 ? (unsigned)e->host[rs1] : RAX;
+
+	if (a == RAX)
+		get(e, RAX, rs1);
+	if (rs2 == 0)
+		op_rr(e, true, X_TEST, a, a);	/* as cmp a, 0 */
+	else
+		op_g(e, true, X_CMP, a, rs2);
 }
 
 /*
@@ -574,12 +609,16 @@ static void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
 		}
 		break;
 	case OP_JAL:
-		mov_ri(e, RAX, pc + in->len);
-		put(e, in->rd, RAX);
+		if (in->rd != REG_SINK) {
+			mov_ri(e, RAX, pc + in->len);
+			put(e, in->rd, RAX);
+		}
 		if (pc + (uint64_t)(int64_t)in->imm == e->pc0) {
 			loop_back(e);
 			break;
 		}
+		if (k + 1 < e->n && e->pcs[k + 1] == pc + (uint64_t)(int64_t)in->imm)
+			break;	/* the block goes on at the target */
 		write_back(e, e->dirty);
 		e->dirty = 0;
 		exit_to(e, -1, pc, pc + (uint64_t)(int64_t)in->imm);
@@ -597,8 +636,7 @@ static void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
 		break;
 	case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU:
 	case OP_BGEU:
-		get(e, RAX, in->rs1);
-		op_g(e, true, X_CMP, RAX, in->rs2);
+		compare(e, in->rs1, in->rs2);
 		if (pc + (uint64_t)(int64_t)in->imm == e->pc0) {
 			/* A loop: taken stays here, falling through leaves. */
 			size_t out = jump(e, branch_cc[in->op] ^ 1);
@@ -720,6 +758,24 @@ static void emit_stubs(struct jit *j, struct emit *e, uint64_t pc0, unsigned n)
 	}
 }
 
+/*
+ * Whether the block, n instructions so far, goes on at `to` after a jump:
+ * same page, not its start (that is a loop), not taken in already, and
+ * an instruction the generator knows is there.
+ */
+static bool follow(struct hart *h, struct emit *e, struct insn *page,
+		   unsigned n, uint64_t to)
+{
+	struct insn *c = page + ((to & PAGE_MASK) >> 1);
+
+	if ((to & ~PAGE_MASK) != (e->pcs[0] & ~PAGE_MASK) || n == JIT_MAX_INSNS)
+		return false;
+	for (unsigned k = 0; k < n; k++)
+		if (e->pcs[k] == to)
+			return false;
+	return decode_at(h, c, (unsigned)(to & PAGE_MASK)) && known(c);
+}
+
 static void flush(struct hart *h, struct jit *j)
 {
 	j->used = j->start;
@@ -733,6 +789,7 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
 {
 	struct jit *j = h->jit;
 	struct insn *ins[JIT_MAX_INSNS];
+	struct insn *page = in - ((pc & PAGE_MASK) >> 1);
 	struct emit em, *e = &em;
 	uint64_t next = pc;
 	uint32_t live_in, written;
@@ -742,15 +799,27 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
 		flush(h, j);
 		return false;
 	}
-	/* Gather the block. */
+	/*
+	 * Gather the block.  A jump to elsewhere in the page is followed
+	 * (once per target), so a loop whose body jumps back to a test at
+	 * its top becomes one block that loops to itself.
+	 */
 	while (n < JIT_MAX_INSNS) {
-		unsigned off = (unsigned)(next & PAGE_MASK);
-		struct insn *c = in + ((next - pc) >> 1);
+		struct insn *c = page + ((next & PAGE_MASK) >> 1);
+		uint64_t to;
 
-		if (!decode_at(h, c, off) || !known(c))
+		if (!decode_at(h, c, (unsigned)(next & PAGE_MASK)) || !known(c))
 			break;
+		e->pcs[n] = next;
 		ins[n++] = c;
 		next += c->len;
+		if (c->op == OP_JAL) {
+			to = next - c->len + (uint64_t)(int64_t)c->imm;
+			if (!follow(h, e, page, n, to))
+				break;
+			next = to;
+			continue;
+		}
 		if (ends_block(c) || (next & PAGE_MASK) == 0)
 			break;
 	}
@@ -765,6 +834,7 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
 	e->dirty = 0;
 	/* A header: the page the block is for, its length; then the code. */
 	e->pos = (j->used + 15) & ~(size_t)15;
+	_Static_assert(sizeof(struct jit_head) == 16, "the header below");
 	b8(e, pc & ~PAGE_MASK);
 	b4(e, n);
 	b4(e, 0);
@@ -782,7 +852,7 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
 	 * whatever the block writes counts as written from the start, so
 	 * every exit writes it back (the same value at worst).
 	 */
-	if (loops_to_itself(ins[n - 1], pc + (next - pc) - ins[n - 1]->len, pc))
+	if (loops_to_itself(ins[n - 1], e->pcs[n - 1], pc))
 		live_in = ~0u;
 	for (unsigned r = 1; r < 32; r++)
 		if (e->host[r] >= 0 && (live_in & (1u << r)))
@@ -793,8 +863,8 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
 			if (e->host[r] >= 0 && (written & (1u << r)))
 				e->dirty |= 1u << r;
 	e->loop_head = e->pos;
-	for (unsigned k = 0, at = 0; k < n; at += ins[k]->len, k++)
-		emit_insn(e, ins[k], pc + at, k);
+	for (unsigned k = 0; k < n; k++)
+		emit_insn(e, ins[k], e->pcs[k], k);
 	if (!ends_block(ins[n - 1])) {
 		write_back(e, e->dirty);
 		e->dirty = 0;
@@ -808,22 +878,6 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
 	return true;
 }
 
-uint64_t jit_block_page(const struct hart *h, uint32_t block)
-{
-	uint64_t page;
-
-	memcpy(&page, h->jit->w + block - 16, 8);
-	return page;
-}
-
-unsigned jit_block_len(const struct hart *h, uint32_t block)
-{
-	uint32_t n;
-
-	memcpy(&n, h->jit->w + block - 8, 4);
-	return n;
-}
-
 unsigned jit_run(struct hart *h, uint32_t block, unsigned left)
 {
 	struct jit *j = h->jit;
@@ -832,16 +886,6 @@ unsigned jit_run(struct hart *h, uint32_t block, unsigned left)
 
 	memcpy(&enter, &entry, sizeof(enter));
 	return (unsigned)enter(h, j->x + block, left);
-}
-
-uint32_t jit_block_of(const struct hart *h, const uint8_t *code)
-{
-	return (uint32_t)(code - h->jit->x);
-}
-
-uint64_t jit_from_page(const struct hart *h)
-{
-	return jit_block_page(h, jit_block_of(h, h->jit_from));
 }
 
 void jit_note_jump(struct hart *h, uint64_t pc, uint32_t block)
@@ -941,6 +985,7 @@ int jit_create(struct hart *h)
 	}
 	emit_glue(j);
 	h->jit = j;
+	h->jit_code = j->x;
 	h->jit_threshold = h->vm->cfg.jit_threshold ? h->vm->cfg.jit_threshold :
 			   JIT_THRESHOLD;
 	return 0;
@@ -991,16 +1036,6 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
 	return true;
 }
 
-uint64_t jit_block_page(const struct hart *h, uint32_t block)
-{
-	return WIN_NONE;
-}
-
-unsigned jit_block_len(const struct hart *h, uint32_t block)
-{
-	return 0;
-}
-
 unsigned jit_run(struct hart *h, uint32_t block, unsigned left)
 {
 	return left;
@@ -1008,16 +1043,6 @@ unsigned jit_run(struct hart *h, uint32_t block, unsigned left)
 
 void jit_link(struct hart *h, uint32_t target)
 {
-}
-
-uint64_t jit_from_page(const struct hart *h)
-{
-	return WIN_NONE;
-}
-
-uint32_t jit_block_of(const struct hart *h, const uint8_t *code)
-{
-	return 0;
 }
 
 void jit_note_jump(struct hart *h, uint64_t pc, uint32_t block)

@@ -57,12 +57,22 @@ void jit_destroy(struct hart *h);
  * decoded page is then stale, the window included.
  */
 bool jit_translate(struct hart *h, struct insn *in, uint64_t pc);
-/* The block's guest page, which must be the window's to run it. */
-uint64_t jit_block_page(const struct hart *h, uint32_t block);
-/* Its instructions: the budget it needs. */
-unsigned jit_block_len(const struct hart *h, uint32_t block);
-/* The block whose code starts at `code` (a jump table entry's). */
-uint32_t jit_block_of(const struct hart *h, const uint8_t *code);
+/*
+ * What precedes each block's code in the buffer: the guest page it was
+ * made for (the window's must be the same to run it) and its length in
+ * instructions (the budget it needs).  `code` is the buffer's executable
+ * view (hart.jit_code), `block` an offset in it.
+ */
+struct jit_head {
+	uint64_t page;
+	uint32_t n, unused;
+};
+
+static inline const struct jit_head *jit_head(const uint8_t *code, uint32_t block)
+{
+	return (const struct jit_head *)(const void *)(code + block) - 1;
+}
+
 /*
  * Run from `block` with `left` instructions of budget; returns what is
  * left, with h->pc the next instruction.  h->jit_patch then names the
@@ -70,8 +80,6 @@ uint32_t jit_block_of(const struct hart *h, const uint8_t *code);
  */
 unsigned jit_run(struct hart *h, uint32_t block, unsigned left);
 void jit_link(struct hart *h, uint32_t target);
-/* The page of the block that took h->jit_patch's exit. */
-uint64_t jit_from_page(const struct hart *h);
 /* Let generated code jump straight to `block` when it wants pc. */
 void jit_note_jump(struct hart *h, uint64_t pc, uint32_t block);
 

@@ -136,22 +136,19 @@ void hart_leave_guest(struct hart *h)
 	hart_ack(h);
 }
 
-/* Record the range the next change touches: the slot's old and new place. */
-static void note_change(struct soft_vm *sv, const struct slot *was,
-			uint64_t gpa, uint64_t size)
+/*
+ * Record what the next change can make stale: the slot's old place.  No
+ * hart caches anything about a place no slot covered (translations and
+ * decoded code come from slots), so a slot's new place needs nothing.
+ */
+static void note_change(struct soft_vm *sv, const struct slot *was)
 {
-	uint64_t gen = atomic_load(&sv->map_gen) + 1, lo = gpa, hi = gpa + size;
+	uint64_t gen = atomic_load(&sv->map_gen) + 1;
 	struct map_change *c = &sv->changes[gen % MAP_LOG];
 
-	if (!size)
-		lo = UINT64_MAX, hi = 0;
-	if (was->size) {
-		lo = was->gpa < lo ? was->gpa : lo;
-		hi = was->gpa + was->size > hi ? was->gpa + was->size : hi;
-	}
 	atomic_store(&c->gen, 0);
-	atomic_store(&c->lo, lo);
-	atomic_store(&c->hi, hi);
+	atomic_store(&c->lo, was->size ? was->gpa : 0);
+	atomic_store(&c->hi, was->size ? was->gpa + was->size : 0);
 	atomic_store(&c->gen, gen);
 }
 
@@ -182,7 +179,7 @@ int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 	}
 	t = old == &sv->tables[0] ? &sv->tables[1] : &sv->tables[0];
 	*t = *old;
-	note_change(sv, &old->by_id[slot], gpa, size);
+	note_change(sv, &old->by_id[slot]);
 	t->by_id[slot] = (struct slot){ gpa, size, host, flags };
 	if (!size)
 		t->by_id[slot] = (struct slot){ 0 };
@@ -211,45 +208,70 @@ void hart_flush(struct hart *h)
 	h->code_gen++;
 }
 
-/* Drop the decoded code of guest-physical [lo, hi). */
+/*
+ * Drop the decoded code of guest-physical [lo, hi).  The scan reads the
+ * keys, one array, not the blocks, and only when the range meets the
+ * keys' span: with every word programmed the flash leaves read-array
+ * mode and its slot goes, while the code runs from RAM.
+ */
 static void dcache_drop(struct hart *h, uint64_t lo, uint64_t hi)
 {
-	for (unsigned i = 0; i < DCACHE_SIZE; i++) {
-		struct dblock *b = h->dcache[i];
+	uint64_t first = (lo >> PAGE_SHIFT) + 1;
+	uint64_t end = ((hi + PAGE_MASK) >> PAGE_SHIFT) + 1;
+	uint64_t min = UINT64_MAX, max = 0;
 
-		if (b && b->ppn != UINT64_MAX && b->ppn >= lo >> PAGE_SHIFT &&
-		    b->ppn < (hi + PAGE_MASK) >> PAGE_SHIFT)
-			b->ppn = UINT64_MAX;
+	if (end <= h->dcache_min || first > h->dcache_max)
+		return;
+	for (unsigned i = 0; i < DCACHE_SIZE; i++) {
+		uint64_t k = h->dcache_key[i];
+
+		if (k - first < end - first) {
+			h->dcache[i]->ppn = UINT64_MAX;
+			h->dcache_key[i] = k = 0;
+		}
+		if (k) {
+			min = k < min ? k : min;
+			max = k > max ? k : max;
+		}
 	}
+	h->dcache_min = min;
+	h->dcache_max = max;
 }
 
 /*
- * Drop what changes seen+1 .. gen touched; false when the log no longer
- * holds one of them (the caller then drops everything).
+ * Drop what changes seen+1 .. gen made stale.  -1: the log no longer
+ * holds one of them (the caller then drops everything); 0: none had
+ * anything to drop; 1: decoded code of their ranges dropped.
  */
-static bool drop_changed(struct hart *h, uint64_t seen, uint64_t gen)
+static int drop_changed(struct hart *h, uint64_t seen, uint64_t gen)
 {
+	int touched = 0;
+
 	if (gen - seen > MAP_LOG)
-		return false;
+		return -1;
 	for (uint64_t g = seen + 1; g <= gen; g++) {
 		struct map_change *c = &h->sv->changes[g % MAP_LOG];
 		uint64_t lo, hi;
 
 		if (atomic_load(&c->gen) != g)
-			return false;
+			return -1;
 		lo = atomic_load(&c->lo);
 		hi = atomic_load(&c->hi);
 		if (atomic_load(&c->gen) != g)
-			return false;
-		dcache_drop(h, lo, hi);
+			return -1;
+		if (lo < hi) {
+			dcache_drop(h, lo, hi);
+			touched = 1;
+		}
 	}
-	return true;
+	return touched;
 }
 
 /*
- * Catch up with slot changes: translations all go (they are cheap to
- * make again), decoded code only where a change touched guest memory, so
- * switching the flash between modes leaves RAM code decoded.
+ * Catch up with slot changes.  A slot that went or moved takes all
+ * translations with it (they are cheap to make again) and the decoded
+ * code of its old place, so switching the flash between modes leaves RAM
+ * code decoded; a slot that only appeared changes nothing cached.
  */
 void hart_sync_map(struct hart *h)
 {
@@ -257,10 +279,11 @@ void hart_sync_map(struct hart *h)
 	uint64_t seen = atomic_load_explicit(&h->seen_gen, memory_order_relaxed);
 
 	if (gen != seen) {
-		if (drop_changed(h, seen, gen))
-			hart_tlb_flush(h);
-		else
-			hart_flush(h);
+		switch (drop_changed(h, seen, gen)) {
+		case -1: hart_flush(h); break;
+		case 1: hart_tlb_flush(h); break;
+		default: break;
+		}
 		atomic_store(&h->seen_gen, gen);
 		hart_ack(h);
 		if (atomic_load(&h->sv->waiting))
@@ -498,7 +521,7 @@ static void tlb_fill(struct tlb_entry *tlb, uint64_t va, uint64_t pa,
 	struct tlb_entry *e = &tlb[(va >> PAGE_SHIFT) & (TLB_SIZE - 1)];
 	uint64_t vpage = va & ~PAGE_MASK, ppage = pa & ~PAGE_MASK;
 
-	e->tag = va >> PAGE_SHIFT;
+	e->tag = vpage;
 	e->addend = (uintptr_t)(s->host + (ppage - s->gpa)) - (uintptr_t)vpage;
 }
 
@@ -675,6 +698,11 @@ static struct dblock *dcache_get(struct hart *h, uint64_t ppn)
 		b->insns[BLOCK_INSNS + 1].op = OP_REFETCH;
 		b->ppn = ppn;
 		b->gen = h->code_gen;
+		h->dcache_key[i] = ppn + 1;
+		if (ppn + 1 < h->dcache_min)
+			h->dcache_min = ppn + 1;
+		if (ppn + 1 > h->dcache_max)
+			h->dcache_max = ppn + 1;
 	}
 	return b;
 }

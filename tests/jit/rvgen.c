@@ -9,10 +9,11 @@
  * The stream: ALU ops of every form (edge shift amounts, edge divisor and
  * dividend), lui/auipc, loads and stores of every width around two page
  * boundaries of a 16 KiB buffer, misaligned and straddling ones included,
- * forward branches of every kind, counted loops, calls to leaf functions
- * through jal, call, jalr and c.jalr, compressed forms (the assembler's
- * and explicit c.*), mscratch accesses (a JIT block ends there), and
- * code rewritten in place (a store, then FENCE.I).
+ * forward branches of every kind, counted loops (tested at the bottom, or
+ * at the top with a jump back), calls to leaf functions through jal, call,
+ * jalr and c.jalr, compressed forms (the assembler's and explicit c.*),
+ * mscratch accesses (a JIT block ends there), and code rewritten in place
+ * (a store, then FENCE.I).
  * The stream runs four times over, so that code grows hot for norvm's
  * code generator and its translations run again and link.  Nothing
  * it runs depends on time.  The same seed gives the same file.
@@ -144,7 +145,10 @@ static void alu_ri(void)
 
 	switch (pick(3)) {
 	case 0:
-		printf("\t%s\tx%d, x%d, %d\n", PICK(op), rd0(), rs(), imm12());
+		if (!pick(6))	/* zext.b */
+			printf("\tandi\tx%d, x%d, 255\n", rd0(), rs());
+		else
+			printf("\t%s\tx%d, x%d, %d\n", PICK(op), rd0(), rs(), imm12());
 		break;
 	case 1:
 		printf("\t%s\tx%d, x%d, %d\n", PICK(sh), rd(), rs(),
@@ -325,20 +329,30 @@ static void patch(void)
 	printf("\tla\tx%d, F%d\n\tsw\tx%d, 0(x%d)\n\tfence.i\nL%u:\n", u, NFUNC, t, u, l);
 }
 
-/* A loop of 1..16 rounds whose body is random ops and calls. */
+/*
+ * A loop of 1..16 rounds whose body is random ops and calls: tested at
+ * the bottom, or at the top with a jump back to the test (norvm's code
+ * generator follows that jump and makes the loop one block).
+ */
 static void loop(void)
 {
-	unsigned l = label++;
+	unsigned l = label++, end = label++;
 	int n = range(2, 10);
+	bool top = pick(2);
 
 	li(31, (uint64_t)range(1, 16));
 	printf("L%u:\n", l);
+	if (top)
+		printf(pick(2) ? "\tbeqz\tx31, L%u\n" : "\tbge\tx0, x31, L%u\n", end);
 	while (n-- > 0) {
 		if (pick(10)) step();
 		else call();
 	}
 	printf("\taddi\tx31, x31, -1\n");
-	printf(pick(2) ? "\tbnez\tx31, L%u\n" : "\tblt\tx0, x31, L%u\n", l);
+	if (top)
+		printf("\tj\tL%u\nL%u:\n", l, end);
+	else
+		printf(pick(2) ? "\tbnez\tx31, L%u\n" : "\tblt\tx0, x31, L%u\n", l);
 }
 
 static void prologue(void)

@@ -148,6 +148,31 @@ static void test_map_change_drops_only_its_range(void)
 	vm.accel->destroy(&vm);
 }
 
+/*
+ * A slot that appears leaves every translation in place (nothing cached
+ * can be about a place no slot covered); a slot that goes takes them all,
+ * and the code window with them.
+ */
+static void test_only_a_slot_gone_flushes(void)
+{
+	struct hart *h = setup(PTE_V | PTE_R | PTE_A);
+	struct tlb_entry *e = &h->tlb_r[(RAM_BASE >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+
+	hart_sync_map(h);
+	e->tag = RAM_BASE;
+	h->win_base = RAM_BASE;
+	CHECK_EQ(vm_set_memory_region(&vm, 5, 0x20000000, PAGE_SIZE, ram,
+				      MEM_FLAG_READONLY), 0);
+	hart_sync_map(h);
+	CHECK_EQ(e->tag, RAM_BASE);
+	CHECK_EQ(h->win_base, RAM_BASE);
+	CHECK_EQ(vm_set_memory_region(&vm, 5, 0, 0, NULL, 0), 0);
+	hart_sync_map(h);
+	CHECK_EQ(e->tag, UINT64_MAX);
+	CHECK_EQ(h->win_base, WIN_NONE);
+	vm.accel->destroy(&vm);
+}
+
 int main(void)
 {
 	ram = aligned_alloc(PAGE_SIZE, RAM_SIZE);
@@ -155,6 +180,7 @@ int main(void)
 	RUN(test_no_swap_when_set);
 	RUN(test_map_changes_preallocated);
 	RUN(test_map_change_drops_only_its_range);
+	RUN(test_only_a_slot_gone_flushes);
 	free(ram);
 	return TEST_EXIT();
 }
