@@ -204,6 +204,15 @@ struct hart {
 	/* Software TLB for loads and stores. */
 	struct tlb_entry tlb_r[TLB_SIZE];
 	struct tlb_entry tlb_w[TLB_SIZE];
+	/*
+	 * Guest RAM that generated code may reach without the TLB, while
+	 * nothing stands between an address and RAM: machine mode, no MPRV,
+	 * no locked PMP entry.  An access of up to 8 bytes at guest-physical
+	 * ram_lo + off, off < ram_end, is at ram_host + off; ram_end is 0
+	 * otherwise.  Set again with every TLB flush and slot change.
+	 */
+	uint64_t ram_lo, ram_end;
+	uint8_t *ram_host;
 	/* ...and for the code window: virtual page -> cacheable code page. */
 	struct code_tlb_entry {
 		uint64_t tag;		/* the page's virtual address, UINT64_MAX: empty */

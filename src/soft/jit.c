@@ -62,10 +62,13 @@ enum { S_SHL = 4, S_SHR = 5, S_SAR = 7 };
 /* Exits of a block that go back to C, emitted after its body. */
 struct stub {
 	size_t at, at2;		/* the rel32s that jump here (at2 0: one) */
-	enum { STUB_SIDE, STUB_CHAIN, STUB_FAR, STUB_BUDGET, STUB_LOOP } kind;
+	enum { STUB_SIDE, STUB_CHAIN, STUB_FAR, STUB_BUDGET, STUB_LOOP,
+	       STUB_TLB } kind;
 	uint64_t pc;
 	unsigned done;		/* instructions completed (side exits) */
 	uint32_t dirty;		/* cached registers to write back */
+	const struct insn *in;	/* STUB_TLB: the access, and where it */
+	size_t back;		/* goes on in the block */
 };
 
 struct emit {
@@ -78,9 +81,10 @@ struct emit {
 	size_t loop_head;	/* after the prologue: where a self-loop goes */
 	size_t exit_plain, jump_lookup;
 	int8_t host[33];	/* guest register -> host register, or -1 */
+	bool ram;		/* accesses try hart.ram_* before the TLB */
 	uint32_t dirty;		/* cached guest registers written so far */
 	unsigned nstubs;
-	struct stub stubs[JIT_MAX_INSNS + 4];
+	struct stub stubs[2 * JIT_MAX_INSNS + 4];	/* two per access at most */
 };
 
 static void b1(struct emit *e, unsigned v)
@@ -340,70 +344,115 @@ static void regs_of(const struct insn *in, uint32_t *rd, uint32_t *wr)
 	*rd &= ~1u;
 }
 
-/*
- * A load or store through the interpreter's TLB: the entry's tag is the
- * page's virtual address, compared with the address masked to its page
- * and its low bits below the access size, so one comparison finds a miss
- * and a misaligned access (both leave for the interpreter, page
- * crossings included).  A hit accesses [addend + base + imm], the base
- * being rs1's host register when the block caches rs1, else rax.
- */
-static void emit_mem(struct emit *e, const struct insn *in, uint64_t pc,
-		     unsigned k)
-{
-	static const uint8_t size[] = {
-		[OP_LB] = 1, [OP_LH] = 2, [OP_LW] = 4, [OP_LD] = 8,
-		[OP_LBU] = 1, [OP_LHU] = 2, [OP_LWU] = 4,
-		[OP_SB] = 1, [OP_SH] = 2, [OP_SW] = 4, [OP_SD] = 8,
-	};
-	unsigned n = size[in->op], d;
-	int32_t tlb = is_store(in) ? (int32_t)offsetof(struct hart, tlb_w) :
-				     (int32_t)offsetof(struct hart, tlb_r);
-	int base = in->rs1 ? e->host[in->rs1] : NOREG;
+static const uint8_t access_size[] = {
+	[OP_LB] = 1, [OP_LH] = 2, [OP_LW] = 4, [OP_LD] = 8,
+	[OP_LBU] = 1, [OP_LHU] = 2, [OP_LWU] = 4,
+	[OP_SB] = 1, [OP_SH] = 2, [OP_SW] = 4, [OP_SD] = 8,
+};
 
-	_Static_assert(sizeof(struct tlb_entry) == 16 && TLB_SIZE == 256,
-		       "the TLB index below is (va >> 12 & 255) * 16");
-	if (base < 0)
-		get(e, RAX, in->rs1);
-	op_rm(e, true, X_LEA, RDX, base < 0 ? RAX : (unsigned)base, NOREG, in->imm);
-	op_rr(e, false, X_MOV, RCX, RDX);
-	shift_ri(e, false, S_SHR, RCX, PAGE_SHIFT - 4);
-	op_ri(e, false, G_AND, RCX, (TLB_SIZE - 1) << 4);
-	op_ri(e, true, G_AND, RDX, (int32_t)(~PAGE_MASK | (n - 1)));
-	op_rm(e, true, X_CMP, RDX, RBX, RCX, tlb);
-	add_stub(e, jump(e, CC_NE), STUB_SIDE, pc, k);
-	/* The host address: addend + base (+ imm below). */
-	if (base < 0)
-		op_rm(e, true, X_ADD, RAX, RBX, RCX, tlb + 8);
-	else
-		op_rm(e, true, X_MOV, RAX, RBX, RCX, tlb + 8);
+/* rs1's host register, or NOREG when rs1 is x0 or not cached. */
+static int base_of(const struct emit *e, const struct insn *in)
+{
+	return in->rs1 ? e->host[in->rs1] : NOREG;
+}
+
+/*
+ * The access itself, at [rax + index] (index: a register, or NOREG when
+ * rax holds the whole address): a load into rd (its host register, or
+ * rax then stored), a store of rs2 (its host register, or `spare`).
+ */
+static void emit_access(struct emit *e, const struct insn *in, int index,
+		   unsigned spare)
+{
+	unsigned d;
+
 	if (is_store(in)) {
 		unsigned v = in->rs2 && e->host[in->rs2] >= 0 ?
-			     (unsigned)e->host[in->rs2] : RCX;
+			     (unsigned)e->host[in->rs2] : spare;
 
-		if (v == RCX)
-			get(e, RCX, in->rs2);
+		if (v == spare)
+			get(e, spare, in->rs2);
 		if (in->op == OP_SH)
 			b1(e, 0x66);
 		op_rm(e, in->op == OP_SD, in->op == OP_SB ? X_STORE8 : X_STORE,
-		      v, RAX, base, in->imm);
+		      v, RAX, index, 0);
 		return;
 	}
 	d = in->rd != REG_SINK && e->host[in->rd] >= 0 ?
 	    (unsigned)e->host[in->rd] : RAX;
 	switch (in->op) {
-	case OP_LB: op_rm(e, true, X_MOVSX8, d, RAX, base, in->imm); break;
-	case OP_LH: op_rm(e, true, X_MOVSX16, d, RAX, base, in->imm); break;
-	case OP_LW: op_rm(e, true, X_MOVSXD, d, RAX, base, in->imm); break;
-	case OP_LD: op_rm(e, true, X_MOV, d, RAX, base, in->imm); break;
-	case OP_LBU: op_rm(e, false, X_MOVZX8, d, RAX, base, in->imm); break;
-	case OP_LHU: op_rm(e, false, X_MOVZX16, d, RAX, base, in->imm); break;
-	default: op_rm(e, false, X_MOV, d, RAX, base, in->imm); break;	/* LWU */
+	case OP_LB: op_rm(e, true, X_MOVSX8, d, RAX, index, 0); break;
+	case OP_LH: op_rm(e, true, X_MOVSX16, d, RAX, index, 0); break;
+	case OP_LW: op_rm(e, true, X_MOVSXD, d, RAX, index, 0); break;
+	case OP_LD: op_rm(e, true, X_MOV, d, RAX, index, 0); break;
+	case OP_LBU: op_rm(e, false, X_MOVZX8, d, RAX, index, 0); break;
+	case OP_LHU: op_rm(e, false, X_MOVZX16, d, RAX, index, 0); break;
+	default: op_rm(e, false, X_MOV, d, RAX, index, 0); break;	/* LWU */
 	}
 	if (d == RAX)
 		put(e, in->rd, RAX);
 	else
 		e->dirty |= 1u << in->rd;
+}
+
+/*
+ * The TLB path, the guest address in rdx: the entry's tag is the page's
+ * virtual address, compared with the address masked to its page and its
+ * low bits below the access size, so one comparison finds a miss and a
+ * misaligned access (both leave for the interpreter, page crossings
+ * included); a hit accesses [addend + address].  Jumps to a side exit
+ * (returned) on a miss.
+ */
+static size_t tlb_access(struct emit *e, const struct insn *in)
+{
+	unsigned n = access_size[in->op];
+	int32_t tlb = is_store(in) ? (int32_t)offsetof(struct hart, tlb_w) :
+				     (int32_t)offsetof(struct hart, tlb_r);
+	size_t miss;
+
+	_Static_assert(sizeof(struct tlb_entry) == 16 && TLB_SIZE == 256,
+		       "the TLB index below is (va >> 12 & 255) * 16");
+	op_rr(e, false, X_MOV, RCX, RDX);
+	shift_ri(e, false, S_SHR, RCX, PAGE_SHIFT - 4);
+	op_ri(e, false, G_AND, RCX, (TLB_SIZE - 1) << 4);
+	op_rr(e, true, X_MOV, RAX, RDX);
+	op_ri(e, true, G_AND, RAX, (int32_t)(~PAGE_MASK | (n - 1)));
+	op_rm(e, true, X_CMP, RAX, RBX, RCX, tlb);
+	miss = jump(e, CC_NE);
+	op_rm(e, true, X_MOV, RAX, RBX, RCX, tlb + 8);
+	emit_access(e, in, RDX, RCX);
+	return miss;
+}
+
+#define HART_OFF(f) ((int32_t)offsetof(struct hart, f))
+
+/*
+ * A load or store, rs1 + imm into rdx first.  In a block made while the
+ * hart had its RAM window (hart.ram_*), an address in it is accessed
+ * there directly, and the TLB path is out of line; otherwise the TLB
+ * path is inline.  Either way a miss leaves for the interpreter at this
+ * instruction.
+ */
+static void emit_mem(struct emit *e, const struct insn *in, uint64_t pc,
+		     unsigned k)
+{
+	int base = base_of(e, in);
+
+	if (base < 0)
+		get(e, RAX, in->rs1);
+	op_rm(e, true, X_LEA, RDX, base < 0 ? RAX : (unsigned)base, NOREG, in->imm);
+	if (!e->ram) {
+		add_stub(e, tlb_access(e, in), STUB_SIDE, pc, k);
+		return;
+	}
+	op_rr(e, true, X_MOV, RCX, RDX);
+	op_rm(e, true, X_SUB, RCX, RBX, NOREG, HART_OFF(ram_lo));
+	op_rm(e, true, X_CMP, RCX, RBX, NOREG, HART_OFF(ram_end));
+	add_stub(e, jump(e, CC_AE), STUB_TLB, pc, k);
+	e->stubs[e->nstubs - 1].in = in;
+	op_rm(e, true, X_MOV, RAX, RBX, NOREG, HART_OFF(ram_host));
+	emit_access(e, in, RCX, RDX);
+	e->stubs[e->nstubs - 1].back = e->pos;
 }
 
 /*
@@ -726,6 +775,17 @@ static void emit_stubs(struct jit *j, struct emit *e, uint64_t pc0, unsigned n)
 		resolve(e, s->at, e->pos);
 		if (s->at2)
 			resolve(e, s->at2, e->pos);
+		if (s->kind == STUB_TLB) {
+			/* Not an exit: the TLB path, then back to the block;
+			 * its miss is one more stub, emitted in its turn. */
+			size_t miss;
+
+			e->dirty = s->dirty;
+			miss = tlb_access(e, s->in);
+			resolve(e, jump(e, -1), s->back);
+			add_stub(e, miss, STUB_SIDE, s->pc, s->done);
+			continue;
+		}
 		write_back(e, s->dirty);
 		switch (s->kind) {
 		case STUB_LOOP:		/* s->dirty: what the loop writes */
@@ -753,6 +813,8 @@ static void emit_stubs(struct jit *j, struct emit *e, uint64_t pc0, unsigned n)
 		case STUB_FAR:
 			mov_ri(e, RAX, s->pc);
 			resolve(e, jump(e, -1), j->jump_lookup);
+			break;
+		case STUB_TLB:
 			break;
 		}
 	}
@@ -832,6 +894,7 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
 	e->jump_lookup = j->jump_lookup;
 	e->nstubs = 0;
 	e->dirty = 0;
+	e->ram = h->ram_end != 0;
 	/* A header: the page the block is for, its length; then the code. */
 	e->pos = (j->used + 15) & ~(size_t)15;
 	_Static_assert(sizeof(struct jit_head) == 16, "the header below");

@@ -191,9 +191,25 @@ int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 	return 0;
 }
 
+/* hart.ram_*: the largest slot, RAM, when it is writable and no check applies. */
+static void ram_window(struct hart *h)
+{
+	const struct slot_table *t = current_table(h);
+	const struct slot *s = t->n ? &t->slots[0] : NULL;
+
+	h->ram_end = 0;
+	if (!s || (s->flags & MEM_FLAG_READONLY) || s->size < 8 ||
+	    h->priv != PRIV_M || (h->mstatus & MSTATUS_MPRV) || h->pmp_locked)
+		return;
+	h->ram_lo = s->gpa;
+	h->ram_end = s->size - 7;
+	h->ram_host = s->host;
+}
+
 /* Drop translations: TLBs and the code window (decoded code stays). */
 void hart_tlb_flush(struct hart *h)
 {
+	ram_window(h);
 	memset(h->tlb_r, 0xff, sizeof(h->tlb_r));
 	memset(h->tlb_w, 0xff, sizeof(h->tlb_w));
 	memset(h->tlb_x, 0xff, sizeof(h->tlb_x));
@@ -284,6 +300,7 @@ void hart_sync_map(struct hart *h)
 		case 1: hart_tlb_flush(h); break;
 		default: break;
 		}
+		ram_window(h);
 		atomic_store(&h->seen_gen, gen);
 		hart_ack(h);
 		if (atomic_load(&h->sv->waiting))

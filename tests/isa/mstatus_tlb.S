@@ -2,7 +2,9 @@
  * change that forbids it, with no SFENCE.VMA between: clearing SUM (S reads
  * a user page), clearing MXR (S reads an execute-only page), and under
  * MPRV in M-mode changing MPP from S to U (U reads a supervisor page),
- * and clearing MPRV (M reads physical memory again). */
+ * and clearing MPRV (M reads physical memory again); and setting MPRV
+ * (M's loads are translated, even at RAM's addresses, by code that has
+ * read RAM untranslated before). */
 #include "isa.h"
 #define VA_USER	0x40000000		/* R/W, user: page */
 #define VA_XO	0x40001000		/* X only: page */
@@ -104,7 +106,33 @@ s_code:
 	TO_M(m_end)
 m_end:
 	csrw	satp, zero
+	TEST(10)			/* M reads RAM bare, then under MPRV */
+	la	a5, page
+	call	load_a5
+	EXPECT(a4, 0x1234)
+	la	a0, l2b			/* 2-3 GiB: a gigapage of nothing */
+	li	t0, ((0xc0000000 >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
+	sd	t0, 16(a0)
+	srli	t0, a0, 12
+	li	t1, 8 << 60
+	or	t0, t0, t1
+	csrw	satp, t0
+	sfence.vma
+	li	t0, 3 << 11
+	csrc	mstatus, t0
+	li	t0, (1 << 11) | MPRV	/* MPP = S */
+	csrs	mstatus, t0
+	EXPECT_TRAP(5, ANY)
+	call	load_a5
+	TRAPPED()
+	li	t0, MPRV
+	csrc	mstatus, t0
+	csrw	satp, zero
 	PASS
+
+load_a5:
+	ld	a4, 0(a5)
+	ret
 
 	.data
 	.balign 4096
@@ -113,3 +141,4 @@ l1:	.space 4096
 l0:	.space 4096
 page:	.space 4096
 other:	.space 4096
+l2b:	.space 4096
