@@ -191,15 +191,18 @@ int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 	return 0;
 }
 
-/* hart.ram_*: the largest slot, RAM, when it is writable and no check applies. */
+/* hart.ram_*: the largest writable slot (RAM), when no check applies. */
 static void ram_window(struct hart *h)
 {
 	const struct slot_table *t = current_table(h);
-	const struct slot *s = t->n ? &t->slots[0] : NULL;
+	const struct slot *s = NULL;
 
 	h->ram_end = 0;
-	if (!s || (s->flags & MEM_FLAG_READONLY) || s->size < 8 ||
-	    h->priv != PRIV_M || (h->mstatus & MSTATUS_MPRV) || h->pmp_locked)
+	for (unsigned i = 0; i < t->n && !s; i++)	/* largest first */
+		if (!(t->slots[i].flags & MEM_FLAG_READONLY))
+			s = &t->slots[i];
+	if (!s || s->size < 8 || h->priv != PRIV_M ||
+	    (h->mstatus & MSTATUS_MPRV) || h->pmp_locked)
 		return;
 	h->ram_lo = s->gpa;
 	h->ram_end = s->size - 7;

@@ -173,6 +173,34 @@ static void test_only_a_slot_gone_flushes(void)
 	vm.accel->destroy(&vm);
 }
 
+/*
+ * The RAM generated code may reach without the TLB: the largest writable
+ * slot, a larger read-only one (a flash bank) notwithstanding, and only
+ * in M-mode without MPRV or a locked PMP entry.
+ */
+static void test_ram_window(void)
+{
+	struct hart *h = setup(PTE_V | PTE_R | PTE_A);
+
+	CHECK_EQ(vm_set_memory_region(&vm, 5, 0x20000000, 2 * RAM_SIZE, ram,
+				      MEM_FLAG_READONLY), 0);
+	hart_sync_map(h);
+	CHECK_EQ(h->ram_end, 0);			/* S-mode */
+	h->priv = PRIV_M;
+	hart_tlb_flush(h);
+	CHECK_EQ(h->ram_lo, RAM_BASE);
+	CHECK_EQ(h->ram_end, RAM_SIZE - 7);		/* 8 bytes fit below */
+	CHECK(h->ram_host == ram);
+	h->mstatus |= MSTATUS_MPRV;
+	hart_tlb_flush(h);
+	CHECK_EQ(h->ram_end, 0);
+	h->mstatus &= ~MSTATUS_MPRV;
+	h->pmpcfg[1] = 0x80 | 0x18;			/* locked NAPOT */
+	pmp_update(h);
+	CHECK_EQ(h->ram_end, 0);
+	vm.accel->destroy(&vm);
+}
+
 int main(void)
 {
 	ram = aligned_alloc(PAGE_SIZE, RAM_SIZE);
@@ -181,6 +209,7 @@ int main(void)
 	RUN(test_map_changes_preallocated);
 	RUN(test_map_change_drops_only_its_range);
 	RUN(test_only_a_slot_gone_flushes);
+	RUN(test_ram_window);
 	free(ram);
 	return TEST_EXIT();
 }
