@@ -206,10 +206,11 @@ struct hart {
 	struct tlb_entry tlb_w[TLB_SIZE];
 	/*
 	 * Guest RAM that generated code may reach without the TLB, while
-	 * nothing stands between an address and RAM: machine mode, no MPRV,
-	 * no locked PMP entry.  An access of up to 8 bytes at guest-physical
-	 * ram_lo + off, off < ram_end, is at ram_host + off; ram_end is 0
-	 * otherwise.  Set again with every TLB flush and slot change.
+	 * data addresses are physical (M-mode without MPRV, or satp bare):
+	 * the part of RAM the PMP lets the hart read and write whole.  An
+	 * access of up to 8 bytes at guest-physical ram_lo + off, off <
+	 * ram_end, is at ram_host + off; ram_end is 0 when there is none.
+	 * Set again with every TLB flush and slot change.
 	 */
 	uint64_t ram_lo, ram_end;
 	uint8_t *ram_host;
@@ -343,6 +344,7 @@ bool mem_peek_translate(struct hart *h, uint64_t va, uint64_t *pa);
 bool pmp_check(const struct hart *h, uint64_t pa, unsigned len,
 	       enum access acc, enum priv priv, bool *page_ok);
 void pmp_update(struct hart *h);
+bool pmp_rw_range(const struct hart *h, uint64_t *lo, uint64_t *hi);
 bool pmp_addr_writable(const struct hart *h, unsigned i);
 
 /* fpu.c */

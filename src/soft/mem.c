@@ -191,22 +191,28 @@ int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 	return 0;
 }
 
-/* hart.ram_*: the largest writable slot (RAM), when no check applies. */
+/* hart.ram_*: in the largest writable slot (RAM), what the PMP allows. */
 static void ram_window(struct hart *h)
 {
 	const struct slot_table *t = current_table(h);
 	const struct slot *s = NULL;
+	uint64_t lo, hi;
 
 	h->ram_end = 0;
+	if (h->priv == PRIV_M ? (h->mstatus & MSTATUS_MPRV) : h->satp >> 60)
+		return;				/* data addresses are virtual */
 	for (unsigned i = 0; i < t->n && !s; i++)	/* largest first */
 		if (!(t->slots[i].flags & MEM_FLAG_READONLY))
 			s = &t->slots[i];
-	if (!s || s->size < 8 || h->priv != PRIV_M ||
-	    (h->mstatus & MSTATUS_MPRV) || h->pmp_locked)
+	if (!s)
 		return;
-	h->ram_lo = s->gpa;
-	h->ram_end = s->size - 7;
-	h->ram_host = s->host;
+	lo = s->gpa;
+	hi = s->gpa + s->size;
+	if (!pmp_rw_range(h, &lo, &hi) || hi - lo < 8)
+		return;
+	h->ram_lo = lo;
+	h->ram_end = hi - lo - 7;
+	h->ram_host = s->host + (lo - s->gpa);
 }
 
 /* Drop translations: TLBs and the code window (decoded code stays). */

@@ -105,6 +105,38 @@ bool pmp_check(const struct hart *h, uint64_t pa, unsigned len,
 	return decide(h, pa, pa + len, acc, priv, &whole);
 }
 
+/*
+ * Narrow [*lo, *hi) to a range where every access the hart's privilege
+ * makes is decided by one entry that lets it read and write (or, in
+ * M-mode, by none); false when nothing is left.  An entry that touches
+ * the range without covering it takes its part away, and the larger
+ * remaining side is kept.
+ */
+bool pmp_rw_range(const struct hart *h, uint64_t *lo, uint64_t *hi)
+{
+	enum priv priv = h->priv;
+
+	if (priv == PRIV_M && !h->pmp_locked)
+		return true;
+	for (unsigned i = 0; i < h->pmp_n && *lo < *hi; i++) {
+		const struct pmp_range *r = &h->pmp[i];
+		uint64_t below, above;
+
+		if (r->hi <= *lo || r->lo >= *hi)
+			continue;
+		if (r->lo <= *lo && r->hi >= *hi)
+			return entry_allows(r->cfg, ACCESS_READ, priv) &&
+			       entry_allows(r->cfg, ACCESS_WRITE, priv);
+		below = r->lo > *lo ? r->lo - *lo : 0;
+		above = r->hi < *hi ? *hi - r->hi : 0;
+		if (below >= above)
+			*hi = r->lo;
+		else
+			*lo = r->hi;
+	}
+	return *lo < *hi && priv == PRIV_M;
+}
+
 /* After a PMP write: the active entries in order, and no stale pages. */
 void pmp_update(struct hart *h)
 {

@@ -174,9 +174,10 @@ static void test_only_a_slot_gone_flushes(void)
 }
 
 /*
- * The RAM generated code may reach without the TLB: the largest writable
- * slot, a larger read-only one (a flash bank) notwithstanding, and only
- * in M-mode without MPRV or a locked PMP entry.
+ * The RAM generated code may reach without the TLB: in the largest
+ * writable slot (a larger read-only one, a flash bank, notwithstanding),
+ * while data addresses are physical, the part the PMP lets the hart read
+ * and write whole.
  */
 static void test_ram_window(void)
 {
@@ -185,19 +186,35 @@ static void test_ram_window(void)
 	CHECK_EQ(vm_set_memory_region(&vm, 5, 0x20000000, 2 * RAM_SIZE, ram,
 				      MEM_FLAG_READONLY), 0);
 	hart_sync_map(h);
-	CHECK_EQ(h->ram_end, 0);			/* S-mode */
-	h->priv = PRIV_M;
+	CHECK_EQ(h->ram_end, 0);			/* S-mode, Sv39 */
+	h->satp = 0;
 	hart_tlb_flush(h);
-	CHECK_EQ(h->ram_lo, RAM_BASE);
+	CHECK_EQ(h->ram_lo, RAM_BASE);			/* S-mode, bare */
 	CHECK_EQ(h->ram_end, RAM_SIZE - 7);		/* 8 bytes fit below */
 	CHECK(h->ram_host == ram);
+	/* Firmware's way: the first 16 KiB denied to S, then everything. */
+	h->pmpaddr[0] = (RAM_BASE >> 2) | (((16u << 10) >> 3) - 1);
+	h->pmpcfg[0] = 0x18;				/* NAPOT, no access */
+	h->pmpaddr[1] = ~0ull >> 10;
+	h->pmpcfg[1] = 0x1f;
+	pmp_update(h);
+	CHECK_EQ(h->ram_lo, RAM_BASE + (16u << 10));
+	CHECK_EQ(h->ram_end, RAM_SIZE - (16u << 10) - 7);
+	CHECK(h->ram_host == ram + (16u << 10));
+	h->pmpcfg[1] = 0x19;				/* R only */
+	pmp_update(h);
+	CHECK_EQ(h->ram_end, 0);
+	h->priv = PRIV_M;				/* no locked entry */
+	hart_tlb_flush(h);
+	CHECK_EQ(h->ram_lo, RAM_BASE);
+	CHECK_EQ(h->ram_end, RAM_SIZE - 7);
 	h->mstatus |= MSTATUS_MPRV;
 	hart_tlb_flush(h);
 	CHECK_EQ(h->ram_end, 0);
 	h->mstatus &= ~MSTATUS_MPRV;
-	h->pmpcfg[1] = 0x80 | 0x18;			/* locked NAPOT */
+	h->pmpcfg[0] = 0x80 | 0x18;			/* locked: M too */
 	pmp_update(h);
-	CHECK_EQ(h->ram_end, 0);
+	CHECK_EQ(h->ram_lo, RAM_BASE + (16u << 10));
 	vm.accel->destroy(&vm);
 }
 
