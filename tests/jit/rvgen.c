@@ -14,6 +14,9 @@
  * jalr and c.jalr, compressed forms (the assembler's and explicit c.*),
  * mscratch accesses (a JIT block ends there), and code rewritten in place
  * (a store, then FENCE.I).
+ * Odd seeds run with MPRV set and MPP = M (and PMP open to every mode):
+ * the same accesses, which norvm's code generator then makes through its
+ * TLB rather than straight to RAM.
  * The stream runs four times over, so that code grows hot for norvm's
  * code generator and its translations run again and link.  Nothing
  * it runs depends on time.  The same seed gives the same file.
@@ -36,6 +39,7 @@
 
 static uint64_t state;
 static unsigned label;
+static bool mprv;		/* odd seeds */
 
 static uint64_t rnd(void)		/* splitmix64 */
 {
@@ -360,6 +364,9 @@ static void prologue(void)
 	printf("\t.option nopic\n\t.option rvc\n\t.section .text.init\n\t.globl _start\n_start:\n"
 	       "\tla\tt0, trap\n\tcsrw\tmtvec, t0\n"
 	       "\tla\tt0, passes\n\tli\tt1, %d\n\tsd\tt1, 0(t0)\n", PASSES);
+	if (mprv)
+		printf("\tli\tt0, -1\n\tcsrw\tpmpaddr0, t0\n\tli\tt0, 0x1f\n\tcsrw\tpmpcfg0, t0\n"
+		       "\tli\tt0, (3 << 11) | (1 << 17)\n\tcsrs\tmstatus, t0\n");
 	li(5, rnd());
 	printf("\tcsrw\tmscratch, t0\n");
 	/* The buffer: xorshift64 words from a seed-derived start. */
@@ -445,6 +452,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	state = strtoull(argv[1], NULL, 0);
+	mprv = state & 1;
 	printf("/* rvgen %s %ld */\n", argv[1], n);
 	prologue();
 	printf("stream:\n");
