@@ -136,6 +136,7 @@ struct dblock {
 #define DCACHE_SIZE	1024	/* blocks per hart, direct-mapped by ppn */
 #define JIT_JUMPS	512	/* jump targets per hart (jit.h) */
 #define TLB_SIZE	256
+#define IO_TLB_SIZE	64
 
 struct tlb_entry {
 	uint64_t tag;		/* the page's virtual address, UINT64_MAX: empty */
@@ -204,6 +205,9 @@ struct hart {
 	/* Software TLB for loads and stores. */
 	struct tlb_entry tlb_r[TLB_SIZE];
 	struct tlb_entry tlb_w[TLB_SIZE];
+	/* Device pages' translations (addend: physical - virtual page), so
+	 * that a device access under paging skips the walk. */
+	struct tlb_entry tlb_io_r[IO_TLB_SIZE], tlb_io_w[IO_TLB_SIZE];
 	/*
 	 * Guest RAM that generated code may reach without the TLB, while
 	 * data addresses are physical (M-mode without MPRV, or satp bare):

@@ -1,10 +1,11 @@
 /*
  * The code generator of the built-in CPU (x86-64 hosts).
  *
- * A translated block is straight-line guest code from one decoded page:
- * up to JIT_MAX_INSNS instructions the generator knows, ending at a
- * branch or jump, before an instruction it does not know, or at the end
- * of the page.  Its entry is in the `jit` field of the first instruction's
+ * A translated block is guest code from one decoded page: up to
+ * JIT_MAX_INSNS instructions the generator knows, ending at a branch or
+ * computed jump, before an instruction it does not know, or at the end of
+ * the page; a direct jump within the page is followed (once per target).
+ * Its entry is in the `jit` field of the first instruction's
  * decoded entry, so a block lives exactly as long as the decoded code it
  * came from: whatever drops decoded code (a slot change, FENCE.I, a page
  * reused for another one) drops the translations with it.
@@ -14,7 +15,8 @@
  * them within a block and are written back at every exit), and anything
  * off the fast path -- a TLB miss, a device access, an unknown
  * instruction -- leaves the block at that instruction, which the
- * interpreter then runs.  A block whose exits go to another block of the
+ * interpreter then runs.  (Accesses to the hart's RAM window, hart.ram_*,
+ * skip the TLB: they cannot fault.)  A block whose exits go to another block of the
  * same page is linked to it once both exist, so loops stay in generated
  * code; computed jumps (returns) and jumps to other pages look their
  * target up in a small per-hart table of blocks entered before, valid

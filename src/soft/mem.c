@@ -222,6 +222,8 @@ void hart_tlb_flush(struct hart *h)
 	memset(h->tlb_r, 0xff, sizeof(h->tlb_r));
 	memset(h->tlb_w, 0xff, sizeof(h->tlb_w));
 	memset(h->tlb_x, 0xff, sizeof(h->tlb_x));
+	memset(h->tlb_io_r, 0xff, sizeof(h->tlb_io_r));
+	memset(h->tlb_io_w, 0xff, sizeof(h->tlb_io_w));
 	h->win_base = WIN_NONE;
 	h->jit_jump_gen++;
 }
@@ -638,19 +640,54 @@ static bool cross_page_access(struct hart *h, uint64_t va, unsigned len,
 	return true;
 }
 
-bool mem_load_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t *val)
+/*
+ * Translate a data access that missed the TLB: through tlb_io when it
+ * holds the page (a device's when cached), else by resolve(), caching the
+ * result in the TLB for memory or in tlb_io for a device when it holds
+ * for the whole page.  A slot can appear over a device page without a
+ * flush, so a tlb_io hit that finds memory moves to the TLB.  False: a
+ * fault was raised.
+ */
+static bool translate_slow(struct hart *h, uint64_t addr, unsigned len,
+			   bool write, uint64_t *pa)
 {
+	struct tlb_entry *io = write ? h->tlb_io_w : h->tlb_io_r;
+	struct tlb_entry *e = &io[(addr >> PAGE_SHIFT) & (IO_TLB_SIZE - 1)];
 	const struct slot *s;
 	bool cacheable;
+
+	if (e->tag == (addr & ~PAGE_MASK)) {
+		*pa = addr + e->addend;
+		s = data_slot(h, *pa, write);
+		if (s) {	/* memory now (a flash back in read-array) */
+			tlb_fill(write ? h->tlb_w : h->tlb_r, addr, *pa, s);
+			e->tag = UINT64_MAX;
+		}
+		return true;
+	}
+	if (!resolve(h, addr, len, write ? ACCESS_WRITE : ACCESS_READ, pa,
+		     &cacheable))
+		return false;
+	if (!cacheable)
+		return true;
+	s = data_slot(h, *pa, write);
+	if (s) {
+		tlb_fill(write ? h->tlb_w : h->tlb_r, addr, *pa, s);
+	} else {
+		e->tag = addr & ~PAGE_MASK;
+		e->addend = (*pa & ~PAGE_MASK) - (addr & ~PAGE_MASK);
+	}
+	return true;
+}
+
+bool mem_load_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t *val)
+{
 	uint64_t pa;
 
 	if (crosses_page(addr, len))
 		return cross_page_access(h, addr, len, false, val);
-	if (!resolve(h, addr, len, ACCESS_READ, &pa, &cacheable))
+	if (!translate_slow(h, addr, len, false, &pa))
 		return false;
-	s = data_slot(h, pa, false);
-	if (s && cacheable)
-		tlb_fill(h->tlb_r, addr, pa, s);
 	if (!phys_access(h, pa, len, false, val)) {
 		raise_exception(h, EXC_LOAD_ACCESS, addr);
 		return false;
@@ -660,17 +697,12 @@ bool mem_load_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t *val)
 
 bool mem_store_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t val)
 {
-	const struct slot *s;
-	bool cacheable;
 	uint64_t pa;
 
 	if (crosses_page(addr, len))
 		return cross_page_access(h, addr, len, true, &val);
-	if (!resolve(h, addr, len, ACCESS_WRITE, &pa, &cacheable))
+	if (!translate_slow(h, addr, len, true, &pa))
 		return false;
-	s = data_slot(h, pa, true);
-	if (s && cacheable)
-		tlb_fill(h->tlb_w, addr, pa, s);
 	if (!phys_access(h, pa, len, true, &val)) {
 		raise_exception(h, EXC_STORE_ACCESS, addr);
 		return false;
