@@ -362,7 +362,7 @@ static int base_of(const struct emit *e, const struct insn *in)
  * rax then stored), a store of rs2 (its host register, or `spare`).
  */
 static void emit_access(struct emit *e, const struct insn *in, int index,
-		   unsigned spare)
+			unsigned spare)
 {
 	unsigned d;
 
