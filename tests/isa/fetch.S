@@ -44,11 +44,7 @@ m_back:
 	sd	t0, 0(a2)		/* VA 0x40000000: first half */
 	MKPTE(t0, second_a, PTE_V | PTE_R | PTE_X | PTE_A)
 	sd	t0, 8(a2)		/* VA 0x40001000: second half, a */
-	srli	t0, a0, 12
-	li	t1, 8 << 60
-	or	t0, t0, t1
-	csrw	satp, t0
-	sfence.vma
+	SV39_ON(a0)
 	TEST(3)				/* mret to S-mode at VA 0 */
 	li	a0, 0
 	la	ra, s_after0

@@ -37,6 +37,15 @@
 	MKPTE(t0, l1, PTE_V); sd t0, 8(a0); \
 	li t0, ((0x80000000 >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D; \
 	sd t0, 16(a0)
+/* satp: Sv39 rooted at the table in register root, then SFENCE.VMA
+ * (clobbers t0, t1). */
+#define SV39_ON(root) \
+	srli t0, root, 12; li t1, 8 << 60; or t0, t0, t1; csrw satp, t0; \
+	sfence.vma
+/* M-mode loads and stores as S-mode's: MPP = S, MPRV set (clobbers t0). */
+#define MPRV		(1 << 17)
+#define MPRV_AS_S \
+	li t0, 3 << 11; csrc mstatus, t0; li t0, (1 << 11) | MPRV; csrs mstatus, t0
 #define ANY		-1
 
 #define TEST(n)		li gp, n

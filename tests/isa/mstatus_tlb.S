@@ -12,7 +12,6 @@
 					   or device at that physical address */
 #define SUM	(1 << 18)
 #define MXR	(1 << 19)
-#define MPRV	(1 << 17)
 
 main:
 	TEST(1)
@@ -35,17 +34,10 @@ main:
 	la	t0, other
 	li	t1, 0x5678
 	sd	t1, 0(t0)
-	srli	t0, a0, 12
-	li	t1, 8 << 60
-	or	t0, t0, t1
-	csrw	satp, t0
-	sfence.vma
+	SV39_ON(a0)
 
 	TEST(2)				/* M-mode, MPRV with MPP = S */
-	li	t0, 3 << 11
-	csrc	mstatus, t0
-	li	t0, (1 << 11) | MPRV
-	csrs	mstatus, t0
+	MPRV_AS_S
 	li	a5, VA_SUP
 	ld	a4, 0(a5)
 	EXPECT(a4, 0x5678)
@@ -113,15 +105,8 @@ m_end:
 	la	a0, l2b			/* 2-3 GiB: a gigapage of nothing */
 	li	t0, ((0xc0000000 >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
 	sd	t0, 16(a0)
-	srli	t0, a0, 12
-	li	t1, 8 << 60
-	or	t0, t0, t1
-	csrw	satp, t0
-	sfence.vma
-	li	t0, 3 << 11
-	csrc	mstatus, t0
-	li	t0, (1 << 11) | MPRV	/* MPP = S */
-	csrs	mstatus, t0
+	SV39_ON(a0)
+	MPRV_AS_S
 	EXPECT_TRAP(5, ANY)
 	call	load_a5
 	TRAPPED()

@@ -53,14 +53,11 @@ main:
 	EXPECT(t1, 0x1234)
 
 	TEST(3)				/* ...but they do through MPRV */
-	li	t0, 3 << 11
-	csrc	mstatus, t0
-	li	t0, (1 << 17) | (1 << 11)	/* MPRV, MPP = S */
-	csrs	mstatus, t0
+	MPRV_AS_S
 	TRAP_AT(7, a0)
 	sd	t0, 0(a0)
 	TRAPPED()
-	li	t0, 1 << 17
+	li	t0, MPRV
 	csrc	mstatus, t0
 
 	TEST(4)				/* S-mode */
@@ -138,24 +135,17 @@ m_none_back:
 	la	a0, l2
 	li	t0, (0x80000000 >> 12) << 10 | 0xcf	/* RAM: VRWXAD */
 	sd	t0, 16(a0)
-	srli	t0, a0, 12
-	li	t1, 8 << 60
-	or	t0, t0, t1
-	csrw	satp, t0
-	sfence.vma
+	SV39_ON(a0)
 	li	t0, 0x1f << 40
 	csrc	pmpcfg0, t0		/* entry 5 (l2): RWX -> none */
 	li	t0, 0x18 << 40
 	csrs	pmpcfg0, t0
-	li	t0, 3 << 11
-	csrc	mstatus, t0
-	li	t0, (1 << 17) | (1 << 11)	/* MPRV, MPP = S */
-	csrs	mstatus, t0
+	MPRV_AS_S
 	la	a1, ro
 	TRAP_AT(5, a1)			/* an access fault, not a page fault */
 	ld	t1, 0(a1)
 	TRAPPED()
-	li	t0, 1 << 17
+	li	t0, MPRV
 	csrc	mstatus, t0
 	li	t0, 0x01 << 40		/* entry 5: R */
 	csrs	pmpcfg0, t0
@@ -163,7 +153,7 @@ m_none_back:
 	csrs	mstatus, t0
 	ld	t1, 0(a1)
 	EXPECT(t1, 0x1234)
-	li	t0, 1 << 17
+	li	t0, MPRV
 	csrc	mstatus, t0
 	csrw	satp, zero
 	sfence.vma

@@ -65,11 +65,7 @@ m_sv39:
 	sd	t0, 0(a1)		/* this program: itself */
 	li	t0, ((0x80200000 >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
 	sd	t0, 16(a1)		/* 0x80400000: 0x80200000 */
-	srli	t0, a0, 12
-	li	t1, 8 << 60
-	or	t0, t0, t1
-	csrw	satp, t0
-	sfence.vma
+	SV39_ON(a0)
 	li	a5, 0x80400000
 	ENTER_MODE(1, s_sv39)
 s_sv39:

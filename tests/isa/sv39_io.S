@@ -3,7 +3,6 @@
  * PTE the access goes where the new one points: nothing there, so it
  * faults, however the old page was cached. */
 #include "isa.h"
-#define MPRV	(1 << 17)
 #define VA	0x40000000		/* through l0[0] */
 
 main:
@@ -15,15 +14,8 @@ main:
 	la	a2, l0
 	li	t0, ((0x200b000 >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
 	sd	t0, 0(a2)
-	srli	t0, a0, 12
-	li	t1, 8 << 60
-	or	t0, t0, t1
-	csrw	satp, t0
-	sfence.vma
-	li	t0, 3 << 11
-	csrc	mstatus, t0
-	li	t0, (1 << 11) | MPRV	/* MPP = S */
-	csrs	mstatus, t0
+	SV39_ON(a0)
+	MPRV_AS_S
 	li	a5, VA + 0xff8		/* mtime */
 	ld	a4, 0(a5)
 	ld	a4, 0(a5)
