@@ -291,6 +291,24 @@ static void write_back(struct emit *e, uint32_t dirty)
 			      xoff(r));
 }
 
+/* pc + imm: AUIPC's value, a direct jump's or branch's target. */
+static uint64_t pc_imm(const struct insn *in, uint64_t pc)
+{
+	return pc + (uint64_t)(int64_t)in->imm;
+}
+
+/*
+ * The host register that holds guest register r: r's own when the block
+ * caches it, else `scratch`, loaded.
+ */
+static unsigned reg_of(struct emit *e, unsigned r, unsigned scratch)
+{
+	if (r && e->host[r] >= 0)
+		return (unsigned)e->host[r];
+	get(e, scratch, r);
+	return scratch;
+}
+
 /* What the generator knows, and what ends a block. */
 static bool known(const struct insn *in)
 {
@@ -344,17 +362,41 @@ static void regs_of(const struct insn *in, uint32_t *rd, uint32_t *wr)
 	*rd &= ~1u;
 }
 
+/*
+ * Where an instruction computes rd: rd's host register when the block
+ * caches rd, unless writing it first would lose rs2 before it is read.
+ */
+static unsigned dest(const struct emit *e, const struct insn *in, bool reads_rs2)
+{
+	if (in->rd == REG_SINK || e->host[in->rd] < 0 ||
+	    (reads_rs2 && in->rd == in->rs2 && in->rs1 != in->rs2))
+		return RAX;
+	return (unsigned)e->host[in->rd];
+}
+
+/* get() into d, unless d is where r is cached already. */
+static void get_into(struct emit *e, unsigned d, unsigned r)
+{
+	if (r == 0 || e->host[r] != (int8_t)d)
+		get(e, d, r);
+}
+
+/* The W forms' sign extension, then rd holds the result. */
+static void finish(struct emit *e, const struct insn *in, unsigned d, bool w)
+{
+	if (!w)
+		op_rr(e, true, X_MOVSXD, d, d);
+	if (d == RAX)
+		put(e, in->rd, RAX);
+	else
+		e->dirty |= 1u << in->rd;
+}
+
 static const uint8_t access_size[] = {
 	[OP_LB] = 1, [OP_LH] = 2, [OP_LW] = 4, [OP_LD] = 8,
 	[OP_LBU] = 1, [OP_LHU] = 2, [OP_LWU] = 4,
 	[OP_SB] = 1, [OP_SH] = 2, [OP_SW] = 4, [OP_SD] = 8,
 };
-
-/* rs1's host register, or NOREG when rs1 is x0 or not cached. */
-static int base_of(const struct emit *e, const struct insn *in)
-{
-	return in->rs1 ? e->host[in->rs1] : NOREG;
-}
 
 /*
  * The access itself, at [rax + index] (index: a register, or NOREG when
@@ -367,19 +409,15 @@ static void emit_access(struct emit *e, const struct insn *in, int index,
 	unsigned d;
 
 	if (is_store(in)) {
-		unsigned v = in->rs2 && e->host[in->rs2] >= 0 ?
-			     (unsigned)e->host[in->rs2] : spare;
+		unsigned v = reg_of(e, in->rs2, spare);
 
-		if (v == spare)
-			get(e, spare, in->rs2);
 		if (in->op == OP_SH)
 			b1(e, 0x66);
 		op_rm(e, in->op == OP_SD, in->op == OP_SB ? X_STORE8 : X_STORE,
 		      v, RAX, index, 0);
 		return;
 	}
-	d = in->rd != REG_SINK && e->host[in->rd] >= 0 ?
-	    (unsigned)e->host[in->rd] : RAX;
+	d = dest(e, in, false);
 	switch (in->op) {
 	case OP_LB: op_rm(e, true, X_MOVSX8, d, RAX, index, 0); break;
 	case OP_LH: op_rm(e, true, X_MOVSX16, d, RAX, index, 0); break;
@@ -389,10 +427,7 @@ static void emit_access(struct emit *e, const struct insn *in, int index,
 	case OP_LHU: op_rm(e, false, X_MOVZX16, d, RAX, index, 0); break;
 	default: op_rm(e, false, X_MOV, d, RAX, index, 0); break;	/* LWU */
 	}
-	if (d == RAX)
-		put(e, in->rd, RAX);
-	else
-		e->dirty |= 1u << in->rd;
+	finish(e, in, d, true);
 }
 
 /*
@@ -436,11 +471,7 @@ static size_t tlb_access(struct emit *e, const struct insn *in)
 static void emit_mem(struct emit *e, const struct insn *in, uint64_t pc,
 		     unsigned k)
 {
-	int base = base_of(e, in);
-
-	if (base < 0)
-		get(e, RAX, in->rs1);
-	op_rm(e, true, X_LEA, RDX, base < 0 ? RAX : (unsigned)base, NOREG, in->imm);
+	op_rm(e, true, X_LEA, RDX, reg_of(e, in->rs1, RAX), NOREG, in->imm);
 	if (!e->ram) {
 		add_stub(e, tlb_access(e, in), STUB_SIDE, pc, k);
 		return;
@@ -453,36 +484,6 @@ static void emit_mem(struct emit *e, const struct insn *in, uint64_t pc,
 	op_rm(e, true, X_MOV, RAX, RBX, NOREG, HART_OFF(ram_host));
 	emit_access(e, in, RCX, RDX);
 	e->stubs[e->nstubs - 1].back = e->pos;
-}
-
-/*
- * Where an instruction computes rd: rd's host register when the block
- * caches rd, unless writing it first would lose rs2 before it is read.
- */
-static unsigned dest(const struct emit *e, const struct insn *in, bool reads_rs2)
-{
-	if (in->rd == REG_SINK || e->host[in->rd] < 0 ||
-	    (reads_rs2 && in->rd == in->rs2 && in->rs1 != in->rs2))
-		return RAX;
-	return (unsigned)e->host[in->rd];
-}
-
-/* get() into d, unless d is where r is cached already. */
-static void get_into(struct emit *e, unsigned d, unsigned r)
-{
-	if (r == 0 || e->host[r] != (int8_t)d)
-		get(e, d, r);
-}
-
-/* The W forms' sign extension, then rd holds the result. */
-static void finish(struct emit *e, const struct insn *in, unsigned d, bool w)
-{
-	if (!w)
-		op_rr(e, true, X_MOVSXD, d, d);
-	if (d == RAX)
-		put(e, in->rd, RAX);
-	else
-		e->dirty |= 1u << in->rd;
 }
 
 /* rd = rs1 OP rs2, on 64 or (W) 32 bits. */
@@ -574,10 +575,8 @@ static bool fence_needs_mfence(uint32_t fm_pred_succ)
 /* The flags of rs1 - rs2, for a branch. */
 static void compare(struct emit *e, unsigned rs1, unsigned rs2)
 {
-	unsigned a = rs1 && e->host[rs1] >= 0 ? (unsigned)e->host[rs1] : RAX;
+	unsigned a = reg_of(e, rs1, RAX);
 
-	if (a == RAX)
-		get(e, RAX, rs1);
 	if (rs2 == 0)
 		op_rr(e, true, X_TEST, a, a);	/* as cmp a, 0 */
 	else
@@ -617,7 +616,7 @@ static void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
 	switch (in->op) {
 	case OP_ADDI: emit_ri(e, in, true, G_ADD); break;
 	case OP_AUIPC:
-		mov_ri(e, RAX, pc + (uint64_t)(int64_t)in->imm);
+		mov_ri(e, RAX, pc_imm(in, pc));
 		put(e, in->rd, RAX);
 		break;
 	case OP_SLTI: emit_slt(e, in, CC_L, true); break;
@@ -662,15 +661,15 @@ static void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
 			mov_ri(e, RAX, pc + in->len);
 			put(e, in->rd, RAX);
 		}
-		if (pc + (uint64_t)(int64_t)in->imm == e->pc0) {
+		if (pc_imm(in, pc) == e->pc0) {
 			loop_back(e);
 			break;
 		}
-		if (k + 1 < e->n && e->pcs[k + 1] == pc + (uint64_t)(int64_t)in->imm)
+		if (k + 1 < e->n && e->pcs[k + 1] == pc_imm(in, pc))
 			break;	/* the block goes on at the target */
 		write_back(e, e->dirty);
 		e->dirty = 0;
-		exit_to(e, -1, pc, pc + (uint64_t)(int64_t)in->imm);
+		exit_to(e, -1, pc, pc_imm(in, pc));
 		break;
 	case OP_JALR:	/* through the jump table, the target in rax */
 		get(e, RAX, in->rs1);
@@ -686,7 +685,7 @@ static void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
 	case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU:
 	case OP_BGEU:
 		compare(e, in->rs1, in->rs2);
-		if (pc + (uint64_t)(int64_t)in->imm == e->pc0) {
+		if (pc_imm(in, pc) == e->pc0) {
 			/* A loop: taken stays here, falling through leaves. */
 			size_t out = jump(e, branch_cc[in->op] ^ 1);
 
@@ -695,7 +694,7 @@ static void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
 		} else {
 			write_back(e, e->dirty);	/* mov keeps the flags */
 			exit_to(e, branch_cc[in->op], pc,
-				pc + (uint64_t)(int64_t)in->imm);
+				pc_imm(in, pc));
 		}
 		write_back(e, e->dirty);
 		e->dirty = 0;
@@ -731,7 +730,7 @@ static bool loops_to_itself(const struct insn *in, uint64_t pc, uint64_t start)
 {
 	bool direct = in->op == OP_JAL || (in->op >= OP_BEQ && in->op <= OP_BGEU);
 
-	return direct && pc + (uint64_t)(int64_t)in->imm == start;
+	return direct && pc_imm(in, pc) == start;
 }
 
 /* Pick host registers for the guest registers the block uses most. */
@@ -876,7 +875,7 @@ bool jit_translate(struct hart *h, struct insn *in, uint64_t pc)
 		ins[n++] = c;
 		next += c->len;
 		if (c->op == OP_JAL) {
-			to = next - c->len + (uint64_t)(int64_t)c->imm;
+			to = pc_imm(c, next - c->len);
 			if (!follow(h, e, page, n, to))
 				break;
 			next = to;

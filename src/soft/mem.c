@@ -309,9 +309,8 @@ void hart_sync_map(struct hart *h)
 		switch (drop_changed(h, seen, gen)) {
 		case -1: hart_flush(h); break;
 		case 1: hart_tlb_flush(h); break;
-		default: break;
+		default: ram_window(h); break;	/* RAM may have appeared */
 		}
-		ram_window(h);
 		atomic_store(&h->seen_gen, gen);
 		hart_ack(h);
 		if (atomic_load(&h->sv->waiting))
