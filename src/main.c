@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,10 +94,15 @@ static void usage(FILE *f)
 	fputs(usage_text, f);
 }
 
-static int die_usage(const char *fmt, const char *arg)
+static int die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int die_usage(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "norvm: ");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, " (see norvm --help)\n");
 	return 2;
 }
@@ -173,19 +179,13 @@ static int parse_jit(const char *what, char *arg, struct vm_config *c)
 	char *rest = arg, *mode = strsep(&rest, ",");
 	const char *sep = what[0] == '-' ? " " : "=";	/* "--jit X", "NORVM_JIT=X" */
 
-	if (strcmp(mode, "on") && strcmp(mode, "off")) {
-		fprintf(stderr, "norvm: %s%s%s: must be off, or on with options "
-			"(see norvm --help)\n", what, sep, mode);
-		return 2;
-	}
+	if (strcmp(mode, "on") && strcmp(mode, "off"))
+		return die_usage("%s%s%s: must be off, or on with options", what, sep, mode);
 	c->jit = !strcmp(mode, "on");
 	c->jit_buffer = 0;
 	c->jit_threshold = 0;
-	if (rest && !c->jit) {
-		fprintf(stderr, "norvm: %s%soff,%s: options go with on (see norvm --help)\n",
-			what, sep, rest);
-		return 2;
-	}
+	if (rest && !c->jit)
+		return die_usage("%s%soff,%s: options go with on", what, sep, rest);
 	while (rest) {
 		char *opt = strsep(&rest, ",");
 		const char *bad = NULL;
@@ -198,15 +198,11 @@ static int parse_jit(const char *what, char *arg, struct vm_config *c)
 			if (parse_unsigned(opt + 10, 1, 65536, &c->jit_threshold))
 				bad = "the threshold must be from 1 to 65536";
 		} else {
-			fprintf(stderr, "norvm: %s: unknown option '%s' (buffer=, threshold=) "
-				"(see norvm --help)\n", what, opt);
-			return 2;
+			return die_usage("%s: unknown option '%s' (buffer=, threshold=)",
+					 what, opt);
 		}
-		if (bad) {
-			fprintf(stderr, "norvm: %s%s%s: %s (see norvm --help)\n", what, sep, opt,
-				bad);
-			return 2;
-		}
+		if (bad)
+			return die_usage("%s%s%s: %s", what, sep, opt, bad);
 	}
 	return 0;
 }
@@ -229,7 +225,7 @@ static int parse_flash(char *arg, struct vm_config *c)
 	f->seed = 1;
 	f->path = strsep(&rest, ",");
 	if (!*f->path)
-		return die_usage("--flash: no image file given (--flash FILE[,OPTION]...)%s", "");
+		return die_usage("--flash: no image file given (--flash FILE[,OPTION]...)");
 	while (rest && n < 32)
 		opts[n++] = strsep(&rest, ",");
 	for (int pass = 0; pass < 2; pass++)
@@ -344,19 +340,19 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 	if (optind < argc)
 		return die_usage("unexpected argument '%s'", argv[optind]);
 	if (c->jit >= 0 && !strcmp(c->accel, "kvm"))
-		return die_usage("--jit is for the built-in CPU; KVM runs the guest%s", "");
+		return die_usage("--jit is for the built-in CPU; KVM runs the guest");
 	/* The environment's default, for running whole test suites one way. */
 	if (c->jit < 0 && getenv("NORVM_JIT")) {
 		char *env = strdup(getenv("NORVM_JIT"));
 		int ret = env ? parse_jit("NORVM_JIT", env, c) :
-				die_usage("NORVM_JIT: out of memory%s", "");
+				die_usage("NORVM_JIT: out of memory");
 
 		free(env);
 		if (ret)
 			return 2;
 	}
 	if (c->stats_interval_ms && !c->stats_json)
-		return die_usage("--stats-interval needs --stats-json%s", "");
+		return die_usage("--stats-interval needs --stats-json");
 	if (!c->stats_interval_ms)
 		c->stats_interval_ms = STATS_INTERVAL_MS_DEFAULT;
 	return 0;
@@ -397,9 +393,8 @@ static int cmd_run(int argc, char **argv)
 		return ret ? 1 : 0;
 	}
 	if (cfg.gdb_wait && !cfg.gdb) {
-		fprintf(stderr, "norvm: --gdb-wait needs --gdb (see norvm --help)\n");
 		machine_destroy(&vm);
-		return 2;
+		return die_usage("--gdb-wait needs --gdb");
 	}
 	if (cfg.gdb) {
 		gdb = gdb_server_start(&vm, cfg.gdb, cfg.gdb_wait, err, sizeof(err));
@@ -470,7 +465,7 @@ static int cmd_flash_info(int argc, char **argv)
 		}
 	}
 	if (optind == argc)
-		return die_usage("flash info: expected an image FILE%s", "");
+		return die_usage("flash info: expected an image FILE");
 	if (optind + 1 < argc)
 		return die_usage("flash info: unexpected argument '%s'", argv[optind + 1]);
 	if (flash_info(argv[optind], part, json, stdout, err, sizeof(err))) {
@@ -505,7 +500,7 @@ static int cmd_flash(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "info"))
 		return cmd_flash_info(argc - 1, argv + 1);
 	if (argc < 2 || (strcmp(argv[1], "create") && strcmp(argv[1], "pack")))
-		return die_usage("flash: expected 'create', 'pack', 'info' or 'parts'%s", "");
+		return die_usage("flash: expected 'create', 'pack', 'info' or 'parts'");
 	pack = !strcmp(argv[1], "pack");
 	argc--;
 	argv++;
@@ -566,7 +561,7 @@ static int cmd_flash(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return die_usage("no command given%s", "");
+		return die_usage("no command given");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
