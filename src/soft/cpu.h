@@ -175,7 +175,12 @@ struct hart {
 	uint64_t mtvec, mscratch, mepc, mcause, mtval;
 	uint64_t stvec, sscratch, sepc, scause, stval, satp;
 	uint32_t mcounteren, scounteren, mcountinhibit;
-	uint64_t mcycle_offset;		/* mcycle = instret + offset */
+	/*
+	 * mcycle ([0]: a cycle per instruction) and minstret ([1]) follow
+	 * instret, each with its own offset, and hold their value while
+	 * their mcountinhibit bit (CY, IR) stops them.
+	 */
+	uint64_t count_offset[2], count_held[2];
 	uint8_t pmpcfg[PMP_ENTRIES];
 	uint64_t pmpaddr[PMP_ENTRIES];
 	struct pmp_range {		/* the active entries, in order */

@@ -69,7 +69,8 @@ void hart_reset_csrs(struct hart *h)
 	h->stvec = h->sscratch = h->sepc = h->scause = h->stval = 0;
 	h->satp = 0;
 	h->mcounteren = h->scounteren = h->mcountinhibit = 0;
-	h->mcycle_offset = 0;
+	memset(h->count_offset, 0, sizeof(h->count_offset));
+	memset(h->count_held, 0, sizeof(h->count_held));
 	for (unsigned i = 0; i < PMP_ENTRIES; i++) {
 		h->pmpcfg[i] = 0;
 		h->pmpaddr[i] = 0;
@@ -244,6 +245,46 @@ static uint64_t instret_now(struct hart *h)
 	return h->instret;
 }
 
+/* mcountinhibit's bit for counter i (0 mcycle, 1 minstret): CY, IR. */
+static uint32_t inhibit_bit(unsigned i)
+{
+	return i ? 4u : 1u;
+}
+
+static uint64_t counter_read(struct hart *h, unsigned i)
+{
+	if (h->mcountinhibit & inhibit_bit(i))
+		return h->count_held[i];
+	return instret_now(h) + h->count_offset[i];
+}
+
+/*
+ * A write takes effect after the writing instruction, which a running
+ * counter counts: the next instruction reads `v`.
+ */
+static void counter_write(struct hart *h, unsigned i, uint64_t v)
+{
+	if (h->mcountinhibit & inhibit_bit(i))
+		h->count_held[i] = v;
+	else
+		h->count_offset[i] = v - (instret_now(h) + 1);
+}
+
+/* mcountinhibit: a counter it stops holds its value, one it starts goes
+ * on from there (the writing instruction counted while it ran). */
+static void set_inhibit(struct hart *h, uint32_t v)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		uint32_t bit = inhibit_bit(i);
+
+		if ((v & bit) && !(h->mcountinhibit & bit))
+			h->count_held[i] = instret_now(h) + 1 + h->count_offset[i];
+		else if (!(v & bit) && (h->mcountinhibit & bit))
+			h->count_offset[i] = h->count_held[i] - (instret_now(h) + 1);
+	}
+	h->mcountinhibit = v;
+}
+
 /* mstatus as read: SD summarises a dirty FS. */
 static uint64_t status(const struct hart *h)
 {
@@ -259,9 +300,9 @@ static bool csr_read(struct hart *h, unsigned csr, uint64_t *v)
 
 		if (!counter_allowed(h, n))
 			return false;
-		*v = n == 0 ? instret_now(h) + h->mcycle_offset :
+		*v = n == 0 ? counter_read(h, 0) :
 		     n == 1 ? vm_mtime(h->vm) :
-		     n == 2 ? instret_now(h) : 0;
+		     n == 2 ? counter_read(h, 1) : 0;
 		return true;
 	}
 	if (csr >= CSR_PMPCFG0 && csr < CSR_PMPCFG0 + 16) {
@@ -320,8 +361,8 @@ static bool csr_read(struct hart *h, unsigned csr, uint64_t *v)
 	case CSR_MCAUSE: *v = h->mcause; break;
 	case CSR_MTVAL: *v = h->mtval; break;
 	case CSR_MIP: *v = hart_mip(h); break;
-	case CSR_MCYCLE: *v = instret_now(h) + h->mcycle_offset; break;
-	case CSR_MINSTRET: *v = instret_now(h); break;
+	case CSR_MCYCLE: *v = counter_read(h, 0); break;
+	case CSR_MINSTRET: *v = counter_read(h, 1); break;
 	case CSR_MVENDORID:
 	case CSR_MARCHID:
 	case CSR_MIMPID: *v = 0; break;
@@ -419,7 +460,7 @@ static bool csr_write(struct hart *h, unsigned csr, uint64_t v)
 	case CSR_MIE: h->mie = v & MIE_WRITABLE; break;
 	case CSR_MTVEC: h->mtvec = tvec(v); break;
 	case CSR_MCOUNTEREN: h->mcounteren = (uint32_t)v; break;
-	case CSR_MCOUNTINHIBIT: h->mcountinhibit = (uint32_t)v & ~2u; break;
+	case CSR_MCOUNTINHIBIT: set_inhibit(h, (uint32_t)v & ~2u); break;
 	case CSR_MSCRATCH: h->mscratch = v; break;
 	case CSR_MEPC: h->mepc = v & ~1ull; break;
 	case CSR_MCAUSE: h->mcause = v; break;
@@ -428,11 +469,8 @@ static bool csr_write(struct hart *h, unsigned csr, uint64_t v)
 		h->mip_sw = (h->mip_sw & ~MIP_SW_WRITABLE) |
 			    (v & MIP_SW_WRITABLE);
 		break;
-	case CSR_MCYCLE:
-		/* The write takes effect after this instruction retires. */
-		h->mcycle_offset = v - (h->instret + 1);
-		break;
-	case CSR_MINSTRET: h->instret = v - 1; break;
+	case CSR_MCYCLE: counter_write(h, 0, v); break;
+	case CSR_MINSTRET: counter_write(h, 1, v); break;
 	case CSR_FFLAGS: h->fflags = v & 0x1f; h->mstatus |= MSTATUS_FS; break;
 	case CSR_FRM: h->frm = v & 7; h->mstatus |= MSTATUS_FS; break;
 	case CSR_FCSR:

@@ -466,14 +466,18 @@ static size_t tlb_access(struct emit *e, const struct insn *in)
  * hart had its RAM window (hart.ram_*), an address in it is accessed
  * there directly, and the TLB path is out of line; otherwise the TLB
  * path is inline.  Either way a miss leaves for the interpreter at this
- * instruction.
+ * instruction, writing back only what was written before it: the access
+ * has not happened, and a load's destination register holds nothing yet.
  */
 static void emit_mem(struct emit *e, const struct insn *in, uint64_t pc,
 		     unsigned k)
 {
+	uint32_t before = e->dirty;
+
 	op_rm(e, true, X_LEA, RDX, reg_of(e, in->rs1, RAX), NOREG, in->imm);
 	if (!e->ram) {
 		add_stub(e, tlb_access(e, in), STUB_SIDE, pc, k);
+		e->stubs[e->nstubs - 1].dirty = before;
 		return;
 	}
 	op_rr(e, true, X_MOV, RCX, RDX);
@@ -783,6 +787,7 @@ static void emit_stubs(struct jit *j, struct emit *e, uint64_t pc0, unsigned n)
 			miss = tlb_access(e, s->in);
 			resolve(e, jump(e, -1), s->back);
 			add_stub(e, miss, STUB_SIDE, s->pc, s->done);
+			e->stubs[e->nstubs - 1].dirty = s->dirty;
 			continue;
 		}
 		write_back(e, s->dirty);

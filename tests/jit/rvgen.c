@@ -14,16 +14,24 @@
  * jalr and c.jalr, compressed forms (the assembler's and explicit c.*),
  * mscratch accesses (a JIT block ends there), and code rewritten in place
  * (a store, then FENCE.I).
- * Odd seeds run with MPRV set and MPP = M (and PMP open to every mode):
- * the same accesses, which norvm's code generator then makes through its
- * TLB rather than straight to RAM.
+ * Loads, stores, LR and AMOs that fault (now and then, hot code included):
+ * their trap is hashed and the instruction skipped, and what they would
+ * have written must stay as it was.
+ * Seeds come in three kinds, by SEED % 3: 0 runs in M-mode, where faulting
+ * accesses go to a page a locked PMP entry closes; 1 the same with MPRV set
+ * and MPP = M, so that norvm's code generator makes the accesses through
+ * its TLB rather than straight to RAM; 2 in S-mode under Sv39 (devices and
+ * RAM mapped to themselves), where faulting accesses go to an unmapped
+ * page.  Faulting AMOs sit between #ifndef NO_AMO_FAULTS lines: QEMU 7.2
+ * lets an M-mode AMO through a locked PMP entry and reports an AMO's page
+ * fault as a load's, so the program QEMU runs is built without them.
  * The stream runs four times over, so that code grows hot for norvm's
  * code generator and its translations run again and link.  Nothing
  * it runs depends on time.  The same seed gives the same file.
  *
  * Registers that keep a role: ra (calls), sp (buffer + 12 KiB - 256),
- * s0 (buffer + 4 KiB - 128), t5 (a hash of traps taken: misaligned
- * accesses are performed by norvm and QEMU, so it should stay 0) and t6
+ * s0 (buffer + 4 KiB - 128), t5 (a hash of the traps taken: only the
+ * faulting accesses trap, misaligned ones are performed) and t6
  * (loop counter).  Any register is a source; the others are destinations.
  */
 #include <inttypes.h>
@@ -39,7 +47,10 @@
 
 static uint64_t state;
 static unsigned label;
-static bool mprv;		/* odd seeds */
+static enum { KIND_M, KIND_MPRV, KIND_SV39 } kind;	/* SEED % 3 */
+/* The scratch CSR the stream uses, and the one the trap handler uses. */
+static const char *scratch, *trap_scratch;
+#define FAULT_PAGE	"0x40000000"	/* Sv39: under an empty table */
 
 static uint64_t rnd(void)		/* splitmix64 */
 {
@@ -243,12 +254,41 @@ static void csr(void)
 {
 	static const char *const op[] = { "csrrw", "csrrs", "csrrc" };
 
-	switch (pick(5)) {
-	case 0: printf("\tcsrw\tmscratch, x%d\n", rs()); break;
-	case 1: printf("\tcsrr\tx%d, mscratch\n", rd()); break;
-	case 2: printf("\t%s\tx%d, mscratch, x%d\n", PICK(op), rd(), rs()); break;
-	case 3: printf("\t%si\tx%d, mscratch, %d\n", PICK(op), rd(), range(0, 31)); break;
-	default: printf("\tcsrr\tx%d, mhartid\n", rd());
+	switch (pick(kind == KIND_SV39 ? 4 : 5)) {
+	case 0: printf("\tcsrw\t%s, x%d\n", scratch, rs()); break;
+	case 1: printf("\tcsrr\tx%d, %s\n", rd(), scratch); break;
+	case 2: printf("\t%s\tx%d, %s, x%d\n", PICK(op), rd(), scratch, rs()); break;
+	case 3: printf("\t%si\tx%d, %s, %d\n", PICK(op), rd(), scratch, range(0, 31)); break;
+	default: printf("\tcsrr\tx%d, mhartid\n", rd());	/* M-mode only */
+	}
+}
+
+/*
+ * An access that faults: a load, store, LR or AMO of any width into the
+ * page that faults (aligned for LR and AMOs), through a base register
+ * loaded first.  The trap handler skips it.
+ */
+static void fault(void)
+{
+	static const char *const ld[] = { "lb", "lbu", "lh", "lhu", "lw", "lwu", "ld" };
+	static const char *const st[] = { "sb", "sh", "sw", "sd" };
+	static const char *const amo[] = { "amoswap", "amoadd", "amoxor", "amoand",
+		"amoor", "amomin", "amomax", "amominu", "amomaxu" };
+	int base = rd(), off = range(0, 4096 - 8), what = pick(4);
+	const char *w = pick(2) ? "d" : "w";
+
+	if (what >= 2)
+		off &= -8;
+	if (kind == KIND_SV39)
+		printf("\tli\tx%d, " FAULT_PAGE " + %d\n", base, off);
+	else
+		printf("\tla\tx%d, guard + %d\n", base, off);
+	switch (what) {
+	case 0: printf("\t%s\tx%d, 0(x%d)\n", PICK(ld), rd0(), base); break;
+	case 1: printf("\t%s\tx%d, 0(x%d)\n", PICK(st), rs(), base); break;
+	case 2: printf("\tlr.%s\tx%d, (x%d)\n", w, rd0(), base); break;
+	default: printf("#ifndef NO_AMO_FAULTS\n\t%s.%s\tx%d, x%d, (x%d)\n#endif\n",
+			PICK(amo), w, rd0(), rs(), base);
 	}
 }
 
@@ -265,7 +305,8 @@ static void op(void)
 	else if (k < 92) printf("\t%s\tx%d, 0x%x\n", pick(2) ? "lui" : "auipc", rd0(),
 				(unsigned)pick(1 << 20));
 	else if (k < 96) li(rd(), value());
-	else if (k < 98) csr();
+	else if (k < 97) csr();
+	else if (k < 98) fault();
 	else printf("\t%s\n", pick(2) ? "nop" : "c.nop");
 }
 
@@ -364,11 +405,27 @@ static void prologue(void)
 	printf("\t.option nopic\n\t.option rvc\n\t.section .text.init\n\t.globl _start\n_start:\n"
 	       "\tla\tt0, trap\n\tcsrw\tmtvec, t0\n"
 	       "\tla\tt0, passes\n\tli\tt1, %d\n\tsd\tt1, 0(t0)\n", PASSES);
-	if (mprv)
+	/*
+	 * PMP: M kinds, entry 0 locks every access out of the guard page
+	 * (NAPOT, 4 KiB), entry 1 opens everything else to every mode.
+	 * Sv39: entry 0 opens everything; the root maps 0-1 GiB (devices)
+	 * and 2-3 GiB (RAM) to themselves, 1-2 GiB through an empty table.
+	 */
+	if (kind == KIND_SV39)
 		printf("\tli\tt0, -1\n\tcsrw\tpmpaddr0, t0\n\tli\tt0, 0x1f\n\tcsrw\tpmpcfg0, t0\n"
-		       "\tli\tt0, (3 << 11) | (1 << 17)\n\tcsrs\tmstatus, t0\n");
+		       "\tla\tt0, root\n\tli\tt1, 0xcf\n\tsd\tt1, 0(t0)\n"
+		       "\tla\tt1, l1\n\tsrli\tt1, t1, 12\n\tslli\tt1, t1, 10\n\tori\tt1, t1, 1\n"
+		       "\tsd\tt1, 8(t0)\n\tli\tt1, (0x80000000 >> 2) | 0xcf\n\tsd\tt1, 16(t0)\n"
+		       "\tsrli\tt0, t0, 12\n\tli\tt1, 8 << 60\n\tor\tt0, t0, t1\n"
+		       "\tcsrw\tsatp, t0\n\tsfence.vma\n");
+	else
+		printf("\tla\tt0, guard\n\tsrli\tt0, t0, 2\n\tori\tt0, t0, 0x1ff\n"
+		       "\tcsrw\tpmpaddr0, t0\n\tli\tt0, -1\n\tcsrw\tpmpaddr1, t0\n"
+		       "\tli\tt0, 0x1f98\n\tcsrw\tpmpcfg0, t0\n");
+	if (kind == KIND_MPRV)
+		printf("\tli\tt0, (3 << 11) | (1 << 17)\n\tcsrs\tmstatus, t0\n");
 	li(5, rnd());
-	printf("\tcsrw\tmscratch, t0\n");
+	printf("\tcsrw\t%s, t0\n", scratch);
 	/* The buffer: xorshift64 words from a seed-derived start. */
 	li(7, rnd() | 1);
 	printf("\tla\tt0, buf\n\tli\tt1, 2048\n"
@@ -385,16 +442,22 @@ static void prologue(void)
 		else
 			li(r, value());
 	}
+	/* S-mode: mret there, every register as set above but t0. */
+	if (kind == KIND_SV39)
+		printf("\tli\tt0, 3 << 11\n\tcsrc\tmstatus, t0\n\tli\tt0, 1 << 11\n"
+		       "\tcsrs\tmstatus, t0\n\tla\tt0, stream\n\tcsrw\tmepc, t0\n"
+		       "\tli\tt0, 0\n\tmret\n");
 }
 
 /* Save x1..x31, print them and a hash of the buffer, power off.
  * Characters are numbers: 'x' 120, 'm' 109, 'e' 101, '0' 48, ' ' 32. */
 static void epilogue(void)
 {
-	printf("finish:\n\tcsrw\tmscratch, x31\n\tla\tx31, regs\n");
+	printf("finish:\n\tcsrw\t%s, x31\n\tla\tx31, regs\n", scratch);
 	for (int r = 1; r < 31; r++)
 		printf("\tsd\tx%d, %d(x31)\n", r, r * 8);
-	printf("\tcsrr\tx30, mscratch\n\tsd\tx30, 248(x31)\n"
+	printf("\tcsrr\tx30, %s\n\tsd\tx30, 248(x31)\n", scratch);
+	printf(
 	       "\tla\ts2, regs\n\tli\ts3, 0x10000000\n\tli\ts1, 0\n\tli\ts4, 10\n"
 	       "1:\tli\tt0, 120\n\tsb\tt0, 0(s3)\n"
 	       "\tblt\ts1, s4, 2f\n\tdivu\tt0, s1, s4\n\taddi\tt0, t0, 48\n\tsb\tt0, 0(s3)\n"
@@ -416,15 +479,17 @@ static void epilogue(void)
 	       "\taddi\tt0, t0, 39\n2:\taddi\tt0, t0, 48\n\tsb\tt0, 0(s3)\n"
 	       "\taddi\tt1, t1, -4\n\tbgez\tt1, 1b\n\tli\tt0, 10\n\tsb\tt0, 0(s3)\n\tret\n\n");
 	/* A trap: fold mcause and mtval into t5, skip the instruction.  Only
-	 * t4 is free here (saved in sscratch): the length is found by a
-	 * branch, not an add. */
-	printf("\t.balign 4\ntrap:\n\tcsrw\tsscratch, t4\n"
+	 * t4 is free here (saved in the scratch CSR the stream does not use):
+	 * the length is found by a branch, not an add (Sv39 maps the code
+	 * to itself, so mepc is where it is). */
+	printf("\t.balign 4\ntrap:\n\tcsrw\t%s, t4\n", trap_scratch);
+	printf(
 	       "\tcsrr\tt4, mcause\n\tadd\tt5, t5, t4\n\tslli\tt4, t5, 13\n\txor\tt5, t5, t4\n"
 	       "\tcsrr\tt4, mtval\n\tadd\tt5, t5, t4\n\tsrli\tt4, t5, 7\n\txor\tt5, t5, t4\n"
 	       "\tcsrr\tt4, mepc\n\tlhu\tt4, 0(t4)\n\tandi\tt4, t4, 3\n\taddi\tt4, t4, -3\n"
 	       "\tbeqz\tt4, 1f\n\tcsrr\tt4, mepc\n\taddi\tt4, t4, 2\n\tj\t2f\n"
-	       "1:\tcsrr\tt4, mepc\n\taddi\tt4, t4, 4\n2:\tcsrw\tmepc, t4\n"
-	       "\tcsrr\tt4, sscratch\n\tmret\n\n");
+	       "1:\tcsrr\tt4, mepc\n\taddi\tt4, t4, 4\n2:\tcsrw\tmepc, t4\n");
+	printf("\tcsrr\tt4, %s\n\tmret\n\n", trap_scratch);
 }
 
 /* The leaf functions calls go to: a few ops and a return. */
@@ -452,7 +517,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	state = strtoull(argv[1], NULL, 0);
-	mprv = state & 1;
+	kind = state % 3;
+	scratch = kind == KIND_SV39 ? "sscratch" : "mscratch";
+	trap_scratch = kind == KIND_SV39 ? "mscratch" : "sscratch";
 	printf("/* rvgen %s %ld */\n", argv[1], n);
 	prologue();
 	printf("stream:\n");
@@ -470,6 +537,7 @@ int main(int argc, char **argv)
 	epilogue();
 	functions();
 	printf("\n\t.bss\n\t.balign 4096\nbuf:\t.space 16384\n"
+	       "guard:\t.space 4096\nroot:\t.space 4096\nl1:\t.space 4096\n"
 	       "regs:\t.space 256\npasses:\t.space 8\n");
 	return 0;
 }
