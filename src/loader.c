@@ -9,27 +9,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "loader.h"
 #include "vm.h"
 
-int read_file(const char *path, uint8_t **buf, size_t *len, size_t max,
-	      char *err, size_t errlen)
+int read_file(const char *path, const char *role, uint8_t **buf, size_t *len,
+	      size_t max, char *err, size_t errlen)
 {
 	struct stat st;
 	uint8_t *p;
 	size_t got = 0;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	fd = input_open(path, role, err, errlen);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
 		ret = -errno;
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return ret;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
-		return -EINVAL;
+		return ret;
 	}
 	if (st.st_size == 0) {
 		snprintf(err, errlen, "%s: file is empty", path);
@@ -125,8 +124,8 @@ static int load_elf(struct vm *vm, const char *path, const uint8_t *buf,
 	return 0;
 }
 
-int load_image(struct vm *vm, const char *path, uint64_t raw_addr,
-	       struct loaded_image *out, char *err, size_t errlen)
+int load_image(struct vm *vm, const char *path, const char *role,
+	       uint64_t raw_addr, struct loaded_image *out, char *err, size_t errlen)
 {
 	uint64_t room = in_ram(vm, raw_addr, 0) ?
 			vm->ram_size - (raw_addr - VIRT_RAM_BASE) : 0;
@@ -135,7 +134,7 @@ int load_image(struct vm *vm, const char *path, uint64_t raw_addr,
 	int ret;
 
 	/* An ELF file may load anywhere in RAM, so allow it all RAM to start. */
-	ret = read_file(path, &buf, &len, vm->ram_size, err, errlen);
+	ret = read_file(path, role, &buf, &len, vm->ram_size, err, errlen);
 	if (ret)
 		return ret;
 	if (len >= SELFMAG && !memcmp(buf, ELFMAG, SELFMAG)) {

@@ -19,6 +19,7 @@
 
 #include "console.h"
 #include "devtree.h"
+#include "files.h"
 #include "hw/cfi_flash.h"
 #include "hw/clint.h"
 #include "hw/finisher.h"
@@ -87,12 +88,12 @@ static int load_guest(struct vm *vm, char *err, size_t errlen)
 	int ret;
 
 	if (c->firmware) {
-		ret = load_image(vm, c->firmware, VIRT_FW_LOAD, &fw, err, errlen);
+		ret = load_image(vm, c->firmware, "--firmware", VIRT_FW_LOAD, &fw, err, errlen);
 		if (ret)
 			return ret;
 	}
 	if (c->kernel) {
-		ret = load_image(vm, c->kernel, VIRT_KERNEL_LOAD, &kernel, err, errlen);
+		ret = load_image(vm, c->kernel, "--kernel", VIRT_KERNEL_LOAD, &kernel, err, errlen);
 		if (ret)
 			return ret;
 		if (c->firmware && overlaps(fw.start, fw.end - fw.start,
@@ -106,7 +107,7 @@ static int load_guest(struct vm *vm, char *err, size_t errlen)
 		size_t len;
 		uint64_t at = VIRT_RAM_BASE + vm->ram_size / 2;
 
-		ret = read_file(c->initrd, &buf, &len, vm->ram_size / 4, err, errlen);
+		ret = read_file(c->initrd, "--initrd", &buf, &len, vm->ram_size / 4, err, errlen);
 		if (ret)
 			return ret;
 		memcpy(vm->ram + (at - VIRT_RAM_BASE), buf, len);
@@ -419,5 +420,5 @@ void machine_destroy(struct vm *vm)
 
 int machine_dump_dtb(struct vm *vm, const char *path, char *err, size_t errlen)
 {
-	return write_file_atomic(path, vm->fdt, vm->fdt_size, err, errlen);
+	return output_write(path, "--dump-dtb", vm->fdt, vm->fdt_size, false, err, errlen);
 }

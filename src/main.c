@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "files.h"
 #include "flash_info.h"
 #include "gdbserver.h"
 #include "hw/cfi_flash.h"
@@ -135,15 +136,12 @@ static const struct option run_options[] = {
 	{ 0 }
 };
 
-/* A decimal number from `min` to `max`. */
+/* A number (decimal, or hex after 0x) from `min` to `max`. */
 static int parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || end == s || *s == '-' || v < min || v > max)
+	if (parse_u64(s, &v) || v < min || v > max)
 		return -EINVAL;
 	*out = (unsigned)v;
 	return 0;
@@ -154,12 +152,9 @@ static int parse_fault(struct flash_config *f, const char *opt)
 {
 	const char *eq = strchr(opt, '=') + 1;
 	bool seed = !strncmp(opt, "seed=", 5);
-	unsigned long long v;
-	char *end;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoull(eq, &end, 0);
-	if (errno || end == eq || *end || *eq == '-' || (!seed && !v))
+	if (parse_u64(eq, &v) || (!seed && !v))
 		return die_usage(seed ? "--flash: %s: the seed is a number (e.g. seed=7)" :
 				 "--flash: %s: operations count from 1 (e.g. powercut=3)",
 				 opt);
@@ -191,7 +186,7 @@ static int parse_jit(const char *what, char *arg, struct vm_config *c)
 		const char *bad = NULL;
 
 		if (!strncmp(opt, "buffer=", 7)) {
-			if (parse_size(opt + 7, &c->jit_buffer) ||
+			if (parse_size(opt + 7, 1, &c->jit_buffer) ||
 			    c->jit_buffer < (256u << 10) || c->jit_buffer > (1u << 30))
 				bad = "the buffer must be from 256K to 1G";
 		} else if (!strncmp(opt, "threshold=", 10)) {
@@ -207,15 +202,47 @@ static int parse_jit(const char *what, char *arg, struct vm_config *c)
 	return 0;
 }
 
+/* One --flash option other than part=; 0 or 2 (the message printed). */
+static int flash_option(struct flash_config *f, char *opt)
+{
+	char *eq = strchr(opt, '='), err[256];
+
+	if (!strcmp(opt, "readonly")) {
+		f->readonly = true;
+	} else if (!strcmp(opt, "sync")) {
+		f->sync = true;
+	} else if (!*opt) {
+		return die_usage("--flash %s: an empty option after a comma", f->path);
+	} else if (!strncmp(opt, "timing=", 7)) {
+		if (strcmp(opt + 7, "real") && strcmp(opt + 7, "instant"))
+			return die_usage("--flash: %s: timing is real or instant", opt);
+		f->timing = !strcmp(opt + 7, "real");
+	} else if (!strncmp(opt, "powercut=", 9) || !strncmp(opt, "fail=", 5) ||
+		   !strncmp(opt, "seed=", 5)) {
+		return parse_fault(f, opt);
+	} else if (!eq) {
+		return die_usage("--flash: unknown option '%s' (readonly, sync, timing=, "
+				 "part=, cmdset=, width=, interleave=, regions=, buffer=, "
+				 "mfr=, id=, powercut=, fail=, seed=)", opt);
+	} else {
+		*eq = 0;
+		if (cfi_part_option(&f->part, opt, eq + 1, err, sizeof(err)))
+			return die_usage("--flash: %s", err);
+		*eq = '=';
+	}
+	return 0;
+}
+
 /*
  * FILE[,OPTION]...: FILE is everything up to the first comma.  part= (or
  * chip=) is applied first, whatever its place, so the other options
- * change the part it names.
+ * change the part it names; it may be given once.  Every option is
+ * applied or refused: there is no limit to how many.
  */
 static int parse_flash(char *arg, struct vm_config *c)
 {
 	struct flash_config *f;
-	char *opts[32], *rest = arg, err[256];
+	char *rest = arg, *opt, *part = NULL, err[256];
 	unsigned n = 0;
 
 	if (c->nflash == VM_MAX_FLASH)
@@ -226,43 +253,27 @@ static int parse_flash(char *arg, struct vm_config *c)
 	f->path = strsep(&rest, ",");
 	if (!*f->path)
 		return die_usage("--flash: no image file given (--flash FILE[,OPTION]...)");
-	while (rest && n < 32)
-		opts[n++] = strsep(&rest, ",");
-	for (int pass = 0; pass < 2; pass++)
-		for (unsigned i = 0; i < n; i++) {
-			char *opt = opts[i], *eq = strchr(opt, '=');
-			bool part = !strncmp(opt, "part=", 5) || !strncmp(opt, "chip=", 5);
-
-			if (part != !pass)
-				continue;
-			if (!strcmp(opt, "readonly")) {
-				f->readonly = true;
-			} else if (!strcmp(opt, "sync")) {
-				f->sync = true;
-			} else if (!*opt) {
-				return die_usage("--flash %s: an empty option after a comma",
-						 f->path);
-			} else if (!strncmp(opt, "timing=", 7)) {
-				if (strcmp(opt + 7, "real") && strcmp(opt + 7, "instant"))
-					return die_usage("--flash: %s: timing is real or instant",
-							 opt);
-				f->timing = !strcmp(opt + 7, "real");
-			} else if (!strncmp(opt, "powercut=", 9) || !strncmp(opt, "fail=", 5) ||
-				   !strncmp(opt, "seed=", 5)) {
-				if (parse_fault(f, opt))
-					return 2;
-			} else if (!eq) {
-				return die_usage("--flash: unknown option '%s' (readonly, sync, "
-						 "timing=, part=, cmdset=, width=, interleave=, "
-						 "regions=, buffer=, mfr=, id=, powercut=, fail=, "
-						 "seed=)", opt);
-			} else {
-				*eq = 0;
-				if (cfi_part_option(&f->part, opt, eq + 1, err, sizeof(err)))
-					return die_usage("--flash: %s", err);
-				*eq = '=';
-			}
+	/* Split the options in place: rest ... end holds n of them, NUL-ended. */
+	for (char *p = rest; p; n++)
+		strsep(&p, ",");
+	opt = rest;
+	for (unsigned i = 0; i < n; i++, opt += strlen(opt) + 1)
+		if (!strncmp(opt, "part=", 5) || !strncmp(opt, "chip=", 5)) {
+			if (part)
+				return die_usage("--flash %s: %s and %s: one part per bank",
+						 f->path, part, opt);
+			part = opt;
 		}
+	if (part) {
+		part[4] = 0;
+		if (cfi_part_option(&f->part, part, part + 5, err, sizeof(err)))
+			return die_usage("--flash: %s", err);
+		part[4] = '=';
+	}
+	opt = rest;
+	for (unsigned i = 0; i < n; i++, opt += strlen(opt) + 1)
+		if (opt != part && flash_option(f, opt))
+			return 2;
 	if (cfi_part_check(&f->part, err, sizeof(err)))
 		return die_usage("--flash: %s", err);
 	c->nflash++;
@@ -296,7 +307,7 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 						 "milliseconds from 1 to 60000", optarg);
 			break;
 		case 'm':
-			if (parse_size(optarg, &c->ram_size))
+			if (parse_size(optarg, UINT64_C(1) << 20, &c->ram_size))
 				return die_usage("-m %s: not a size (e.g. 256M, 2G)", optarg);
 			break;
 		case 'c':
@@ -391,6 +402,12 @@ static int cmd_run(int argc, char **argv)
 			fprintf(stderr, "norvm: %s\n", err);
 		machine_destroy(&vm);
 		return ret ? 1 : 0;
+	}
+	/* Found now, not after the whole run. */
+	if (cfg.stats_json && output_check(cfg.stats_json, "--stats-json", err, sizeof(err))) {
+		fprintf(stderr, "norvm: %s\n", err);
+		machine_destroy(&vm);
+		return 1;
 	}
 	if (cfg.gdb_wait && !cfg.gdb) {
 		machine_destroy(&vm);
@@ -508,7 +525,7 @@ static int cmd_flash(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			if (parse_size(optarg, &pc.size))
+			if (parse_size(optarg, 1, &pc.size))
 				return die_usage("--size %s: not a size (e.g. 32M)", optarg);
 			have_size = true;
 			break;

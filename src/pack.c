@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "loader.h"
 #include "pack.h"
 #include "util.h"
@@ -69,7 +70,8 @@ static int load_payloads(const struct pack_config *pc, struct vm *vm,
 	for (unsigned i = 0; i < 2; i++) {
 		if (!paths[i])
 			continue;	/* a kernel alone: an S-mode payload */
-		ret = load_image(vm, paths[i], at[i], &li, err, errlen);
+		ret = load_image(vm, paths[i], i ? "--kernel" : "--firmware", at[i], &li,
+				 err, errlen);
 		if (ret)
 			return ret;
 		if (*n == 0)
@@ -113,39 +115,6 @@ static int build_image(const struct pack_config *pc, const struct vm *vm,
 	return 0;
 }
 
-/*
- * An existing image at `path` may be in use: take the lock `norvm run`
- * takes on its images (flock, exclusive) and hold it until the new file
- * has replaced the old, so no running VM is left writing to a file that
- * is no longer there.  *fd is the descriptor holding the lock, -1 when
- * there is no file yet.  Returns 0 or -errno with `err` set.
- */
-static int lock_existing(const char *path, int *fd, char *err, size_t errlen)
-{
-	int e;
-
-	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (*fd < 0) {
-		e = errno;
-		if (e == ENOENT)
-			return 0;
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
-		return -e;
-	}
-	if (flock(*fd, LOCK_EX | LOCK_NB)) {
-		e = errno;
-		if (e == EWOULDBLOCK)
-			snprintf(err, errlen, "%s: in use by another process (the image "
-				 "is locked); stop the norvm using it first", path);
-		else
-			snprintf(err, errlen, "%s: cannot lock: %s", path, strerror(e));
-		close(*fd);
-		*fd = -1;
-		return e == EWOULDBLOCK ? -EBUSY : -e;
-	}
-	return 0;
-}
-
 int flash_pack(const struct pack_config *pc, char *err, size_t errlen)
 {
 	struct payload p[PACK_MAX_PAYLOADS];
@@ -153,20 +122,17 @@ int flash_pack(const struct pack_config *pc, char *err, size_t errlen)
 	uint64_t entry = 0;
 	uint8_t *img = NULL;
 	unsigned n;
-	int ret, lock_fd;
+	int ret;
 
 	ret = check_size(pc, err, errlen);
-	if (ret)
-		return ret;
-	ret = lock_existing(pc->out, &lock_fd, err, errlen);
+	if (!ret)
+		ret = output_check(pc->out, "flash pack", err, errlen);
 	if (ret)
 		return ret;
 	vm.ram = mmap(NULL, vm.ram_size, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm.ram == MAP_FAILED) {
 		snprintf(err, errlen, "flash pack: out of memory");
-		if (lock_fd >= 0)
-			close(lock_fd);
 		return -ENOMEM;
 	}
 	ret = load_payloads(pc, &vm, p, &n, &entry, err, errlen);
@@ -179,12 +145,11 @@ int flash_pack(const struct pack_config *pc, char *err, size_t errlen)
 	}
 	if (!ret)
 		ret = build_image(pc, &vm, p, n, entry, img, err, errlen);
+	/* An image in use by a VM is locked: output_write refuses it. */
 	if (!ret)
-		ret = write_file_atomic(pc->out, img, pc->size, err, errlen);
+		ret = output_write(pc->out, "flash pack", img, pc->size, false, err, errlen);
 	free(img);
 	munmap(vm.ram, vm.ram_size);
-	if (lock_fd >= 0)
-		close(lock_fd);
 	return ret;
 }
 
@@ -193,13 +158,11 @@ int pack_check_boot(const char *path, const struct vm *vm, char *err,
 {
 	uint8_t hdr[0x20 + 24 * PACK_MAX_PAYLOADS];
 	uint64_t ram_end = VIRT_RAM_BASE + vm->ram_size, n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = input_open(path, "--flash", err, errlen);
 	ssize_t got;
 
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
+	if (fd < 0)
+		return fd;
 	got = pread(fd, hdr, sizeof(hdr), PACK_HEADER_OFFSET);
 	close(fd);
 	if (got != (ssize_t)sizeof(hdr) || memcmp(hdr, PACK_MAGIC, 8))

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
 #include "hw/cfi_flash.h"
 #include "stats.h"
 #include "util.h"
@@ -137,7 +138,7 @@ int stats_write_json(struct vm *vm, const struct stats_timeline *t, const char *
 	}
 	fprintf(f, "\n}\n");
 	fclose(f);
-	ret = write_file_atomic(path, text, len, err, errlen);
+	ret = output_write(path, "--stats-json", text, len, false, err, errlen);
 	free(text);
 	return ret;
 }

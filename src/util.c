@@ -1,98 +1,68 @@
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "util.h"
 
-int parse_size(const char *s, uint64_t *out)
+/* The number at the start of s, its end in *end; -EINVAL if none. */
+static int number(const char *s, uint64_t *out, const char **end)
 {
-	unsigned shift = 20;
-	char *end;
-	unsigned long long v;
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	const char *p = hex ? s + 2 : s;
+	uint64_t v = 0;
+	unsigned base = hex ? 16 : 10, d;
 
-	if (!s || !isdigit((unsigned char)*s))
+	if (!isxdigit((unsigned char)*p) || (!hex && !isdigit((unsigned char)*p)))
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno)
-		return -EINVAL;
-	switch (toupper((unsigned char)*end)) {
-	case '\0': shift = 20; break;
-	case 'B': shift = 0; end++; break;
-	case 'K': shift = 10; end++; break;
-	case 'M': shift = 20; end++; break;
-	case 'G': shift = 30; end++; break;
-	case 'T': shift = 40; end++; break;
-	default: return -EINVAL;
+	for (; *p; p++) {
+		if (isdigit((unsigned char)*p))
+			d = (unsigned)(*p - '0');
+		else if (hex && isxdigit((unsigned char)*p))
+			d = (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
+		else
+			break;
+		if (v > (UINT64_MAX - d) / base)
+			return -EINVAL;
+		v = v * base + d;
 	}
-	if (shift && (*end == 'i' || *end == 'I'))
-		end++;
-	if (shift && (*end == 'b' || *end == 'B'))
-		end++;
-	if (*end || (shift && v > (UINT64_MAX >> shift)))
-		return -EINVAL;
-	*out = (uint64_t)v << shift;
+	*out = v;
+	*end = p;
 	return 0;
 }
 
-/* mkstemp creates 0600; the result should get the usual permissions. */
-static mode_t current_umask(void)
+int parse_u64(const char *s, uint64_t *out)
 {
-	mode_t m = umask(022);
+	const char *end;
 
-	umask(m);
-	return m;
+	if (!s || number(s, out, &end) || *end)
+		return -EINVAL;
+	return 0;
 }
 
-int write_file_atomic(const char *path, const void *buf, size_t len,
-		      char *err, size_t errlen)
+int parse_size(const char *s, uint64_t bare, uint64_t *out)
 {
-	size_t plen = strlen(path);
-	char *tmp = malloc(plen + 16);
-	const char *p = buf;
-	int fd, ret = 0;
+	static const char suffixes[] = "BKMGT";
+	const char *end, *at;
+	uint64_t v, unit = bare;
 
-	if (!tmp) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -ENOMEM;
+	if (!s || number(s, &v, &end))
+		return -EINVAL;
+	if (*end) {
+		at = strchr(suffixes, toupper((unsigned char)*end));
+		if (!at)
+			return -EINVAL;
+		unit = UINT64_C(1) << (10 * (at - suffixes));
+		end++;
+		if (unit > 1 && (*end == 'i' || *end == 'I'))
+			end++;
+		if (unit > 1 && (*end == 'b' || *end == 'B'))
+			end++;
+		if (*end)
+			return -EINVAL;
 	}
-	snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-		free(tmp);
-		return ret;
-	}
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = n < 0 ? -errno : -EIO;
-			break;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (!ret && fchmod(fd, 0666 & ~current_umask()) < 0)
-		ret = -errno;
-	if (!ret && fsync(fd) < 0)
-		ret = -errno;
-	if (close(fd) < 0 && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret) {
-		snprintf(err, errlen, "%s: cannot write: %s", path, strerror(-ret));
-		unlink(tmp);
-	}
-	free(tmp);
-	return ret;
+	if (unit && v > UINT64_MAX / unit)
+		return -EINVAL;
+	*out = v * unit;
+	return 0;
 }

@@ -6,17 +6,17 @@
 #include <stdint.h>
 
 /*
- * Parse a size: a number with an optional K, M, G or T suffix (powers of
- * 1024, "B" for plain bytes); a bare number means MiB, as in QEMU's -m.
- * Returns 0 or -EINVAL.
+ * Parse a number: decimal, or hexadecimal after 0x (never octal: a
+ * leading 0 is decimal's).  No sign, no spaces.  Returns 0 or -EINVAL.
  */
-int parse_size(const char *s, uint64_t *out);
+int parse_u64(const char *s, uint64_t *out);
 
 /*
- * Write `len` bytes to `path` so that it is either complete or untouched:
- * a temporary file in the same directory, fsync, then rename over `path`.
+ * Parse a size: a number (as parse_u64) with an optional suffix K, M, G
+ * or T (powers of 1024; KiB and KB alike) or B.  A bare number counts
+ * `bare` bytes each: 1 everywhere but -m, whose bare number is MiB as in
+ * QEMU.  Returns 0 or -EINVAL (also when the size does not fit 64 bits).
  */
-int write_file_atomic(const char *path, const void *buf, size_t len,
-		      char *err, size_t errlen) __attribute__((warn_unused_result));
+int parse_size(const char *s, uint64_t bare, uint64_t *out);
 
 #endif

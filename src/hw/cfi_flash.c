@@ -36,6 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "hw/cfi_cmdset.h"
 #include "util.h"
 #include "services.h"
@@ -974,32 +975,19 @@ static int open_image(const struct cfi_flash_config *c, const struct cfi_part *p
 		      uint64_t *size, uint64_t block, char *err, size_t errlen)
 {
 	uint64_t want = cfi_part_size(p);
+	char role[32];
 	struct stat st;
-	int fd = open(c->path, (c->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	int e;
+	int fd, e;
 
-	if (fd < 0) {
+	snprintf(role, sizeof(role), "%s image", c->name ? c->name : "flash");
+	fd = image_open(c->path, c->readonly, role, err, errlen);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st)) {
 		e = errno;
-		if (e == EISDIR)
-			snprintf(err, errlen, "%s: is a directory, not a flash image", c->path);
-		else if (e == EACCES || e == EPERM || e == EROFS)
-			snprintf(err, errlen, "%s: no permission to open it for %s%s", c->path,
-				 c->readonly ? "reading" : "writing",
-				 c->readonly ? "" : " (add ,readonly to use it read-only)");
-		else
-			snprintf(err, errlen, "%s: %s", c->path, strerror(e));
+		snprintf(err, errlen, "%s: %s", c->path, strerror(e));
+		image_close(fd);
 		return -e;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", c->path);
-		close(fd);
-		return -EINVAL;
-	}
-	if (flock(fd, (c->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB)) {
-		snprintf(err, errlen, "%s: in use by another process (the image is locked)",
-			 c->path);
-		close(fd);
-		return -EBUSY;
 	}
 	*size = (uint64_t)st.st_size;
 	/* CFI gives a device's size as 2^n bytes: no other size can be told. */
@@ -1024,7 +1012,7 @@ static int open_image(const struct cfi_flash_config *c, const struct cfi_part *p
 				 "which a CFI flash's size must be (pad it with 0xFF bytes to %"
 				 PRIu64 " KiB)", c->path, *size >> 10,
 				 (uint64_t)1 << log2_ceil(*size) >> 10);
-		close(fd);
+		image_close(fd);
 		return -EINVAL;
 	}
 	/*
@@ -1035,7 +1023,7 @@ static int open_image(const struct cfi_flash_config *c, const struct cfi_part *p
 	if (!c->readonly && (e = posix_fallocate(fd, 0, (off_t)*size))) {
 		snprintf(err, errlen, "%s: cannot allocate the image's %" PRIu64 " KiB on "
 			 "its file system: %s", c->path, *size >> 10, strerror(e));
-		close(fd);
+		image_close(fd);
 		return -e;
 	}
 	return fd;
@@ -1082,7 +1070,7 @@ struct cfi_flash *cfi_flash_create(struct vm *vm,
 	}
 	f = calloc(1, sizeof(*f));
 	if (!f) {
-		close(fd);
+		image_close(fd);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
@@ -1152,8 +1140,7 @@ void cfi_flash_destroy(struct cfi_flash *f)
 			msync(f->image, f->size, MS_ASYNC);
 		munmap(f->image, f->size);
 	}
-	if (f->fd >= 0)
-		close(f->fd);
+	image_close(f->fd);
 	pthread_mutex_destroy(&f->lock);
 	free(f->blocks);
 	free(f->prot);
@@ -1293,7 +1280,6 @@ void cfi_flash_stats_json(struct cfi_flash *f, FILE *out)
 int cfi_flash_create_image(const char *path, uint64_t size, char *err,
 			   size_t errlen)
 {
-	struct stat st;
 	uint8_t *buf;
 	int ret;
 
@@ -1304,18 +1290,13 @@ int cfi_flash_create_image(const char *path, uint64_t size, char *err,
 			 "1M, ... 32M)", size);
 		return -EINVAL;
 	}
-	if (lstat(path, &st) == 0) {
-		snprintf(err, errlen, "%s: already exists; remove it first to make a new image",
-			 path);
-		return -EEXIST;
-	}
 	buf = malloc(size);
 	if (!buf) {
 		snprintf(err, errlen, "flash create: out of memory");
 		return -ENOMEM;
 	}
 	memset(buf, 0xff, size);
-	ret = write_file_atomic(path, buf, size, err, errlen);
+	ret = output_write(path, "flash create", buf, size, true, err, errlen);
 	free(buf);
 	return ret;
 }

@@ -130,36 +130,6 @@ static bool pow2(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
-/* A number: decimal, or hex with 0x. */
-static int parse_num(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (!*s)
-		return -EINVAL;
-	*out = strtoull(s, &end, 0);
-	return *end ? -EINVAL : 0;
-}
-
-/* A byte count with an optional K or M suffix ("8K", "64K", "256"). */
-static int parse_bytes(const char *s, uint64_t *out)
-{
-	char *end;
-	uint64_t v;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	v = strtoull(s, &end, 10);
-	if (!strcasecmp(end, "k"))
-		v <<= 10;
-	else if (!strcasecmp(end, "m"))
-		v <<= 20;
-	else if (*end)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 /* regions=8x8K+63x64K, lowest address first; a lone size fills the image. */
 static int parse_regions(struct cfi_part *p, const char *v, char *err, size_t errlen)
 {
@@ -180,13 +150,13 @@ static int parse_regions(struct cfi_part *p, const char *v, char *err, size_t er
 		}
 		if (x) {
 			*x = 0;
-			if (parse_num(one, &count) || !count || count > 65536)
+			if (parse_u64(one, &count) || !count || count > 65536)
 				goto bad;
 			one = x + 1;
 		} else if (rest || n) {
 			goto bad;	/* only a lone region may omit its count */
 		}
-		if (parse_bytes(one, &size) || size < 256 || size % 256 || size > (16u << 20))
+		if (parse_size(one, 1, &size) || size < 256 || size % 256 || size > (16u << 20))
 			goto bad;
 		p->region[n].blocks = (uint32_t)count;
 		p->region[n++].size = (uint32_t)size;
@@ -269,7 +239,7 @@ int cfi_part_option(struct cfi_part *p, const char *key, const char *value,
 		return 0;
 	}
 	if (!strcmp(key, "interleave")) {
-		if (parse_num(value, &v) || !pow2(v) || v > 8) {
+		if (parse_u64(value, &v) || !pow2(v) || v > 8) {
 			snprintf(err, errlen, "interleave=%s: devices side by side: 1, 2, 4 "
 				 "or 8", value);
 			return -EINVAL;
@@ -280,7 +250,7 @@ int cfi_part_option(struct cfi_part *p, const char *key, const char *value,
 	if (!strcmp(key, "regions"))
 		return parse_regions(p, value, err, errlen);
 	if (!strcmp(key, "buffer")) {
-		if (parse_bytes(value, &v) || (v && (!pow2(v) || v > 2048))) {
+		if (parse_size(value, 1, &v) || (v && (!pow2(v) || v > 2048))) {
 			snprintf(err, errlen, "buffer=%s: write buffer bytes per device: 0 "
 				 "(none) or a power of two up to 2048", value);
 			return -EINVAL;
@@ -291,7 +261,7 @@ int cfi_part_option(struct cfi_part *p, const char *key, const char *value,
 		return 0;
 	}
 	if (!strcmp(key, "mfr")) {
-		if (parse_num(value, &v) || v > 0xff) {
+		if (parse_u64(value, &v) || v > 0xff) {
 			snprintf(err, errlen, "mfr=%s: a manufacturer ID byte (e.g. 0x01)",
 				 value);
 			return -EINVAL;
@@ -306,7 +276,7 @@ int cfi_part_option(struct cfi_part *p, const char *key, const char *value,
 		memset(p->id, 0, sizeof(p->id));
 		snprintf(buf, sizeof(buf), "%s", value);
 		while ((one = strsep(&rest, "/"))) {
-			if (n == 3 || parse_num(one, &v) || v > 0xffff) {
+			if (n == 3 || parse_u64(one, &v) || v > 0xffff) {
 				snprintf(err, errlen, "id=%s: one device ID word, or three "
 					 "joined by / (e.g. 0x227e/0x2222/0x2201)", value);
 				return -EINVAL;

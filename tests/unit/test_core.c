@@ -125,23 +125,42 @@ static void sizes_parse(void)
 {
 	uint64_t v = 0;
 
-	CHECK_EQ(parse_size("256M", &v), 0);
+	CHECK_EQ(parse_size("256M", 1, &v), 0);
 	CHECK_EQ(v, 256ull << 20);
-	CHECK_EQ(parse_size("2G", &v), 0);
+	CHECK_EQ(parse_size("2G", 1, &v), 0);
 	CHECK_EQ(v, 2ull << 30);
-	CHECK_EQ(parse_size("512", &v), 0);	/* bare number: MiB */
+	CHECK_EQ(parse_size("512", 1, &v), 0);		/* bare number: bytes */
+	CHECK_EQ(v, 512);
+	CHECK_EQ(parse_size("512", 1 << 20, &v), 0);	/* ...or -m's MiB */
 	CHECK_EQ(v, 512ull << 20);
-	CHECK_EQ(parse_size("64k", &v), 0);
+	CHECK_EQ(parse_size("64k", 1, &v), 0);
 	CHECK_EQ(v, 64ull << 10);
-	CHECK_EQ(parse_size("32MiB", &v), 0);
+	CHECK_EQ(parse_size("32MiB", 1, &v), 0);
 	CHECK_EQ(v, 32ull << 20);
-	CHECK_EQ(parse_size("4096B", &v), 0);
+	CHECK_EQ(parse_size("4096B", 1 << 20, &v), 0);
 	CHECK_EQ(v, 4096);
-	CHECK_EQ(parse_size("", &v), -EINVAL);
-	CHECK_EQ(parse_size("-1M", &v), -EINVAL);
-	CHECK_EQ(parse_size("12Q", &v), -EINVAL);
-	CHECK_EQ(parse_size("99999999999999999999T", &v), -EINVAL);
-	CHECK_EQ(parse_size("20000000T", &v), -EINVAL);
+	CHECK_EQ(parse_size("020", 1 << 20, &v), 0);	/* decimal, never octal */
+	CHECK_EQ(v, 20ull << 20);
+	CHECK_EQ(parse_size("01000K", 1, &v), 0);
+	CHECK_EQ(v, 1000ull << 10);
+	CHECK_EQ(parse_size("0x100K", 1, &v), 0);
+	CHECK_EQ(v, 256ull << 10);
+	CHECK_EQ(parse_size("", 1, &v), -EINVAL);
+	CHECK_EQ(parse_size("-1M", 1, &v), -EINVAL);
+	CHECK_EQ(parse_size(" 1M", 1, &v), -EINVAL);
+	CHECK_EQ(parse_size("0x", 1, &v), -EINVAL);
+	CHECK_EQ(parse_size("12Q", 1, &v), -EINVAL);
+	CHECK_EQ(parse_size("99999999999999999999T", 1, &v), -EINVAL);
+	CHECK_EQ(parse_size("20000000T", 1, &v), -EINVAL);
+	CHECK_EQ(parse_u64("077", &v), 0);
+	CHECK_EQ(v, 77);
+	CHECK_EQ(parse_u64("0xFf", &v), 0);
+	CHECK_EQ(v, 255);
+	CHECK_EQ(parse_u64("18446744073709551615", &v), 0);
+	CHECK_EQ(v, UINT64_MAX);
+	CHECK_EQ(parse_u64("18446744073709551616", &v), -EINVAL);
+	CHECK_EQ(parse_u64("1 ", &v), -EINVAL);
+	CHECK_EQ(parse_u64("+1", &v), -EINVAL);
 }
 
 static char *temp_file(const void *data, size_t len)
@@ -173,16 +192,16 @@ static void loader_raw_and_bounds(void)
 	char *path = temp_file(code, sizeof(code));
 
 	vm_with_ram(&vm, 1 << 20);
-	CHECK_EQ(load_image(&vm, path, VIRT_RAM_BASE + 0x100, &img, err, sizeof(err)), 0);
+	CHECK_EQ(load_image(&vm, path, "--firmware", VIRT_RAM_BASE + 0x100, &img, err, sizeof(err)), 0);
 	CHECK_EQ(img.entry, VIRT_RAM_BASE + 0x100);
 	CHECK_EQ(vm.ram[0x100], 1);
 	CHECK_EQ(vm.ram[0x103], 4);
 	/* The last byte of RAM still fits; one more does not. */
-	CHECK_EQ(load_image(&vm, path, VIRT_RAM_BASE + (1 << 20) - 16, &img, err, sizeof(err)), 0);
-	CHECK_EQ(load_image(&vm, path, VIRT_RAM_BASE + (1 << 20) - 15, &img, err, sizeof(err)), -EFBIG);
+	CHECK_EQ(load_image(&vm, path, "--firmware", VIRT_RAM_BASE + (1 << 20) - 16, &img, err, sizeof(err)), 0);
+	CHECK_EQ(load_image(&vm, path, "--firmware", VIRT_RAM_BASE + (1 << 20) - 15, &img, err, sizeof(err)), -EFBIG);
 	CHECK(strstr(err, "does not fit") != NULL);
-	CHECK_EQ(load_image(&vm, "/nonexistent/x", VIRT_RAM_BASE, &img, err, sizeof(err)), -ENOENT);
-	CHECK_EQ(load_image(&vm, "/tmp", VIRT_RAM_BASE, &img, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(load_image(&vm, "/nonexistent/x", "--firmware", VIRT_RAM_BASE, &img, err, sizeof(err)), -ENOENT);
+	CHECK_EQ(load_image(&vm, "/tmp", "--firmware", VIRT_RAM_BASE, &img, err, sizeof(err)), -EINVAL);
 	unlink(path);
 	munmap(vm.ram, vm.ram_size);
 }
@@ -213,7 +232,7 @@ static void loader_elf_segments(void)
 	path = temp_file(&f, sizeof(f));
 	vm_with_ram(&vm, 1 << 20);
 	memset(vm.ram + 0x2000, 0x55, 32);
-	CHECK_EQ(load_image(&vm, path, VIRT_RAM_BASE, &img, err, sizeof(err)), 0);
+	CHECK_EQ(load_image(&vm, path, "--firmware", VIRT_RAM_BASE, &img, err, sizeof(err)), 0);
 	CHECK_EQ(img.entry, VIRT_RAM_BASE + 0x2004);
 	CHECK_EQ(vm.ram[0x2007], 0xaa);
 	CHECK_EQ(vm.ram[0x2008], 0);		/* bss part zeroed */
@@ -222,25 +241,10 @@ static void loader_elf_segments(void)
 	f.ph[0].p_paddr = 0x1000;
 	unlink(path);
 	path = temp_file(&f, sizeof(f));
-	CHECK_EQ(load_image(&vm, path, VIRT_RAM_BASE, &img, err, sizeof(err)), -EFBIG);
+	CHECK_EQ(load_image(&vm, path, "--firmware", VIRT_RAM_BASE, &img, err, sizeof(err)), -EFBIG);
 	CHECK(strstr(err, "does not fit in RAM") != NULL);
 	unlink(path);
 	munmap(vm.ram, vm.ram_size);
-}
-
-static void atomic_write_replaces_whole(void)
-{
-	char err[256], buf[16] = { 0 };
-	char *path = temp_file("old contents", 12);
-	int fd;
-
-	CHECK_EQ(write_file_atomic(path, "new", 3, err, sizeof(err)), 0);
-	fd = open(path, O_RDONLY);
-	CHECK_EQ(read(fd, buf, sizeof(buf)), 3);
-	close(fd);
-	CHECK(!memcmp(buf, "new", 3));
-	CHECK(write_file_atomic("/nonexistent-dir/x", "a", 1, err, sizeof(err)) < 0);
-	unlink(path);
 }
 
 static void devtree_lists_devices(void)
@@ -483,7 +487,6 @@ int main(void)
 	RUN(sizes_parse);
 	RUN(loader_raw_and_bounds);
 	RUN(loader_elf_segments);
-	RUN(atomic_write_replaces_whole);
 	RUN(devtree_lists_devices);
 	RUN(devtree_without_mmode);
 	return TEST_EXIT();
