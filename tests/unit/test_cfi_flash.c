@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -774,14 +775,38 @@ static void test_image_errors(void)
 	expect_open_error("not a power of two", "384 KiB is not a power of two");
 	CHECK(strstr(err, "to 512 KiB") != NULL);
 	unlink(path);
-	/* A second writer is refused while the first holds the image. */
+	/* A second writer is refused while the first holds the image: named
+	 * as this run's own use, or another process's. */
 	make_image(4 * 2 * DEV_BLOCK, 0xff);
 	f = open_flash(4, 2, false, true);
 	g = open_flash(4, 2, false, true);
 	CHECK(f != NULL);
 	CHECK(g == NULL);
-	CHECK(strstr(err, "in use by another process") != NULL);
+	CHECK(strstr(err, "given twice") != NULL);
 	done(f);
+	{
+		int ready[2], fd;
+		char c;
+		pid_t child;
+
+		CHECK_EQ(pipe(ready), 0);
+		child = fork();
+		if (child == 0) {
+			fd = open(path, O_RDWR);
+			if (fd < 0 || flock(fd, LOCK_EX) || write(ready[1], "x", 1) != 1)
+				_exit(1);
+			pause();
+			_exit(0);
+		}
+		CHECK_EQ(read(ready[0], &c, 1), 1);
+		g = open_flash(4, 2, false, true);
+		CHECK(g == NULL);
+		CHECK(strstr(err, "in use by another process") != NULL);
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		close(ready[0]);
+		close(ready[1]);
+	}
 }
 
 static void test_create_image(void)
