@@ -789,6 +789,7 @@ static void test_image_errors(void)
 		char c;
 		pid_t child;
 
+		make_image(4 * 2 * DEV_BLOCK, 0xff);
 		CHECK_EQ(pipe(ready), 0);
 		child = fork();
 		if (child == 0) {
@@ -798,14 +799,15 @@ static void test_image_errors(void)
 			pause();
 			_exit(0);
 		}
-		CHECK_EQ(read(ready[0], &c, 1), 1);
+		close(ready[1]);
+		CHECK_EQ(read(ready[0], &c, 1), 1);	/* 0: the child failed */
 		g = open_flash(4, 2, false, true);
 		CHECK(g == NULL);
 		CHECK(strstr(err, "in use by another process") != NULL);
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
 		close(ready[0]);
-		close(ready[1]);
+		unlink(path);
 	}
 }
 
