@@ -40,7 +40,8 @@ enum cfi_op_result {
 	CFI_OP_PROTECTED,	/* a target block is protected: nothing done */
 	CFI_OP_READONLY,	/* the image is read-only (VPP low) */
 	CFI_OP_NOT_ERASED,	/* program asked for 0 -> 1: bits left as AND */
-	CFI_OP_FAILED,		/* failure injected (fail=N): left partial */
+	CFI_OP_FAILED,		/* failed: injected (fail=N), left partial,
+				 * or its flush to disk failed (sync) */
 };
 
 /*
@@ -152,6 +153,7 @@ struct cfi_flash {
 	struct cfi_flash_stats stats;
 	atomic_bool faulted;		/* the image's file failed under us */
 	bool cut;			/* the power was cut: writes are lost */
+	bool sync_failed;		/* a flush to disk failed (said once) */
 
 	/* what a write cycle may change while mapped, to undo it */
 	void *undo_cs;

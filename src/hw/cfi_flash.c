@@ -247,12 +247,32 @@ uint64_t cfi_now(const struct cfi_flash *f)
 	return f->cfg.clock ? f->cfg.clock(f->cfg.clock_opaque) : vm_mtime(f->vm);
 }
 
-static void sync_range(struct cfi_flash *f, uint64_t off, uint64_t len)
+/* Say once per bank that its image could not be written to disk. */
+static void report_sync_error(struct cfi_flash *f, int e, const char *when)
+{
+	if (!f->sync_failed) {
+		f->sync_failed = true;
+		fprintf(stderr, "norvm: %s: writing image %s to disk failed %s: %s%s "
+			"(logged once)\n", f->cfg.name ? f->cfg.name : "flash", f->cfg.path,
+			when, strerror(e), *when == 'a' ? "; the guest's operation "
+			"reports a failure" : "");
+	}
+}
+
+/*
+ * With `sync`, flush what an operation changed to disk; false when that
+ * failed, and the operation must report a failure as the part would.
+ */
+static bool sync_range(struct cfi_flash *f, uint64_t off, uint64_t len)
 {
 	uint64_t start = off & ~(uint64_t)(sysconf(_SC_PAGESIZE) - 1);
 
-	if (f->cfg.sync && len)
-		msync(f->image + start, off + len - start, MS_SYNC);
+	if (!f->cfg.sync || !len || f->fd < 0)
+		return true;
+	if (!msync(f->image + start, off + len - start, MS_SYNC))
+		return true;
+	report_sync_error(f, errno, "after a program or erase");
+	return false;
 }
 
 enum cfi_op_result cfi_check(struct cfi_flash *f, unsigned block)
@@ -489,14 +509,15 @@ static void apply(struct cfi_flash *f)
 			lo = i < lo ? i : lo;
 			hi = i + 1;
 		}
-		if (hi)
-			sync_range(f, op->off + lo, hi - lo);
+		if (hi && !sync_range(f, op->off + lo, hi - lo))
+			op->result = CFI_OP_FAILED;
 	} else if (op->kind == CFI_OP_ERASE) {
 		for (unsigned b = 0; b < f->nblocks; b++) {
 			if (!op->erase[b] || cfi_check(f, b) != CFI_OP_OK)
 				continue;
 			memset(f->image + f->blocks[b].off, 0xff, f->blocks[b].size);
-			sync_range(f, f->blocks[b].off, f->blocks[b].size);
+			if (!sync_range(f, f->blocks[b].off, f->blocks[b].size))
+				op->result = CFI_OP_FAILED;
 			f->stats.erased_blocks++;
 		}
 	}
@@ -1136,8 +1157,10 @@ void cfi_flash_destroy(struct cfi_flash *f)
 	if (f->image) {
 		if (f->op.running && f->cs)
 			apply(f);	/* the supply holds up until it is done */
-		if (!f->cfg.readonly)
-			msync(f->image, f->size, MS_ASYNC);
+		/* Flushed at exit, whatever `sync` says (README: image safety). */
+		if (f->fd >= 0 && !f->cfg.readonly && !f->faulted &&
+		    msync(f->image, f->size, MS_SYNC))
+			report_sync_error(f, errno, "at exit");
 		munmap(f->image, f->size);
 	}
 	image_close(f->fd);

@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -741,6 +742,51 @@ static void test_readonly_image(void)
 	done(f);
 }
 
+/* msync as the library sees it: the real one, or failing with this errno. */
+static int msync_errno;
+
+int msync(void *addr, size_t len, int flags)
+{
+	if (msync_errno) {
+		errno = msync_errno;
+		return -1;
+	}
+	return (int)syscall(SYS_msync, addr, len, flags);
+}
+
+/*
+ * With sync, an operation whose flush to disk fails reports a failure in
+ * its status, as a part whose program or erase failed would; without it,
+ * the page cache is the promise and the status is clean.
+ */
+static void test_sync_failure_reported(void)
+{
+	for (int sync = 1; sync >= 0; sync--) {
+		struct cfi_flash_config c = {
+			.base = BASE, .window = 32u << 20, .path = path, .sync = sync,
+			.map = true, .part = geometry(4, 2), .slot = 2, .name = "flash0",
+		};
+		uint8_t fail = sync ? CFI_SR_PROG_ERROR : 0;
+		struct cfi_flash *f;
+
+		make_image(4 * 2 * DEV_BLOCK, 0xff);
+		fake_vm_init(&vm, 1);
+		f = cfi_flash_create(&vm, &c, err, sizeof(err));
+		CHECK(f != NULL);
+		msync_errno = EIO;
+		cmd(f, 4, 2, 0, 0x40);
+		cfi_flash_write(f, 0, 4, 0x12345678);
+		CHECK_EQ(cfi_flash_read(f, 0, 4), rep(4, 2, 0x80 | fail));
+		cmd(f, 4, 2, 0, 0x50);
+		cmd(f, 4, 2, 0, 0x20);
+		cfi_flash_write(f, 0, 4, rep(4, 2, 0xd0));
+		CHECK_EQ(cfi_flash_read(f, 0, 4),
+			 rep(4, 2, 0x80 | (sync ? CFI_SR_ERASE_ERROR : 0)));
+		msync_errno = 0;
+		done(f);
+	}
+}
+
 static void expect_open_error(const char *what, const char *needle)
 {
 	struct cfi_flash *f = open_flash(4, 2, false, true);
@@ -924,6 +970,7 @@ int main(void)
 	RUN(test_mapping_failures);
 	RUN(test_other_commands);
 	RUN(test_readonly_image);
+	RUN(test_sync_failure_reported);
 	RUN(test_image_errors);
 	RUN(test_image_truncated);
 	RUN(test_other_sigbus_kills);
