@@ -298,6 +298,26 @@ int console_getchar(void)
 	return c;
 }
 
+/* The signals that stop the VM cleanly. */
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+}
+
+void console_block_signals(void)
+{
+	sigset_t set;
+
+	stop_signals(&set);
+	signal(SIGPIPE, SIG_IGN);
+	/* Every thread started after this inherits the mask. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
 int console_start(struct vm *vm, struct uart *uart)
 {
 	sigset_t set;
@@ -307,14 +327,9 @@ int console_start(struct vm *vm, struct uart *uart)
 	con.tty = isatty(STDIN_FILENO);
 	if (con.tty && raw_terminal() < 0)
 		con.tty = false;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	signal(SIGPIPE, SIG_IGN);
-	/* Threads started after this inherit the mask: signals arrive here. */
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	console_block_signals();	/* again, for callers that did not */
+	stop_signals(&set);
+	/* A signal that came before (still pending) is read here too. */
 	con.sigfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (con.sigfd < 0 || pipe(con.wake) < 0 ||
 	    pipe2(con.kick, O_NONBLOCK | O_CLOEXEC) < 0) {

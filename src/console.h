@@ -8,8 +8,9 @@
  * guest that only checks for a key now and then (an autoboot countdown) gets
  * one NUL key instead, so no byte of the script is taken as that key (see
  * uart_rx_state).  Typed bytes the guest clears from the UART unread are
- * typed again.  End of file leaves the guest running.  SIGINT, SIGTERM, SIGHUP and SIGQUIT stop the VM cleanly (exit
- * status 128 + the signal); other fatal signals restore the terminal first.
+ * typed again.  End of file leaves the guest running.  SIGINT, SIGTERM,
+ * SIGHUP and SIGQUIT stop the VM cleanly (exit status 128 + the signal);
+ * other fatal signals restore the terminal first.
  */
 #ifndef NORVM_CONSOLE_H
 #define NORVM_CONSOLE_H
@@ -19,6 +20,12 @@
 struct vm;
 struct uart;
 
+/*
+ * Block the signals that stop the VM (and ignore SIGPIPE) in the calling
+ * thread and every thread it starts afterwards: call it before starting
+ * any.  The console thread alone receives them, through a signalfd.
+ */
+void console_block_signals(void);
 int console_start(struct vm *vm, struct uart *uart);
 void console_stop(void);
 void console_output(uint8_t byte);

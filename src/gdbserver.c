@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -26,6 +27,12 @@
 #include "soft/soft.h"
 #include "vm.h"
 
+/*
+ * Replies wait here until the client takes them; a client that lets more
+ * than this pile up has stopped reading, and is dropped.
+ */
+#define OUT_MAX		(256u << 10)
+
 struct gdb_server {
 	struct vm *vm;
 	int listen_fd, client;
@@ -34,6 +41,9 @@ struct gdb_server {
 	char *unix_path;
 	struct gdb_target t;
 	struct gdb_session s;
+	uint8_t *out;		/* OUT_MAX bytes: replies not sent yet */
+	size_t out_len;
+	bool lost;		/* the client failed: drop it */
 };
 
 /* --- the target: the built-in CPU ------------------------------------------ */
@@ -74,24 +84,38 @@ static void t_kill(void *o)
 
 /* --- the client ------------------------------------------------------------ */
 
-static void send_client(void *opaque, const void *buf, size_t len)
+/* Send what is queued without waiting; a broken client is lost. */
+static void flush_client(struct gdb_server *g)
 {
-	struct gdb_server *g = opaque;
-	const char *p = buf;
-
-	while (len && g->client >= 0) {
-		ssize_t n = send(g->client, p, len, MSG_NOSIGNAL);
+	while (g->out_len && g->client >= 0 && !g->lost) {
+		ssize_t n = send(g->client, g->out, g->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
 		if (n <= 0) {
-			close(g->client);
-			g->client = -1;
+			g->lost = true;
 			return;
 		}
-		p += n;
-		len -= (size_t)n;
+		memmove(g->out, g->out + n, g->out_len - (size_t)n);
+		g->out_len -= (size_t)n;
 	}
+}
+
+static void send_client(void *opaque, const void *buf, size_t len)
+{
+	struct gdb_server *g = opaque;
+
+	if (g->client < 0 || g->lost)
+		return;
+	if (len > OUT_MAX - g->out_len) {
+		g->lost = true;		/* it stopped reading */
+		return;
+	}
+	memcpy(g->out + g->out_len, buf, len);
+	g->out_len += len;
+	flush_client(g);
 }
 
 static struct gdb_stop_info stop_info(struct gdb_server *g,
@@ -119,6 +143,8 @@ static void drop_client(struct gdb_server *g)
 	if (g->client >= 0)
 		close(g->client);
 	g->client = -1;
+	g->out_len = 0;
+	g->lost = false;
 	soft_debug_clear(g->vm);
 	soft_debug_resume(g->vm, -1);
 }
@@ -138,24 +164,53 @@ static void new_client(struct gdb_server *g, int fd)
 	g->s.last = stop_info(g, &i);
 }
 
+/* A client while another is attached: refused (closed at once). */
+static void refuse(struct gdb_server *g)
+{
+	int fd = accept4(g->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Report a stop (or the exit) if there is one to report. */
+static void report_stop(struct gdb_server *g)
+{
+	struct soft_stop_info i;
+	struct gdb_stop_info si;
+
+	if (!soft_debug_wait(g->vm, 0, &i))
+		return;
+	si = stop_info(g, &i);
+	g->s.running = true;	/* report even if stopped */
+	gdb_stopped(&g->s, &si);
+	if (si.why == GDB_STOP_EXITED) {
+		flush_client(g);
+		close(g->client);
+		g->client = -1;
+		g->out_len = 0;
+	}
+}
+
 static void *server_thread(void *arg)
 {
 	struct gdb_server *g = arg;
 	uint8_t buf[4096];
 
 	for (;;) {
-		struct pollfd p[2] = {
+		struct pollfd p[3] = {
 			{ .fd = g->wake[0], .events = POLLIN },
-			{ .fd = g->client >= 0 ? g->client : g->listen_fd,
-			  .events = POLLIN },
+			{ .fd = g->listen_fd, .events = POLLIN },
+			{ .fd = g->client, .events = POLLIN | (g->out_len ? POLLOUT : 0) },
 		};
-		int n = poll(p, 2, g->client >= 0 && g->s.running ? 20 : 200);
+		int n = poll(p, g->client >= 0 ? 3 : 2,
+			     g->client >= 0 && g->s.running ? 20 : 200);
 
 		if (n < 0 && errno != EINTR)
 			break;
 		if (p[0].revents) {
 			/* The VM has ended: the client hears its exit status. */
-			if (g->client >= 0) {
+			if (g->client >= 0 && !g->lost) {
 				struct gdb_stop_info si = {
 					.why = GDB_STOP_EXITED,
 					.exit_code = g->vm->exit_code,
@@ -163,47 +218,39 @@ static void *server_thread(void *arg)
 
 				g->s.running = true;
 				gdb_stopped(&g->s, &si);
+				flush_client(g);	/* what it takes now, no more */
 			}
 			break;
 		}
-		if (g->client < 0) {
-			if (p[1].revents & POLLIN) {
-				int fd = accept(g->listen_fd, NULL, NULL);
+		if (p[1].revents & POLLIN) {
+			if (g->client >= 0 || vm_should_stop(g->vm)) {
+				refuse(g);
+			} else {
+				int fd = accept4(g->listen_fd, NULL, NULL,
+						 SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-				if (fd >= 0 && !vm_should_stop(g->vm))
+				if (fd >= 0)
 					new_client(g, fd);
-				else if (fd >= 0)
-					close(fd);
 			}
-			continue;
 		}
-		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+		if (g->client < 0)
+			continue;
+		if (p[2].revents & POLLOUT)
+			flush_client(g);
+		if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
 			ssize_t r = read(g->client, buf, sizeof(buf));
 
-			if (r <= 0) {
-				drop_client(g);
-				continue;
-			}
-			gdb_input(&g->s, buf, (size_t)r);
-			if (g->s.detached) {
-				drop_client(g);
-				continue;
-			}
+			if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+				g->lost = true;
+			else if (r > 0)
+				gdb_input(&g->s, buf, (size_t)r);
 		}
-		if (g->client >= 0 && (g->s.running || vm_should_stop(g->vm))) {
-			struct soft_stop_info i;
-
-			if (soft_debug_wait(g->vm, 0, &i)) {
-				struct gdb_stop_info si = stop_info(g, &i);
-
-				g->s.running = true;	/* report even if stopped */
-				gdb_stopped(&g->s, &si);
-				if (si.why == GDB_STOP_EXITED && g->client >= 0) {
-					close(g->client);
-					g->client = -1;
-				}
-			}
+		if (g->lost || g->s.detached) {
+			drop_client(g);
+			continue;
 		}
+		if (g->s.running || vm_should_stop(g->vm))
+			report_stop(g);
 	}
 	return NULL;
 }
@@ -233,12 +280,19 @@ static int open_listener(struct gdb_server *g, const char *spec, char *err,
 		}
 		strcpy(a.sun_path, spec + 5);
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
-		    listen(fd, 1)) {
-			snprintf(err, errlen, "--gdb %s: %s", spec, strerror(errno));
+		/* Only its owner may connect: the socket is made 0600 (no
+		 * other thread runs yet, so the umask is ours to change). */
+		mode_t old = umask(0177);
+		int bad = fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+			  listen(fd, 1);
+
+		ret = -errno;
+		umask(old);
+		if (bad) {
+			snprintf(err, errlen, "--gdb %s: %s", spec, strerror(-ret));
 			if (fd >= 0)
 				close(fd);
-			return -errno;
+			return ret;
 		}
 		g->unix_path = strdup(spec + 5);
 		g->listen_fd = fd;
@@ -305,6 +359,12 @@ struct gdb_server *gdb_server_start(struct vm *vm, const char *spec, bool wait,
 		snprintf(err, errlen, "--gdb: out of memory");
 		return NULL;
 	}
+	g->out = malloc(OUT_MAX);
+	if (!g->out) {
+		free(g);
+		snprintf(err, errlen, "--gdb: out of memory");
+		return NULL;
+	}
 	g->vm = vm;
 	g->client = g->listen_fd = -1;
 	g->wake[0] = g->wake[1] = -1;
@@ -335,6 +395,7 @@ struct gdb_server *gdb_server_start(struct vm *vm, const char *spec, bool wait,
 			if (g->wake[i] >= 0)
 				close(g->wake[i]);
 		free(g->unix_path);
+		free(g->out);
 		free(g);
 		return NULL;
 	}
@@ -358,5 +419,6 @@ void gdb_server_stop(struct gdb_server *g)
 	if (g->unix_path)
 		unlink(g->unix_path);
 	free(g->unix_path);
+	free(g->out);
 	free(g);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "console.h"
 #include "files.h"
 #include "flash_info.h"
 #include "gdbserver.h"
@@ -391,6 +392,8 @@ static int cmd_run(int argc, char **argv)
 	ret = parse_run(argc, argv, &cfg);
 	if (ret)
 		return ret;
+	/* Before any thread starts: the GDB server, the timeline, the harts. */
+	console_block_signals();
 	if (machine_create(&vm, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "norvm: %s\n", err);
 		machine_destroy(&vm);

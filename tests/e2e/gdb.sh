@@ -3,7 +3,8 @@
 # by raw packets: breakpoints in RAM and in flash (stage-0 executing in
 # place), registers and memory, single step, a watchpoint on a store, two
 # harts as two threads, the exit reaching GDB; Ctrl-C, malformed packets
-# and a client that goes away mid-packet.
+# and a client that goes away mid-packet; a client that stops reading, a
+# second client, signals while the server runs, the Unix socket's mode.
 . "$(dirname "$0")/lib.sh"
 if ! command -v gdb-multiarch >/dev/null; then
 	echo "SKIP gdb: gdb-multiarch is not installed (scripts/install-deps)"
@@ -143,6 +144,64 @@ exec 3>&-
 wait $vm
 expect_status gdb_disconnect_leaves_vm_running 0 "$(cat "$E2E_TMP/raw.rc")"
 expect gdb_vm_reached_prompt '=> poweroff' "$E2E_TMP/raw.vm"
+
+# A client that stops reading: its replies pile up until it is dropped,
+# and the VM runs on to its poweroff.  A second client while one is
+# attached is refused at once (its connection ends), not left hanging.
+port=$((port + 1))
+( (sleep 3; printf 'poweroff\n') | norvm run --firmware "$UBOOT_M" --gdb tcp::$port \
+	>"$E2E_TMP/stall.vm" 2>&1; echo $? >"$E2E_TMP/stall.rc" ) &
+vm=$!
+for _ in $(seq 50); do
+	{ exec 3<>/dev/tcp/127.0.0.1/$port; } 2>/dev/null && break
+	sleep 0.1
+done
+pkt 'QStartNoAckMode'
+r=$(answer); r=${r#+}
+[ "$r" = OK ] || echo "FAIL gdb_stalled_setup: '$r'"
+if { exec 4<>/dev/tcp/127.0.0.1/$port; } 2>/dev/null; then
+	timeout 10 cat <&4 >/dev/null
+	rc=$?
+	exec 4>&-
+	[ $rc -eq 0 ] && echo "PASS gdb_second_client_refused" ||
+		echo "FAIL gdb_second_client_refused: its connection was left open (status $rc)"
+else
+	echo "PASS gdb_second_client_refused"
+fi
+# 4 KiB replies, never read: 32 MiB of them, far more than the socket
+# buffers on both sides hold.  Once dropped, the writes fail (EPIPE).
+( trap '' PIPE; for _ in $(seq 8000); do pkt 'm80000000,7f8' || break; done ) 2>/dev/null
+wait $vm
+exec 3>&-
+expect_status gdb_stalled_client_dropped 0 "$(cat "$E2E_TMP/stall.rc")"
+expect gdb_stalled_vm_ran_on '=> poweroff' "$E2E_TMP/stall.vm"
+
+# SIGTERM while a GDB server runs: a clean stop (status 143, statistics
+# written, the Unix socket removed, so the same path serves again); the
+# socket is its owner's alone (mode 600).
+sock=$E2E_TMP/gdb.sock
+# timeout in the background, not a function: a signal to it reaches norvm.
+timeout -k 5 120 "$NORVM" run --firmware "$UBOOT_M" --gdb "unix:$sock" \
+	--stats-json "$E2E_TMP/term.json" </dev/null >"$E2E_TMP/term.vm" 2>&1 &
+vm=$!
+for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+check gdb_unix_socket_mode '[ "$(stat -c %a "$sock" 2>/dev/null)" = 600 ]' \
+	"the socket has mode $(stat -c %a "$sock" 2>/dev/null)"
+sleep 0.5
+kill -TERM $vm
+wait $vm
+expect_status gdb_sigterm_status 143 $?
+check gdb_sigterm_stats 'jq -e .accelerator "$E2E_TMP/term.json" >/dev/null 2>&1' \
+	"no statistics written: $(tail -n 2 "$E2E_TMP/term.vm")"
+check gdb_sigterm_socket_removed '[ ! -e "$sock" ]' "$sock was left behind"
+timeout -k 5 120 "$NORVM" run --firmware "$UBOOT_M" --gdb "unix:$sock" </dev/null \
+	>"$E2E_TMP/term2.vm" 2>&1 &
+vm=$!
+for _ in $(seq 100); do [ -S "$sock" ] && break; kill -0 $vm 2>/dev/null || break; sleep 0.1; done
+check gdb_unix_path_reused '[ -S "$sock" ]' "$(tail -n 1 "$E2E_TMP/term2.vm")"
+kill -INT $vm
+wait $vm
+expect_status gdb_sigint_status 130 $?
 
 # Bad --gdb arguments: one line, status 1 or 2, no VM run.
 bad_gdb() {	# NAME PATTERN ARGS...
