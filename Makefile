@@ -95,7 +95,17 @@ $(B)/libfdt/%.o: $(LIBFDT_SRC)/%.c
 	$(CC) -O2 -I$(LIBFDT_SRC) -c -o $@ $<
 
 # The stage-0 loader of bootable flash images, built for the guest and
-# carried inside norvm as bytes.
+# carried inside norvm as bytes.  Its view of the boot header is printed
+# from src/boot_header.h by a program built for this host.
+HOSTCC	?= cc
+build/guest/stage0_layout.inc: guest/stage0_layout.c src/boot_header.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=c11 $(WARN) -Isrc -o build/guest/stage0_layout $<
+	build/guest/stage0_layout >$@.tmp && mv $@.tmp $@
+
+build/guest/stage0.elf: guest/stage0.S build/guest/stage0_layout.inc tests/isa/link.ld
+	$(CROSS)gcc $(GUEST_CFLAGS) -Ibuild/guest -T tests/isa/link.ld -o $@ $<
+
 build/guest/stage0.bin: build/guest/stage0.elf
 	$(CROSS)objcopy -O binary -j .text $< $@
 	@[ $$(stat -c %s $@) -le 512 ] || { echo "$@: larger than 512 bytes, overlaps the image header"; rm -f $@; exit 1; }

@@ -20,12 +20,13 @@
  * the test device with status 1: never a silent hang.  The trap vector is
  * restored before the firmware is entered.
  *
- * Header at image offset 0x200 (written by `norvm flash pack`):
- *   0x00 u64 magic "NORVMBT0"   0x08 u64 entry   0x10 u64 CLINT base (0: S-mode)
- *   0x18 u64 payload count      0x20 payloads: { u64 offset, size, addr }
- * Payload offsets are relative to the image, sizes multiples of 8.
+ * The header (src/boot_header.h, written by `norvm flash pack`) gives the
+ * entry point, the CLINT base (0: S-mode) and the payloads, each with its
+ * offset in the image, size (a multiple of 8) and load address; its
+ * offsets come from stage0_layout.inc, generated from that file.  norvm
+ * checks the payloads' CRCs before it starts the VM.
  */
-	.equ HDR, 0x200
+#include "stage0_layout.inc"
 	.equ MAX_HARTS, 8
 	.equ MIP_MSIP, 0x8
 	.equ UART, 0x10000000
@@ -39,7 +40,7 @@
 _start:
 	auipc	t0, 0			/* t0 = image base */
 	addi	t1, t0, HDR		/* t1 = header */
-	ld	t2, 0x10(t1)		/* t2 = CLINT (msip of hart 0), 0: S-mode */
+	ld	t2, HDR_CLINT(t1)	/* t2 = CLINT (msip of hart 0), 0: S-mode */
 	mv	s3, t2			/* the same, for the trap handler */
 	lla	t3, trap
 	beqz	t2, 1f
@@ -48,14 +49,14 @@ _start:
 1:	csrrw	a7, stvec, t3
 2:	bnez	a0, wait
 
-	ld	t4, 0x18(t1)		/* payloads left */
-	addi	t5, t1, 0x20		/* current payload descriptor */
+	ld	t4, HDR_COUNT(t1)	/* payloads left */
+	addi	t5, t1, HDR_PAYLOADS	/* current payload descriptor */
 next_payload:
 	beqz	t4, copied
-	ld	t6, 0(t5)
+	ld	t6, PL_OFFSET(t5)
 	add	t6, t6, t0		/* source in flash */
-	ld	a3, 8(t5)		/* bytes */
-	ld	a4, 16(t5)		/* destination in RAM */
+	ld	a3, PL_SIZE(t5)		/* bytes */
+	ld	a4, PL_ADDR(t5)		/* destination in RAM */
 	add	a3, a3, t6		/* source end */
 	.balign	4			/* fewer fetches when flash traps them */
 copy:
@@ -66,7 +67,7 @@ copy:
 	addi	a4, a4, 8
 	j	copy
 copy_done:
-	addi	t5, t5, 24
+	addi	t5, t5, PAYLOAD_SIZE
 	addi	t4, t4, -1
 	j	next_payload
 copied:
@@ -105,7 +106,7 @@ enter:
 	csrw	mtvec, a7
 	j	2f
 1:	csrw	stvec, a7
-2:	ld	t4, 0x08(t1)
+2:	ld	t4, HDR_ENTRY(t1)
 	jr	t4
 
 /* Report the trap, then power off with status 1. */

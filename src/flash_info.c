@@ -16,11 +16,12 @@
 #include "flash_info.h"
 #include "hw/cfi_flash.h"
 #include "pack.h"
+#include "util.h"
 
 extern const uint8_t stage0_code[], stage0_code_end[];
 
 #define CHUNK	(1u << 20)	/* bytes read at a time */
-#define HDR_LEN	(0x20 + 24 * PACK_MAX_PAYLOADS)
+#define HDR_LEN	sizeof(struct pack_header)
 
 /* Consecutive blocks: an erase region, or a run of used blocks. */
 struct range {
@@ -32,7 +33,8 @@ struct range {
 struct payload_info {
 	uint64_t offset, size, load;
 	bool inside;			/* within the image: crc is valid */
-	uint32_t crc;
+	uint32_t crc;			/* of its bytes in the image */
+	uint32_t header_crc;		/* what the header says it is */
 };
 
 struct boot_info {
@@ -58,28 +60,6 @@ struct image_info {
 	struct boot_info boot;
 	uint8_t *buf;			/* CHUNK bytes */
 };
-
-uint32_t crc32_ieee(uint32_t crc, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	crc = ~crc;
-	while (len--) {
-		crc ^= *p++;
-		for (unsigned k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
-	}
-	return ~crc;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
 
 /* `len` bytes at `off`, all of them, or -errno with `err` set. */
 static int read_at(struct image_info *ii, uint64_t off, void *buf, size_t len,
@@ -290,17 +270,18 @@ static bool stage0_current(const uint8_t *img)
 	return true;
 }
 
-static int read_payloads(struct image_info *ii, const uint8_t *hdr, char *err,
-			 size_t errlen)
+static int read_payloads(struct image_info *ii, const struct pack_header *h,
+			 char *err, size_t errlen)
 {
 	struct boot_info *b = &ii->boot;
 
 	for (unsigned i = 0; i < b->count; i++) {
 		struct payload_info *pl = &b->p[b->n++];
-		const uint8_t *d = hdr + 0x20 + 24 * i;
+		const struct pack_payload *d = &h->payload[i];
 		int ret;
 
-		*pl = (struct payload_info){ get64(d), get64(d + 8), get64(d + 16), 0, 0 };
+		*pl = (struct payload_info){ .offset = d->offset, .size = d->size,
+					     .load = d->addr, .header_crc = d->crc32 };
 		pl->inside = pl->offset <= ii->size && pl->size <= ii->size - pl->offset;
 		if (!pl->inside) {
 			if (!b->error[0])
@@ -312,6 +293,10 @@ static int read_payloads(struct image_info *ii, const uint8_t *hdr, char *err,
 		ret = payload_crc(ii, pl, err, errlen);
 		if (ret)
 			return ret;
+		if (pl->crc != pl->header_crc && !b->error[0])
+			snprintf(b->error, sizeof(b->error), "payload %u has CRC-32 0x%08"
+				 PRIx32 ", the header says 0x%08" PRIx32, i, pl->crc,
+				 pl->header_crc);
 	}
 	return 0;
 }
@@ -320,7 +305,8 @@ static int read_payloads(struct image_info *ii, const uint8_t *hdr, char *err,
 static int read_boot(struct image_info *ii, char *err, size_t errlen)
 {
 	struct boot_info *b = &ii->boot;
-	uint8_t hdr[HDR_LEN], *s0 = ii->buf;
+	struct pack_header h;
+	uint8_t *s0 = ii->buf;
 	uint64_t have;
 	int ret;
 
@@ -328,32 +314,38 @@ static int read_boot(struct image_info *ii, char *err, size_t errlen)
 		return 0;
 	have = ii->size - PACK_HEADER_OFFSET;
 	have = have < HDR_LEN ? have : HDR_LEN;
-	ret = read_at(ii, PACK_HEADER_OFFSET, hdr, (size_t)have, err, errlen);
-	if (ret || memcmp(hdr, PACK_MAGIC, 8))
+	memset(&h, 0, sizeof(h));
+	ret = read_at(ii, PACK_HEADER_OFFSET, &h, (size_t)have, err, errlen);
+	if (ret || (memcmp(h.magic, PACK_MAGIC, 8) && memcmp(h.magic, PACK_MAGIC_V0, 8)))
 		return ret;
 	b->present = true;
 	ret = read_at(ii, 0, s0, PACK_HEADER_OFFSET, err, errlen);
 	if (ret)
 		return ret;
 	b->stage0_current = stage0_current(s0);
-	if (have < 0x20) {
+	if (!memcmp(h.magic, PACK_MAGIC_V0, 8)) {
+		snprintf(b->error, sizeof(b->error), "packed by an older norvm, without "
+			 "payload checksums: pack it again");
+		return 0;
+	}
+	if (have < offsetof(struct pack_header, payload)) {
 		snprintf(b->error, sizeof(b->error), "the image ends inside the header");
 		return 0;
 	}
 	b->fields = true;
-	b->entry = get64(hdr + 0x08);
-	b->clint = get64(hdr + 0x10);
-	b->count = get64(hdr + 0x18);
+	b->entry = h.entry;
+	b->clint = h.clint;
+	b->count = h.count;
 	if (b->count > PACK_MAX_PAYLOADS) {
 		snprintf(b->error, sizeof(b->error), "the header lists %" PRIu64
 			 " payloads (at most %d)", b->count, PACK_MAX_PAYLOADS);
 		return 0;
 	}
-	if (have < 0x20 + 24 * b->count) {
+	if (have < offsetof(struct pack_header, payload) + b->count * sizeof(struct pack_payload)) {
 		snprintf(b->error, sizeof(b->error), "the image ends inside the header");
 		return 0;
 	}
-	return read_payloads(ii, hdr, err, errlen);
+	return read_payloads(ii, &h, err, errlen);
 }
 
 /* ---- text ---- */

@@ -26,11 +26,4 @@ int flash_info(const char *path, const struct cfi_part *part, bool json,
 	       FILE *out, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
-/*
- * CRC-32 of IEEE 802.3 (reflected polynomial 0xEDB88320), as gzip and
- * U-Boot's `crc32` compute it.  Start with 0; pass the result back in to
- * go on over more bytes.
- */
-uint32_t crc32_ieee(uint32_t crc, const void *buf, size_t len);
-
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "files.h"
@@ -24,21 +25,6 @@ extern const uint8_t stage0_code[], stage0_code_end[];
 struct payload {
 	uint64_t addr, size;
 };
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (unsigned i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
 
 static int check_size(const struct pack_config *pc, char *err, size_t errlen)
 {
@@ -91,27 +77,32 @@ static int build_image(const struct pack_config *pc, const struct vm *vm,
 		       uint8_t *img, char *err, size_t errlen)
 {
 	uint64_t off = PACK_PAYLOAD_OFFSET;
-	uint8_t *hdr = img + PACK_HEADER_OFFSET;
+	struct pack_header h = {
+		.entry = entry,
+		/* Stage-0 wakes harts through the CLINT; an S-mode payload has none. */
+		.clint = pc->firmware ? VIRT_CLINT_BASE : 0,
+		.count = n,
+	};
 
+	memcpy(h.magic, PACK_MAGIC, sizeof(h.magic));
 	memset(img, 0xff, pc->size);
 	memcpy(img, stage0_code, (size_t)(stage0_code_end - stage0_code));
-	memcpy(hdr, PACK_MAGIC, 8);
-	put64(hdr + 0x08, entry);
-	/* Stage-0 wakes harts through the CLINT; an S-mode payload has none. */
-	put64(hdr + 0x10, pc->firmware ? VIRT_CLINT_BASE : 0);
-	put64(hdr + 0x18, n);
 	for (unsigned i = 0; i < n; i++) {
+		const uint8_t *bytes = vm->ram + (p[i].addr - VIRT_RAM_BASE);
+
 		if (p[i].size > pc->size - off) {
 			snprintf(err, errlen, "flash pack: the payloads need more than "
 				 "the %" PRIu64 " MiB image", pc->size >> 20);
 			return -EFBIG;
 		}
-		memcpy(img + off, vm->ram + (p[i].addr - VIRT_RAM_BASE), p[i].size);
-		put64(hdr + 0x20 + 24 * i, off);
-		put64(hdr + 0x28 + 24 * i, p[i].size);
-		put64(hdr + 0x30 + 24 * i, p[i].addr);
+		memcpy(img + off, bytes, p[i].size);
+		h.payload[i] = (struct pack_payload){
+			.offset = off, .size = p[i].size, .addr = p[i].addr,
+			.crc32 = crc32_ieee(0, bytes, p[i].size),
+		};
 		off = (off + p[i].size + 0xfff) & ~0xfffull;
 	}
+	memcpy(img + PACK_HEADER_OFFSET, &h, sizeof(h));
 	return 0;
 }
 
@@ -153,45 +144,104 @@ int flash_pack(const struct pack_config *pc, char *err, size_t errlen)
 	return ret;
 }
 
+/* The CRC of `size` bytes of the image from `off`; -errno on a read error. */
+static int image_crc(int fd, uint64_t off, uint64_t size, uint32_t *crc)
+{
+	uint8_t buf[65536];
+
+	*crc = 0;
+	while (size) {
+		size_t n = size < sizeof(buf) ? (size_t)size : sizeof(buf);
+		ssize_t got = pread(fd, buf, n, (off_t)off);
+
+		if (got <= 0)
+			return got < 0 ? -errno : -EIO;
+		*crc = crc32_ieee(*crc, buf, (size_t)got);
+		off += (uint64_t)got;
+		size -= (uint64_t)got;
+	}
+	return 0;
+}
+
+static int check_payload(const char *path, int fd, uint64_t image_size, unsigned i,
+			 const struct pack_payload *pl, const struct vm *vm,
+			 char *err, size_t errlen)
+{
+	uint64_t ram_end = VIRT_RAM_BASE + vm->ram_size;
+	uint32_t crc;
+	int ret;
+
+	if (pl->offset > image_size || pl->size > image_size - pl->offset) {
+		snprintf(err, errlen, "--boot flash: %s: payload %u (0x%" PRIx64 " bytes at "
+			 "0x%" PRIx64 ") lies beyond the %" PRIu64 " KiB image: pack it "
+			 "again with norvm flash pack", path, i, pl->size, pl->offset,
+			 image_size >> 10);
+		return -EINVAL;
+	}
+	ret = image_crc(fd, pl->offset, pl->size, &crc);
+	if (ret) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-ret));
+		return ret;
+	}
+	if (crc != pl->crc32) {
+		snprintf(err, errlen, "--boot flash: %s: payload %u is damaged (CRC-32 "
+			 "0x%08" PRIx32 ", the header says 0x%08" PRIx32 "): pack it again "
+			 "with norvm flash pack", path, i, crc, pl->crc32);
+		return -EINVAL;
+	}
+	if (pl->addr < VIRT_RAM_BASE || pl->addr > ram_end || pl->size > ram_end - pl->addr) {
+		snprintf(err, errlen, "--boot flash: %s loads 0x%" PRIx64 "-0x%" PRIx64
+			 ", outside the %" PRIu64 " MiB of RAM at 0x%" PRIx64 ": give more "
+			 "memory with -m", path, pl->addr, pl->addr + pl->size,
+			 vm->ram_size >> 20, VIRT_RAM_BASE);
+		return -ENOSPC;
+	}
+	if (pl->addr < vm->fdt_addr + vm->fdt_size && vm->fdt_addr < pl->addr + pl->size) {
+		snprintf(err, errlen, "--boot flash: %s loads 0x%" PRIx64 "-0x%" PRIx64
+			 ", over the device tree at the top of %" PRIu64 " MiB of RAM: give "
+			 "more memory with -m", path, pl->addr, pl->addr + pl->size,
+			 vm->ram_size >> 20);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
 int pack_check_boot(const char *path, const struct vm *vm, char *err,
 		    size_t errlen)
 {
-	uint8_t hdr[0x20 + 24 * PACK_MAX_PAYLOADS];
-	uint64_t ram_end = VIRT_RAM_BASE + vm->ram_size, n;
-	int fd = input_open(path, "--flash", err, errlen);
-	ssize_t got;
+	struct pack_header h;
+	uint8_t first[4];
+	struct stat st;
+	int fd = input_open(path, "--flash", err, errlen), ret = 0;
 
 	if (fd < 0)
 		return fd;
-	got = pread(fd, hdr, sizeof(hdr), PACK_HEADER_OFFSET);
+	if (fstat(fd, &st) || pread(fd, first, sizeof(first), 0) != (ssize_t)sizeof(first)) {
+		ret = -EIO;
+		snprintf(err, errlen, "%s: cannot read its start", path);
+	} else if (!memcmp(first, "\xff\xff\xff\xff", 4)) {
+		ret = -EINVAL;
+		snprintf(err, errlen, "--boot flash: %s is erased at its start: nothing to "
+			 "boot (norvm flash pack writes a bootable image)", path);
+	} else if (pread(fd, &h, sizeof(h), PACK_HEADER_OFFSET) != (ssize_t)sizeof(h)) {
+		/* too short for a header: not norvm's */
+	} else if (!memcmp(h.magic, PACK_MAGIC_V0, 8)) {
+		ret = -EINVAL;
+		snprintf(err, errlen, "--boot flash: %s was packed by an older norvm, "
+			 "without payload checksums: pack it again with norvm flash pack",
+			 path);
+	} else if (!memcmp(h.magic, PACK_MAGIC, 8)) {
+		if (h.count > PACK_MAX_PAYLOADS) {
+			ret = -EINVAL;
+			snprintf(err, errlen, "--boot flash: %s: the boot header lists %" PRIu64
+				 " payloads (at most %d): pack it again with norvm flash pack",
+				 path, h.count, PACK_MAX_PAYLOADS);
+		}
+		for (unsigned i = 0; !ret && i < h.count; i++)
+			ret = check_payload(path, fd, (uint64_t)st.st_size, i, &h.payload[i],
+					    vm, err, errlen);
+	}
+	/* else: not norvm's; the firmware's own business */
 	close(fd);
-	if (got != (ssize_t)sizeof(hdr) || memcmp(hdr, PACK_MAGIC, 8))
-		return 0;	/* not norvm's: the firmware's own business */
-	n = get64(hdr + 0x18);
-	if (n > PACK_MAX_PAYLOADS) {
-		snprintf(err, errlen, "%s: the boot header lists %" PRIu64 " payloads "
-			 "(at most %d): rebuild it with norvm flash pack", path, n,
-			 PACK_MAX_PAYLOADS);
-		return -EINVAL;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t size = get64(hdr + 0x28 + 24 * i);
-		uint64_t addr = get64(hdr + 0x30 + 24 * i);
-
-		if (addr < VIRT_RAM_BASE || addr > ram_end || size > ram_end - addr) {
-			snprintf(err, errlen, "--boot flash: %s loads 0x%" PRIx64 "-0x%"
-				 PRIx64 ", outside the %" PRIu64 " MiB of RAM at 0x%" PRIx64
-				 ": give more memory with -m", path, addr, addr + size,
-				 vm->ram_size >> 20, VIRT_RAM_BASE);
-			return -ENOSPC;
-		}
-		if (addr < vm->fdt_addr + vm->fdt_size && vm->fdt_addr < addr + size) {
-			snprintf(err, errlen, "--boot flash: %s loads 0x%" PRIx64 "-0x%"
-				 PRIx64 ", over the device tree at the top of %" PRIu64
-				 " MiB of RAM: give more memory with -m", path, addr,
-				 addr + size, vm->ram_size >> 20);
-			return -ENOSPC;
-		}
-	}
-	return 0;
+	return ret;
 }

@@ -1,7 +1,8 @@
 /*
  * Bootable flash images: norvm's stage-0 loader at offset 0, a header that
- * lists the payloads, the payloads (firmware, then the next stage), and the
- * rest erased (0xFF) for the guest's own use.  See guest/stage0.S.
+ * lists the payloads (boot_header.h), the payloads (firmware, then the
+ * next stage), and the rest erased (0xFF) for the guest's own use.  See
+ * guest/stage0.S.
  */
 #ifndef NORVM_PACK_H
 #define NORVM_PACK_H
@@ -9,12 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "boot_header.h"
 #include "virt.h"
-
-#define PACK_HEADER_OFFSET	0x200
-#define PACK_PAYLOAD_OFFSET	0x1000
-#define PACK_MAGIC		"NORVMBT0"
-#define PACK_MAX_PAYLOADS	4
 
 struct pack_config {
 	const char *out;
@@ -30,9 +27,11 @@ int flash_pack(const struct pack_config *pc, char *err, size_t errlen)
 
 struct vm;
 /*
- * Before booting from the image at `path` (--boot flash): if it is a
- * bootable image, every payload must land in the VM's RAM and miss its
- * device tree.  0 (also for any other image), or -errno with `err` set.
+ * Before booting from the image at `path` (--boot flash), at start and at
+ * every reset: its first word must not be erased (nothing to run), and if
+ * it is a bootable image, every payload must lie inside the image, match
+ * its CRC, land in the VM's RAM and miss its device tree.  0 (also for an
+ * image of someone else's making), or -errno with `err` set.
  */
 int pack_check_boot(const char *path, const struct vm *vm, char *err,
 		    size_t errlen) __attribute__((warn_unused_result));

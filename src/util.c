@@ -66,3 +66,16 @@ int parse_size(const char *s, uint64_t bare, uint64_t *out)
 	*out = v * unit;
 	return 0;
 }
+
+uint32_t crc32_ieee(uint32_t crc, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	crc = ~crc;
+	while (len--) {
+		crc ^= *p++;
+		for (unsigned k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
+	}
+	return ~crc;
+}

@@ -19,4 +19,11 @@ int parse_u64(const char *s, uint64_t *out);
  */
 int parse_size(const char *s, uint64_t bare, uint64_t *out);
 
+/*
+ * CRC-32 of IEEE 802.3 (reflected polynomial 0xEDB88320), as gzip and
+ * U-Boot's `crc32` compute it.  Start with 0; pass the result back in to
+ * go on over more bytes.
+ */
+uint32_t crc32_ieee(uint32_t crc, const void *buf, size_t len);
+
 #endif

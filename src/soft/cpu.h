@@ -255,6 +255,7 @@ struct hart {
 
 	/* Set by slow paths: leave the block after this instruction. */
 	bool end_block;
+	bool stuck;			/* traps into a handler it cannot fetch */
 
 	/* Memory-map changes: seen_gen trails sv->map_gen until flushed. */
 	atomic_uint_fast64_t seen_gen;

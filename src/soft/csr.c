@@ -2,6 +2,8 @@
  * Control and status registers, traps, interrupts and xRET: the privileged
  * architecture (version 1.11 CSR set) of the built-in CPU.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cpu.h"
@@ -82,6 +84,7 @@ void hart_reset_csrs(struct hart *h)
 	h->fflags = h->frm = 0;
 	h->resv_valid = false;
 	h->wfi = false;
+	h->stuck = false;
 }
 
 /*
@@ -135,6 +138,20 @@ static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval,
 			((irq && (h->mtvec & 1)) ? 4 * code : 0);
 	}
 	context_changed(h, priv, mstatus);
+	/*
+	 * The handler's first instruction is the one that could not be
+	 * fetched, in the same mode: this trap repeats for ever, and nothing
+	 * the hart runs can end it (no device appears; only the hart changes
+	 * its PMP).  End the VM with a clear line instead of spinning.
+	 */
+	if (!irq && code == EXC_INSN_ACCESS && h->priv == priv && h->pc == tval &&
+	    !h->stuck) {
+		h->stuck = true;	/* said once; the stop ends the loop */
+		fprintf(stderr, "norvm: hart %u is stuck: its trap handler at 0x%" PRIx64
+			" (%s) cannot be fetched, so every trap traps again; stopping\n",
+			h->id, h->pc, to_s ? "stvec" : "mtvec");
+		vm_request_exit(h->vm, VM_EXIT_ERROR, 1);
+	}
 }
 
 void raise_exception(struct hart *h, uint64_t cause, uint64_t tval)

@@ -230,16 +230,20 @@ put64() { printf "$(printf '\\x%02x' $(for i in 0 1 2 3 4 5 6 7; do echo $((($3 
 cp "$t/sbi.orig" "$t/many.img" && put64 "$t/many.img" 0x218 9
 damaged damaged_count "[^ ]*many.img: damaged boot header: the header lists 9 payloads \(at most 4\)$" "$t/many.img"
 jq_is damaged_count_json '9 0' '.boot | "\(.count) \(.payloads | length)"' "$t/damaged_count.json"
-cp "$t/sbi.orig" "$t/out.img" && put64 "$t/out.img" 0x238 $((32 << 20))
+cp "$t/sbi.orig" "$t/out.img" && put64 "$t/out.img" 0x240 $((32 << 20))
 damaged damaged_offset "[^ ]*out.img: damaged boot header: payload 1 \(flash 0x2000000, .*\) lies outside the 33554432-byte image$" "$t/out.img"
 jq_is damaged_offset_json "$fw_crc null" '.boot.payloads | "\(.[0].crc32) \(.[1].crc32)"' "$t/damaged_offset.json"
 expect damaged_offset_text '^  payload 1 .* outside the image$' "$t/damaged_offset.txt"
-# A payload whose last byte is the image's last byte is inside; one past is not.
-cp "$t/sbi.orig" "$t/edge.img" && put64 "$t/edge.img" 0x238 $(((32 << 20) - ub_len))
-info edge "$t/edge.img"
-jq_is edge_inside null '.boot.error' "$t/edge.json"
-put64 "$t/edge.img" 0x238 $(((32 << 20) - ub_len + 8))
+# A payload whose last byte is the image's last byte is inside (its bytes
+# are read: the CRC, not the bounds, is what is wrong); one past is not.
+cp "$t/sbi.orig" "$t/edge.img" && put64 "$t/edge.img" 0x240 $(((32 << 20) - ub_len))
+damaged edge_inside "[^ ]*edge.img: damaged boot header: payload 1 has CRC-32 0x[0-9a-f]{8}, the header says $ub_crc$" "$t/edge.img"
+put64 "$t/edge.img" 0x240 $(((32 << 20) - ub_len + 8))
 damaged damaged_edge "[^ ]*edge.img: damaged boot header: payload 1 .* lies outside" "$t/edge.img"
+# One flipped byte in a payload: its CRC says so.
+cp "$t/sbi.orig" "$t/flip.img"
+printf '\x5a' | dd of="$t/flip.img" bs=1 seek=$((fw_off + 100)) conv=notrunc status=none
+damaged damaged_crc "[^ ]*flip.img: damaged boot header: payload 0 has CRC-32 0x[0-9a-f]{8}, the header says $fw_crc$" "$t/flip.img"
 
 # ---- bad input: one line on stderr, nothing on stdout, 1 for the file, 2 for usage
 # bad NAME STATUS PATTERN ARGS...

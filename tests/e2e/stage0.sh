@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Stage-0 of a bootable flash image with little RAM and several harts, a
-# payload that cannot fit (refused before the guest starts), and a trap in
-# stage-0 itself (reported, then power-off with a failure: never a hang).
+# Stage-0 of a bootable flash image with little RAM and several harts; a
+# payload that cannot fit, an erased image, a payload outside the image or
+# damaged: each refused in one line before the guest starts.
 . "$(dirname "$0")/lib.sh"
 t=$E2E_TMP out=$t/out
 
@@ -38,12 +38,35 @@ refused payload_beyond_ram 'k15.img loads 0x80200000-0x81100000, outside the 16 
 refused payload_over_dtb 'k13.img loads 0x80200000-0x80f00000, over the device tree' \
 	--flash "$t/k13.img,readonly" --boot flash -m 16M
 
-# A header whose payload lies past the end of the image: stage-0's copy
-# faults (a load access fault, cause 5) and it says so.
+# Nothing to boot, or a damaged image: one line before the guest starts,
+# never a guest spinning on faults.  An erased image; a header whose
+# payload lies past the end of the image; a payload with a flipped byte.
+norvm flash create "$t/erased.img" --size 256K
+refused erased_image 'erased.img is erased at its start: nothing to boot' \
+	--flash "$t/erased.img,readonly" --boot flash
 norvm flash pack "$t/bad.img" --firmware "$t/park.bin" --size 256K
+cp "$t/bad.img" "$t/flip.img"
 printf '\x00\x00\x10\x00\x00\x00\x00\x00' |
 	dd of="$t/bad.img" bs=1 seek=$((0x220)) conv=notrunc status=none
-timeout 60 "$NORVM" run --flash "$t/bad.img,readonly" --boot flash -c 2 \
-	</dev/null >"$out" 2>&1
-expect_status stage0_trap_status 1 $?
-expect stage0_trap_reported 'norvm stage-0: trap, cause 0x0+5 pc 0x0+2000[0-9a-f]{4} tval 0x0+20100000' "$out"
+refused payload_beyond_image 'bad.img: payload 0 \(0x8 bytes at 0x100000\) lies beyond the 256 KiB image' \
+	--flash "$t/bad.img,readonly" --boot flash -c 2
+printf '\x13' | dd of="$t/flip.img" bs=1 seek=$((0x1000)) conv=notrunc status=none
+refused payload_damaged 'flip.img: payload 0 is damaged \(CRC-32 0x[0-9a-f]{8}, the header says 0x[0-9a-f]{8}\)' \
+	--flash "$t/flip.img,readonly" --boot flash
+
+# A guest whose trap handler cannot be fetched traps for ever: norvm ends
+# it with one line (status 1) rather than spin.  mtvec = 0x200000 (no
+# device), then an illegal instruction; and a bank 0 that starts with an
+# illegal instruction, mtvec left at 0 (no device there either).
+printf '\xb7\x02\x20\x00\x73\x90\x52\x30\x00\x00\x00\x00' >"$t/stuck.bin"
+for jit in off on; do
+	timeout 60 "$NORVM" run --jit $jit --firmware "$t/stuck.bin" </dev/null >"$out" 2>&1
+	expect_status stuck_${jit}_status 1 $?
+	expect stuck_${jit}_said '^norvm: hart 0 is stuck: its trap handler at 0x200000 \(mtvec\) cannot be fetched' "$out"
+	check stuck_${jit}_once '[ "$(grep -c "is stuck" "$out")" = 1 ]' "said $(grep -c "is stuck" "$out") times"
+done
+norvm flash create "$t/zero.img" --size 256K
+head -c 4 /dev/zero | dd of="$t/zero.img" conv=notrunc status=none
+timeout 60 "$NORVM" run --flash "$t/zero.img,readonly" --boot flash </dev/null >"$out" 2>&1
+expect_status stuck_flash_status 1 $?
+expect stuck_flash_said '^norvm: hart 0 is stuck: its trap handler at 0x0 \(mtvec\)' "$out"
