@@ -129,6 +129,12 @@ static int load_guest(struct vm *vm, char *err, size_t errlen)
 		return -ENOSPC;
 	}
 	memcpy(vm->ram + (vm->fdt_addr - VIRT_RAM_BASE), vm->fdt, vm->fdt_size);
+	/* At start and at every reset: the guest may have rewritten bank 0. */
+	if (c->boot_flash) {
+		ret = pack_check_boot(c->flash[0].path, vm, err, errlen);
+		if (ret)
+			return ret;
+	}
 
 	if (vm_has_mmode(vm)) {
 		start = c->boot_flash ? VIRT_FLASH0_BASE : fw.entry;
@@ -306,10 +312,7 @@ int machine_create(struct vm *vm, const struct vm_config *cfg, char *err,
 		ret = create_flash(vm, i, err, errlen);
 	if (ret)
 		return ret;
-	ret = load_guest(vm, err, errlen);
-	if (!ret && cfg->boot_flash)
-		ret = pack_check_boot(cfg->flash[0].path, vm, err, errlen);
-	return ret;
+	return load_guest(vm, err, errlen);
 }
 
 static void *hart_thread(void *arg)

@@ -70,3 +70,9 @@ head -c 4 /dev/zero | dd of="$t/zero.img" conv=notrunc status=none
 timeout 60 "$NORVM" run --flash "$t/zero.img,readonly" --boot flash </dev/null >"$out" 2>&1
 expect_status stuck_flash_status 1 $?
 expect stuck_flash_said '^norvm: hart 0 is stuck: its trap handler at 0x0 \(mtvec\)' "$out"
+# The same check at a reset: U-Boot erases the block stage-0 is in, then
+# resets; norvm says so and stops instead of starting an erased bank.
+cp "$t/uboot.img" "$t/rw.img"
+run_guest "$out" 'erase 0x20000000 +0x40000\nreset\n' --flash "$t/rw.img" --boot flash
+expect_status reset_erased_status 1 $?
+expect reset_erased_said '^norvm: reset: --boot flash: .*rw.img is erased at its start' "$out"
