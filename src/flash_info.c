@@ -111,6 +111,13 @@ static int open_image(struct image_info *ii, char *err, size_t errlen)
 			 "flash create)", ii->path);
 		return -EINVAL;
 	}
+	/* Read no more than any bank holds: a huge (sparse) file is not one. */
+	if (ii->size > CFI_MAX_BANK) {
+		snprintf(err, errlen, "%s: %" PRIu64 " bytes, larger than any flash bank "
+			 "(at most %u MiB): not a flash image", ii->path, ii->size,
+			 (unsigned)(CFI_MAX_BANK >> 20));
+		return -EFBIG;
+	}
 	return 0;
 }
 

@@ -31,6 +31,8 @@ struct vm;
 struct cfi_flash;
 
 #define CFI_MAX_REGIONS	4
+/* The largest bank any board has (its flash window). */
+#define CFI_MAX_BANK	(UINT64_C(64) << 20)
 
 /* An erase region of one device: `blocks` blocks of `size` bytes. */
 struct cfi_region {

@@ -263,6 +263,10 @@ bad missing 1 '[^ ]*nope.img: cannot open: No such file' "$t/nope.img"
 bad directory 1 '[^ ]*dir: is a directory' "$t/dir"
 bad empty 1 '[^ ]*empty.img: the image is empty' "$t/empty.img"
 bad not_regular 1 '/dev/null: not a regular file' /dev/null
+# A huge sparse file is refused at once, not read for minutes.
+truncate -s 1T "$t/huge.img"
+NORVM_TIMEOUT=20 bad huge 1 '[^ ]*huge.img: 1099511627776 bytes, larger than any flash bank \(at most 64 MiB\)' "$t/huge.img"
+rm -f "$t/huge.img"
 if [ -r "$t/noperm.img" ]; then
 	echo "SKIP unreadable: a mode 000 file is readable here (running as root)"
 else
