@@ -190,3 +190,34 @@ for opt in powercut=0 fail=-1 powercut=x seed=1y; do
 		echo "FAIL bad_${opt%%=*}_${opt#*=}: status $rc, $(head -n 1 "$E2E_TMP/bad.out")"
 	fi
 done
+
+# The sweep must never report success having tested nothing: the
+# --flash=FILE spelling finds the right bank; a workload that writes
+# nothing to @IMG@, or --from past --to, is an error (status 2, one
+# line); --help succeeds.
+sweep() {	# NAME WANT-STATUS PATTERN SWEEP-ARGS...
+	local name=$1 want=$2 pat=$3 rc; shift 3
+	timeout -k 5 300 scripts/powercut-sweep --norvm "$NORVM" --timeout 60 "$@" \
+		>"$E2E_TMP/$name.out" 2>&1
+	rc=$?
+	if [ $rc != "$want" ]; then
+		echo "FAIL $name: status $rc, expected $want: $(tail -n 2 "$E2E_TMP/$name.out")"
+	elif ! grep -Eq -- "$pat" "$E2E_TMP/$name.out"; then
+		echo "FAIL $name: no /$pat/ in: $(tail -n 2 "$E2E_TMP/$name.out")"
+	else
+		echo "PASS $name"
+	fi
+}
+sweep sweep_flash_equals 1 '^3 cut points: [0-9]+ passed, [0-9]+ failed' \
+	--image "$before" --from 1 --to 3 \
+	--run "--firmware $UBOOT_M --flash=$b0 --flash=@IMG@" --run-input "$E2E_TMP/work.txt" \
+	--check "--firmware $UBOOT_M --flash=$b0 --flash=@IMG@" --check-input "$E2E_TMP/check.txt"
+printf 'poweroff\n' >"$E2E_TMP/idle.txt"
+sweep sweep_nothing_written 2 'made no program or erase on flash1 \(@IMG@\): nothing to cut' \
+	--image "$before" \
+	--run "--firmware $UBOOT_M --flash $b0 --flash @IMG@" --run-input "$E2E_TMP/idle.txt" \
+	--check "--firmware $UBOOT_M --flash $b0 --flash @IMG@" --check-input "$E2E_TMP/check.txt"
+sweep sweep_from_past_to 2 '^powercut-sweep: --from 5 --to 2: no cut point between them$' \
+	--image "$before" --from 5 --to 2 \
+	--run "--firmware $UBOOT_M --flash @IMG@" --check "--firmware $UBOOT_M --flash @IMG@"
+sweep sweep_help 0 '^powercut-sweep: cut the power' --help
