@@ -38,7 +38,7 @@ static int create(struct vm *vm, const struct accel_ops *a, char *err,
 	return ret;
 }
 
-int accel_open(struct vm *vm, const char *name, bool need_mmode,
+int accel_open(struct vm *vm, const char *name, unsigned need_caps,
 	       char *err, size_t errlen)
 {
 	const struct accel_ops *a;
@@ -51,9 +51,14 @@ int accel_open(struct vm *vm, const char *name, bool need_mmode,
 				 name, accel_names);
 			return -EINVAL;
 		}
-		if (need_mmode && !(a->caps & ACCEL_CAP_MMODE)) {
+		if ((need_caps & ACCEL_CAP_MMODE) && !(a->caps & ACCEL_CAP_MMODE)) {
 			snprintf(err, errlen, "--accel %s runs no M-mode firmware: give "
 				 "the S-mode payload with --kernel, not --firmware", name);
+			return -EINVAL;
+		}
+		if ((need_caps & ACCEL_CAP_VCLOCK) && !(a->caps & ACCEL_CAP_VCLOCK)) {
+			snprintf(err, errlen, "--accel %s runs on host time only: --clock "
+				 "virtual needs the built-in CPU (--accel soft)", name);
 			return -EINVAL;
 		}
 		ret = create(vm, a, err, errlen);
@@ -66,7 +71,7 @@ int accel_open(struct vm *vm, const char *name, bool need_mmode,
 		return ret;
 	}
 	for (size_t i = 0; i < NACCELS; i++) {
-		if (need_mmode && !(accels[i]->caps & ACCEL_CAP_MMODE))
+		if ((need_caps & accels[i]->caps) != need_caps)
 			continue;
 		ret = create(vm, accels[i], err, errlen);
 		if (!ret)

@@ -41,6 +41,7 @@ struct vm;
 #define ACCEL_MAX_SLOTS		32
 
 #define ACCEL_CAP_MMODE		(1u << 0)
+#define ACCEL_CAP_VCLOCK	(1u << 1)	/* virtual_time: --clock virtual */
 
 /* Where and how a hart starts. */
 struct hart_entry {
@@ -89,6 +90,12 @@ struct accel_ops {
 	uint64_t (*instret)(struct vm *vm, unsigned hart);
 	/* A stopped hart's architectural state; NULL when not told. */
 	void (*hart_state)(struct vm *vm, unsigned hart, struct hart_state *s);
+	/*
+	 * The virtual clock (--clock virtual), in VIRT_TIMEBASE_HZ ticks:
+	 * guest time that advances with the instructions the harts retire.
+	 * NULL: this accelerator runs on host time only.
+	 */
+	uint64_t (*virtual_time)(struct vm *vm);
 };
 
 extern const struct accel_ops soft_accel_ops;
@@ -102,13 +109,13 @@ bool accel_known(const char *name);
 
 /*
  * Create the accelerator named `name` for vm (vm->accel set on success).
- * "auto" takes the first in the table that can run the guest: KVM when
- * /dev/kvm works and the guest needs no M-mode (`need_mmode`: M-mode
- * firmware was given), else the built-in CPU.  A named accelerator that
- * cannot run here, or cannot run M-mode firmware when it is needed, fails
- * with one line in `err`.
+ * "auto" takes the first in the table that can run the guest and has the
+ * capabilities `need_caps` asks for: KVM when /dev/kvm works and the
+ * guest needs neither M-mode (M-mode firmware was given) nor the virtual
+ * clock, else the built-in CPU.  A named accelerator that cannot run here,
+ * or lacks a capability needed, fails with one line in `err`.
  */
-int accel_open(struct vm *vm, const char *name, bool need_mmode,
+int accel_open(struct vm *vm, const char *name, unsigned need_caps,
 	       char *err, size_t errlen) __attribute__((warn_unused_result));
 
 #endif

@@ -203,6 +203,12 @@ static void console_write(void *opaque, uint8_t byte)
 	console_output(byte);
 }
 
+/* Guest time in nanoseconds: the UART's pacing sees the guest's gaps. */
+static uint64_t guest_ns(void *opaque)
+{
+	return vm_mtime(opaque) * (UINT64_C(1000000000) / VIRT_TIMEBASE_HZ);
+}
+
 static int create_devices(struct vm *vm, char *err, size_t errlen)
 {
 	struct irq_line uart_irq;
@@ -223,6 +229,12 @@ static int create_devices(struct vm *vm, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create the UART: out of memory");
 		return -ENOMEM;
 	}
+	/*
+	 * How far apart the guest's reads of the line status are, in its own
+	 * time: on the virtual clock a udelay(100) between two reads is 100
+	 * guest microseconds, however fast the host ran it.
+	 */
+	uart_set_clock(vm->uart, guest_ns, vm);
 	return 0;
 }
 
@@ -277,8 +289,9 @@ int machine_create(struct vm *vm, const struct vm_config *cfg, char *err,
 	vm->ram_size = cfg->ram_size;
 	clock_gettime(CLOCK_MONOTONIC, &vm->start);
 
-	ret = accel_open(vm, cfg->accel ? cfg->accel : "auto", cfg->firmware != NULL,
-			 err, errlen);
+	ret = accel_open(vm, cfg->accel ? cfg->accel : "auto",
+			 (cfg->firmware ? ACCEL_CAP_MMODE : 0) |
+			 (cfg->clock_virtual ? ACCEL_CAP_VCLOCK : 0), err, errlen);
 	if (!ret)
 		ret = check_entry(vm, err, errlen);
 	if (ret)

@@ -74,6 +74,12 @@ static const char usage_text[] =
 "                      left partial and norvm exits with status 99;\n"
 "                      fail=N: the N-th reports a program or erase failure;\n"
 "                      seed=S: the partial states' seed (default 1)\n"
+"  --clock host|virtual\n"
+"                      guest time: the host's, or virtual, advancing with the\n"
+"                      instructions retired (10 million a guest second; WFI\n"
+"                      skips to the next timer), the same from run to run on\n"
+"                      one hart (built-in CPU; default: virtual when a bank has\n"
+"                      timing=real, else host)\n"
 "  --flash-map=on|off  map the flash array into the guest while in read-array\n"
 "                      mode (default on); off traps every access\n"
 "  --gdb tcp::PORT|tcp:HOST:PORT|unix:PATH\n"
@@ -112,7 +118,7 @@ static int die_usage(const char *fmt, ...)
 enum {
 	OPT_FIRMWARE = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DUMP_DTB,
 	OPT_STATS, OPT_STATS_JSON, OPT_HELP, OPT_FLASH, OPT_FLASH_MAP, OPT_BOOT,
-	OPT_GDB, OPT_GDB_WAIT, OPT_ACCEL, OPT_STATS_INTERVAL, OPT_JIT,
+	OPT_GDB, OPT_GDB_WAIT, OPT_ACCEL, OPT_STATS_INTERVAL, OPT_JIT, OPT_CLOCK,
 };
 
 static const struct option run_options[] = {
@@ -134,6 +140,7 @@ static const struct option run_options[] = {
 	{ "gdb-wait", no_argument, NULL, OPT_GDB_WAIT },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "jit", required_argument, NULL, OPT_JIT },
+	{ "clock", required_argument, NULL, OPT_CLOCK },
 	{ 0 }
 };
 
@@ -283,7 +290,7 @@ static int parse_flash(char *arg, struct vm_config *c)
 
 static int parse_run(int argc, char **argv, struct vm_config *c)
 {
-	int opt;
+	int opt, clock = -1;
 
 	memset(c, 0, sizeof(*c));
 	c->ram_size = UINT64_C(256) << 20;
@@ -340,6 +347,11 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 			if (parse_jit("--jit", optarg, c))
 				return 2;
 			break;
+		case OPT_CLOCK:
+			if (strcmp(optarg, "host") && strcmp(optarg, "virtual"))
+				return die_usage("--clock %s: must be host or virtual", optarg);
+			clock = !strcmp(optarg, "virtual");
+			break;
 		case OPT_HELP:
 			usage(stdout);
 			exit(0);
@@ -353,6 +365,8 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 		return die_usage("unexpected argument '%s'", argv[optind]);
 	if (c->jit >= 0 && !strcmp(c->accel, "kvm"))
 		return die_usage("--jit is for the built-in CPU; KVM runs the guest");
+	if (clock == 1 && !strcmp(c->accel, "kvm"))
+		return die_usage("--clock virtual is the built-in CPU's; KVM runs on host time");
 	/* The environment's default, for running whole test suites one way. */
 	if (c->jit < 0 && getenv("NORVM_JIT")) {
 		char *env = strdup(getenv("NORVM_JIT"));
@@ -365,6 +379,20 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 	}
 	if (c->stats_interval_ms && !c->stats_json)
 		return die_usage("--stats-interval needs --stats-json");
+	/*
+	 * Unless told, a bank that takes its part's real times runs on the
+	 * virtual clock wherever the built-in CPU surely runs the guest: a
+	 * firmware's timeouts then never expire because the host was busy.
+	 */
+	if (clock < 0) {
+		bool timing = false;
+
+		for (unsigned i = 0; i < c->nflash; i++)
+			timing |= c->flash[i].timing;
+		clock = timing && (!strcmp(c->accel, "soft") ||
+				   (!strcmp(c->accel, "auto") && c->firmware));
+	}
+	c->clock_virtual = clock;
 	if (!c->stats_interval_ms)
 		c->stats_interval_ms = STATS_INTERVAL_MS_DEFAULT;
 	return 0;

@@ -37,6 +37,8 @@ struct vm_config {
 	uint64_t ram_size;
 	unsigned nharts;
 	bool boot_flash;		/* start in flash bank 0 */
+	/* time from the instructions retired, not the host's (--clock) */
+	bool clock_virtual;
 	bool flash_map;			/* map the array while in read-array mode */
 	struct flash_config flash[VM_MAX_FLASH];
 	unsigned nflash;

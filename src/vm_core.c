@@ -34,6 +34,9 @@ uint64_t vm_mtime(const struct vm *vm)
 	struct timespec now;
 	uint64_t ns;
 
+	if (vm->cfg.clock_virtual)
+		return vm->accel->virtual_time((struct vm *)vm);
+
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ns = (uint64_t)(now.tv_sec - vm->start.tv_sec) * 1000000000ull +
 	     (uint64_t)now.tv_nsec - (uint64_t)vm->start.tv_nsec;

@@ -41,6 +41,7 @@ static void soft_destroy(struct vm *vm)
 	free(sv->harts);
 	debug_free(sv);
 	pthread_mutex_destroy(&sv->map_lock);
+	pthread_mutex_destroy(&sv->clock_lock);
 	pthread_mutex_destroy(&sv->ack_lock);
 	pthread_cond_destroy(&sv->ack_cond);
 	pthread_cond_destroy(&sv->done_cond);
@@ -62,6 +63,8 @@ static int hart_init(struct soft_vm *sv, unsigned i)
 	atomic_init(&h->mtimecmp, UINT64_MAX);
 	atomic_init(&h->seen_gen, 0);
 	atomic_init(&h->in_guest, false);
+	atomic_init(&h->vtime, 0);
+	atomic_init(&h->asleep_armed, false);
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -83,7 +86,11 @@ static int soft_create(struct vm *vm, char *err, size_t errlen)
 	vm->accel_priv = sv;
 	sv->vm = vm;
 	pthread_mutex_init(&sv->map_lock, NULL);
+	pthread_mutex_init(&sv->clock_lock, NULL);
 	pthread_mutex_init(&sv->ack_lock, NULL);
+	sv->clock_virtual = vm->cfg.clock_virtual;
+	atomic_init(&sv->vtime_skip, 0);
+	atomic_init(&sv->asleep, 0);
 	pthread_cond_init(&sv->ack_cond, NULL);
 	pthread_cond_init(&sv->done_cond, NULL);
 	atomic_init(&sv->waiting, false);
@@ -126,6 +133,9 @@ static void soft_reset_hart(struct vm *vm, unsigned hart,
 	struct hart *h = hart_of(vm, hart);
 
 	memset(h->x, 0, sizeof(h->x));
+	/* The clock goes on across a reset, whose instret starts again. */
+	hart_publish_time(h);
+	h->vtime_base = atomic_load(&h->vtime);
 	hart_reset_csrs(h);
 	atomic_store(&h->mip_ext, 0);
 	atomic_store(&h->mtimecmp, UINT64_MAX);
@@ -134,11 +144,64 @@ static void soft_reset_hart(struct vm *vm, unsigned hart,
 	atomic_store(&h->seen_gen, atomic_load(&h->sv->map_gen));
 }
 
+static void wake(struct hart *h)
+{
+	pthread_mutex_lock(&h->lock);
+	pthread_cond_broadcast(&h->wake);
+	pthread_mutex_unlock(&h->lock);
+}
+
 static bool timer_due(struct hart *h)
 {
 	uint64_t cmp = atomic_load(&h->mtimecmp);
 
-	return cmp != UINT64_MAX && vm_mtime(h->vm) >= cmp;
+	return cmp != UINT64_MAX && hart_time(h) >= cmp;
+}
+
+/*
+ * The virtual clock: every hart's instructions, one tick (100 ns of guest
+ * time) each, plus what WFI skipped.  Deterministic with one hart; with
+ * several it depends on how their threads interleave.
+ */
+static uint64_t soft_virtual_time(struct vm *vm)
+{
+	struct soft_vm *sv = soft_vm(vm);
+	uint64_t t = atomic_load_explicit(&sv->vtime_skip, memory_order_relaxed);
+
+	for (unsigned i = 0; i < sv->nharts; i++)
+		t += atomic_load_explicit(&sv->harts[i].vtime, memory_order_relaxed);
+	return t;
+}
+
+/*
+ * Every hart sleeps in WFI: nothing runs to move the virtual clock, so it
+ * jumps to the first timer a sleeping hart waits for, and wakes them.
+ * Not while a hart's timer is already due (it is waking up).
+ */
+static void skip_ahead(struct soft_vm *sv)
+{
+	uint64_t now, next = UINT64_MAX;
+
+	pthread_mutex_lock(&sv->clock_lock);
+	now = soft_virtual_time(sv->vm);
+	for (unsigned i = 0; i < sv->nharts; i++) {
+		struct hart *o = &sv->harts[i];
+		uint64_t cmp = atomic_load(&o->mtimecmp);
+
+		if (!atomic_load(&o->asleep_armed) || cmp == UINT64_MAX)
+			continue;
+		if (cmp <= now) {
+			next = UINT64_MAX;
+			break;
+		}
+		next = cmp < next ? cmp : next;
+	}
+	if (next != UINT64_MAX && atomic_load(&sv->asleep) == sv->nharts)
+		atomic_fetch_add(&sv->vtime_skip, next - now);
+	pthread_mutex_unlock(&sv->clock_lock);
+	if (next != UINT64_MAX)
+		for (unsigned i = 0; i < sv->nharts; i++)
+			wake(&sv->harts[i]);
 }
 
 /* Is an interrupt pending that WFI must wake for (mip & mie != 0)? */
@@ -151,11 +214,55 @@ static bool wake_pending(struct hart *h)
 	return (mip & h->mie) != 0;
 }
 
+/*
+ * WFI on the virtual clock: time moves only while some hart runs, so a
+ * sleeper looks again now and then, and the last hart to fall asleep
+ * skips the clock ahead to the next timer.
+ */
+static void wfi_sleep_virtual(struct hart *h)
+{
+	struct soft_vm *sv = h->sv;
+	struct vm *vm = h->vm;
+
+	hart_publish_time(h);
+	atomic_store(&h->asleep_armed, (h->mie & MIP_MTIP) != 0);
+	atomic_fetch_add(&sv->asleep, 1);
+	pthread_mutex_lock(&h->lock);
+	while (!vm_should_stop(vm) && !wake_pending(h) &&
+	       !atomic_load(&sv->stop_req)) {
+		struct timespec ts;
+
+		if (atomic_load(&sv->asleep) == sv->nharts) {
+			pthread_mutex_unlock(&h->lock);
+			skip_ahead(sv);
+			pthread_mutex_lock(&h->lock);
+			if (wake_pending(h))
+				break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 10 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&h->wake, &h->lock, &ts);
+	}
+	pthread_mutex_unlock(&h->lock);
+	atomic_fetch_sub(&sv->asleep, 1);
+	atomic_store(&h->asleep_armed, false);
+}
+
 static void wfi_sleep(struct hart *h)
 {
 	struct vm *vm = h->vm;
 
 	hart_leave_guest(h);
+	if (h->sv->clock_virtual) {
+		wfi_sleep_virtual(h);
+		atomic_store(&h->in_guest, true);
+		hart_sync_map(h);
+		return;
+	}
 	pthread_mutex_lock(&h->lock);
 	while (!vm_should_stop(vm) && !wake_pending(h) &&
 	       !atomic_load(&h->sv->stop_req)) {
@@ -182,13 +289,6 @@ static void wfi_sleep(struct hart *h)
 	hart_sync_map(h);
 }
 
-static void wake(struct hart *h)
-{
-	pthread_mutex_lock(&h->lock);
-	pthread_cond_broadcast(&h->wake);
-	pthread_mutex_unlock(&h->lock);
-}
-
 static int soft_run_hart(struct vm *vm, unsigned hart)
 {
 	struct hart *h = hart_of(vm, hart);
@@ -211,6 +311,7 @@ static int soft_run_hart(struct vm *vm, unsigned hart)
 			continue;
 		}
 		exec_block(h, BLOCK_BUDGET);
+		hart_publish_time(h);
 		if (unlikely(h->dbg_break || h->dbg_watch))
 			debug_report(h);
 	}
@@ -288,7 +389,7 @@ unsigned soft_get_priv(struct vm *vm, unsigned hart)
 
 const struct accel_ops soft_accel_ops = {
 	.name = "soft",
-	.caps = ACCEL_CAP_MMODE,
+	.caps = ACCEL_CAP_MMODE | ACCEL_CAP_VCLOCK,
 	.create = soft_create,
 	.destroy = soft_destroy,
 	.set_memory_region = soft_set_memory_region,
@@ -299,4 +400,5 @@ const struct accel_ops soft_accel_ops = {
 	.kick = soft_kick,
 	.instret = soft_instret,
 	.hart_state = soft_hart_state,
+	.virtual_time = soft_virtual_time,
 };

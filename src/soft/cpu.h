@@ -191,6 +191,15 @@ struct hart {
 	bool pmp_locked;		/* some active entry binds M-mode */
 
 	uint64_t instret;
+	/*
+	 * The virtual clock (--clock virtual): this hart's instructions since
+	 * the VM started, published for every thread (vtime_base: those
+	 * before the last reset), and whether it sleeps in WFI with its timer
+	 * armed, for the skip ahead (accel.c).
+	 */
+	atomic_uint_fast64_t vtime;
+	uint64_t vtime_base;
+	atomic_bool asleep_armed;
 
 	/* Written by other threads: device interrupt lines and the timer. */
 	atomic_uint_fast64_t mip_ext;
@@ -298,6 +307,12 @@ struct soft_vm {
 	struct slot_table tables[2];
 	atomic_uint_fast64_t map_gen;
 
+	/* The virtual clock: WFI skipped it ahead by this much. */
+	bool clock_virtual;
+	atomic_uint_fast64_t vtime_skip;
+	atomic_uint asleep;		/* harts in WFI */
+	pthread_mutex_t clock_lock;	/* serialises skips */
+
 	/* Debugging: harts park at their next boundary while stop_req. */
 	atomic_bool stop_req;
 	atomic_bool debug_active;	/* breakpoints or watchpoints set */
@@ -330,6 +345,21 @@ static inline void guest_write(void *guest, const void *src, size_t n)
 	memcpy(guest, src, n);
 }
 #endif
+
+/* Publish this hart's instruction count to the virtual clock. */
+static inline void hart_publish_time(struct hart *h)
+{
+	if (h->sv->clock_virtual)
+		atomic_store_explicit(&h->vtime, h->vtime_base + h->instret,
+				      memory_order_relaxed);
+}
+
+/* Machine time as this hart sees it now (its own count published first). */
+static inline uint64_t hart_time(struct hart *h)
+{
+	hart_publish_time(h);
+	return vm_mtime(h->vm);
+}
 
 /* decode.c */
 void decode(struct insn *in, uint32_t bits);

@@ -56,7 +56,7 @@ uint64_t hart_mip(struct hart *h)
 	uint64_t mip = h->mip_sw |
 		atomic_load_explicit(&h->mip_ext, memory_order_relaxed);
 
-	if (cmp != UINT64_MAX && vm_mtime(h->vm) >= cmp)
+	if (cmp != UINT64_MAX && hart_time(h) >= cmp)
 		mip |= MIP_MTIP;
 	return mip;
 }
@@ -318,7 +318,7 @@ static bool csr_read(struct hart *h, unsigned csr, uint64_t *v)
 		if (!counter_allowed(h, n))
 			return false;
 		*v = n == 0 ? counter_read(h, 0) :
-		     n == 1 ? vm_mtime(h->vm) :
+		     n == 1 ? hart_time(h) :
 		     n == 2 ? counter_read(h, 1) : 0;
 		return true;
 	}

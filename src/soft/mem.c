@@ -378,6 +378,7 @@ static bool mmio_call(struct hart *h, struct mmio_exit *e)
 	uint64_t mip = atomic_load(&h->mip_ext), cmp = atomic_load(&h->mtimecmp);
 	bool ok;
 
+	hart_publish_time(h);	/* a device may read the clock */
 	hart_leave_guest(h);
 	ok = mmio_dispatch(&h->vm->bus, e);
 	atomic_store(&h->in_guest, true);
