@@ -22,11 +22,22 @@
  * then never stay mapped where reads return anything but the array, and
  * a cycle whose unmap fails is undone whole).
  *
+ * Interrupted operations (powercut=N, fail=N) are checked the same way:
+ * the model numbers the program and erase operations as the device must
+ * (from 1, those a protected block or read-only image refuses left out),
+ * and where one is interrupted it knows only bounds, not bytes: each
+ * byte the operation was to change may hold any mix of its old and new
+ * bits, every other byte is unchanged.  A failed operation's status says
+ * so (Intel SR4 or SR5; AMD DQ5) and the device goes on; a power cut
+ * stops the VM with status 99 and the bank takes no further write.
+ *
  * Input: byte 0: bits 0-3 geometry (mod 9; 9-15: also top boot), bit 4
  * the AMD set, bit 5 boot-block regions (4 x BLOCK/4 + 3 x BLOCK per
  * device, at the bottom, or at the top for 9-15), bit 6 mapping off, bit
- * 7 read-only image; then records of a flags byte, an offset and a value
- * (little-endian), as long as the input lasts:
+ * 7 read-only image; byte 1: bits 0-2 the operation the power cuts (0:
+ * none), bits 3-5 the operation that fails (0: none), bits 6-7 the seed
+ * of their partial states; then records of a flags byte, an offset and a
+ * value (little-endian), as long as the input lasts:
  *   flags bits 0-2  0, 4 read; 1 write (value: as many bytes as the
  *                   access is wide); 2, 6 write a command on every device
  *                   lane (value: 2 bytes, see pick()); 3, 5 two such
@@ -105,7 +116,38 @@ struct model {
 	uint8_t d7[8];
 	bool sel[MAXBLK];		/* sectors in the erase window */
 	unsigned tog;			/* non-array read cycles so far */
+	/* interrupted operations */
+	unsigned ops, cut_at, fail_at;	/* operations so far; 0: none */
+	bool cut;			/* the power was cut */
+	bool bounded;			/* the last operation left bytes partial */
+	uint8_t pre[MAXSIZE];		/* the image before it */
 };
+
+/*
+ * A program or erase starts: number it.  True when it is the one to be
+ * interrupted: its effect is then bounded (m_op_end), not exact.
+ */
+static bool m_op_start(struct model *m)
+{
+	m->ops++;
+	if (m->ops != m->cut_at && m->ops != m->fail_at)
+		return false;
+	if (!m->bounded)	/* a second one in the same access widens it */
+		memcpy(m->pre, m->img, m->size);
+	return true;
+}
+
+/*
+ * After it was applied in full: the model's image is now one bound, the
+ * image before it (pre) the other, until the access is checked.
+ */
+static void m_op_end(struct model *m, bool interrupted)
+{
+	if (!interrupted)
+		return;
+	m->bounded = true;
+	m->cut = m->ops == m->cut_at;
+}
 
 static unsigned m_blk(const struct model *m, uint64_t a)
 {
@@ -160,15 +202,21 @@ static void m_buffer_data(struct model *m, uint64_t a, unsigned len,
 
 static void m_buffer_commit(struct model *m)
 {
+	bool cut;
+
 	if (m->bbad) {
 		m->sr |= 0x30;
 		return;
 	}
 	if (!m_writable(m, m->bstart, 0x10))
 		return;
+	cut = m_op_start(m);
 	for (unsigned i = 0; i < m->n * m->buf; i++)
 		if (m->bvalid[i] && m->bstart + i < m->size)
 			m->img[m->bstart + i] &= m->bdata[i];
+	m_op_end(m, cut);
+	if (cut && m->ops == m->fail_at)
+		m->sr |= 0x10;
 }
 
 /* The second cycle of a setup command (always a whole bus word). */
@@ -180,10 +228,16 @@ static void m_second(struct model *m, uint64_t a, uint8_t c)
 	m->pend = P_NONE;
 	switch (p) {
 	case P_ERASE:
-		if (c != 0xd0)
+		if (c != 0xd0) {
 			m->sr |= 0x30;
-		else if (m_writable(m, a, 0x20))
+		} else if (m_writable(m, a, 0x20)) {
+			bool cut = m_op_start(m);
+
 			memset(m->img + m->boff[blk], 0xff, m->bsize[blk]);
+			m_op_end(m, cut);
+			if (cut && m->ops == m->fail_at)
+				m->sr |= 0x20;
+		}
 		break;
 	case P_LOCK:
 		if (c == 0x01)
@@ -222,9 +276,15 @@ static void m_intel(struct model *m, uint64_t a, unsigned len, const uint8_t *d)
 
 	if (m->pend == P_PROGRAM) {
 		m->pend = P_NONE;
-		if (m_writable(m, a, 0x10))
+		if (m_writable(m, a, 0x10)) {
+			bool cut = m_op_start(m);
+
 			for (unsigned i = 0; i < len; i++)
 				m->img[a + i] &= d[i];
+			m_op_end(m, cut);
+			if (cut && m->ops == m->fail_at)
+				m->sr |= 0x10;
+		}
 		return;
 	}
 	if (m->pend == P_DATA) {
@@ -277,11 +337,12 @@ static void a_read_mode(struct model *m)
 static void a_program(struct model *m, uint64_t a, unsigned len, const uint8_t *d,
 		      const bool *valid)
 {
-	bool bad = false;
+	bool bad = false, cut;
 
 	a_read_mode(m);
 	if (!len || m_prot(m, a))
 		return;			/* busy for a moment, nothing changes */
+	cut = m_op_start(m);
 	for (unsigned i = 0; i < len; i++) {
 		if (valid && !valid[i])
 			continue;
@@ -289,18 +350,29 @@ static void a_program(struct model *m, uint64_t a, unsigned len, const uint8_t *
 			bad = true;
 		m->img[a + i] &= d[i];
 	}
-	if (bad)
+	m_op_end(m, cut);
+	if (bad || (cut && m->ops == m->fail_at))
 		m->st = A_FAILED;
 }
 
 static void a_erase(struct model *m)
 {
+	bool any = false, cut = false;
+
+	for (unsigned b = 0; b < m->nblk; b++)
+		any |= m->sel[b] && !m->ro && !(m->lock[b] & 1);
+	if (any)
+		cut = m_op_start(m);
 	for (unsigned b = 0; b < m->nblk; b++)
 		if (m->sel[b] && !m->ro && !(m->lock[b] & 1))
 			memset(m->img + m->boff[b], 0xff, m->bsize[b]);
+	m_op_end(m, cut);
 	memset(m->sel, 0, sizeof(m->sel));
-	memset(m->d7, 0, sizeof(m->d7));
 	a_read_mode(m);
+	/* A failed erase: DQ5, and DQ7 reads 0 (the complement of an erased 1). */
+	memset(m->d7, cut && m->ops == m->fail_at ? 0x80 : 0, sizeof(m->d7));
+	if (cut && m->ops == m->fail_at)
+		m->st = A_FAILED;
 }
 
 static bool a_unlock(struct model *m, uint64_t a, uint8_t c)
@@ -538,7 +610,7 @@ static void m_mapping(struct model *m, const struct model *before)
 	if (want == m->mapped)
 		return;
 	if (fail) {
-		if (m->mapped && before)
+		if (m->mapped && before && !m->cut)	/* no power: nothing undone */
 			memcpy(m, before, sizeof(*m));
 		m->fail = fail - 1;
 		return;
@@ -551,9 +623,11 @@ static void m_write(struct model *m, uint64_t off, unsigned len, uint64_t val)
 	static struct model before;
 	uint8_t d[8];
 
+	if (m->cut)
+		return;			/* no power: nothing reaches the array */
 	for (unsigned i = 0; i < 8; i++)
 		d[i] = (uint8_t)(val >> (8 * i));
-	for (unsigned i = 0; i < len;) {
+	for (unsigned i = 0; i < len && !m->cut;) {
 		uint64_t a = off + i;
 		unsigned n = m->bw - (unsigned)(a % m->bw);
 
@@ -730,15 +804,32 @@ static void mismatch(const char *what, uint64_t got, uint64_t want)
 	abort();
 }
 
-static void check_state(struct cfi_flash *f, int fd)
+/* The image file holds the model's bytes (within bounds after an interruption). */
+static void check_image(int fd)
 {
 	static uint8_t file[MAXSIZE];
-	const struct fake_slot *s = fake_slot_at(BASE);
-	int mode = m_mode(&m);
 
 	/* The file itself, not the device's mapping of it. */
 	if (pread(fd, file, m.size, 0) != (ssize_t)m.size)
 		abort();
+	/*
+	 * An interrupted operation: each byte keeps the bits its old and new
+	 * values agree on, the others are the device's choice.  From then on
+	 * the model takes the device's bytes.
+	 */
+	if (m.bounded) {
+		for (uint64_t i = 0; i < m.size; i++)
+			if ((file[i] ^ m.pre[i]) & ~(m.pre[i] ^ m.img[i])) {
+				char what[80];
+
+				snprintf(what, sizeof(what), "interrupted operation %u, image "
+					 "byte 0x%" PRIx64 " (before 0x%02x, after 0x%02x)",
+					 m.ops, i, m.pre[i], m.img[i]);
+				mismatch(what, file[i], m.img[i]);
+			}
+		memcpy(m.img, file, m.size);
+		m.bounded = false;
+	}
 	if (memcmp(file, m.img, m.size)) {
 		uint64_t i = 0;
 		char what[64];
@@ -748,6 +839,14 @@ static void check_state(struct cfi_flash *f, int fd)
 		snprintf(what, sizeof(what), "image byte 0x%" PRIx64, i);
 		mismatch(what, file[i], m.img[i]);
 	}
+}
+
+static void check_state(struct cfi_flash *f, int fd)
+{
+	const struct fake_slot *s = fake_slot_at(BASE);
+	int mode = m_mode(&m);
+
+	check_image(fd);
 	if ((int)cfi_flash_mode(f) != mode)
 		mismatch("mode", cfi_flash_mode(f), (uint64_t)mode);
 	if (cfi_flash_mapped(f) != m.mapped || !!s != m.mapped)
@@ -793,6 +892,42 @@ static void remove_image(void)
 	unlink(path);
 }
 
+/*
+ * After a power cut: the interrupted operation's bytes within bounds, the
+ * VM stopping with status 99, and no later write reaching the image.
+ */
+static void check_bounded_cut(struct cfi_flash *f)
+{
+	static uint8_t file[MAXSIZE];
+	uint64_t all = 0;
+
+	check_image(image_fd);		/* the bounds; then the model is the file */
+	if (vm.exit_reason != VM_EXIT_POWEROFF || vm.exit_code != CFI_POWERCUT_STATUS)
+		mismatch("exit after a power cut (reason, status)",
+			 (uint64_t)vm.exit_reason << 8 | (unsigned)vm.exit_code,
+			 VM_EXIT_POWEROFF << 8 | CFI_POWERCUT_STATUS);
+	for (unsigned l = 0; l < m.n; l++)
+		all |= (m.amd ? 0xa0ull : 0x40ull) << (8 * m.dw * l);
+	if (m.amd) {
+		uint64_t aa = 0, x55 = 0;
+
+		for (unsigned l = 0; l < m.n; l++) {
+			aa |= 0xaaull << (8 * m.dw * l);
+			x55 |= 0x55ull << (8 * m.dw * l);
+		}
+		cfi_flash_write(f, 0x555 * m.bw, m.bw, aa);
+		cfi_flash_write(f, 0x2aa * m.bw, m.bw, x55);
+		cfi_flash_write(f, 0x555 * m.bw, m.bw, all);
+	} else {
+		cfi_flash_write(f, 0, m.bw, all);
+	}
+	cfi_flash_write(f, 0, m.bw, 0);
+	if (pread(image_fd, file, m.size, 0) != (ssize_t)m.size)
+		abort();
+	if (memcmp(file, m.img, m.size))
+		mismatch("a write after the power cut changed the image", 1, 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
 	static struct cfi_part part;
@@ -800,9 +935,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	struct cfi_flash *f;
 	char err[256];
 
-	if (n < 1)
+	if (n < 2)
 		return 0;
 	memset(&m, 0, sizeof(m));
+	m.cut_at = data[1] & 7;
+	m.fail_at = (data[1] >> 3) & 7;
+	if (m.fail_at == m.cut_at)
+		m.fail_at = 0;		/* a cut wins */
 	m.bw = geo[(data[0] & 15) % 9].bw;
 	m.dw = geo[(data[0] & 15) % 9].dw;
 	m.n = m.bw / m.dw;
@@ -848,18 +987,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	}
 	c = (struct cfi_flash_config){ .base = BASE, .window = 1 << 20,
 		.path = path, .readonly = m.ro, .map = m.map, .part = &part,
-		.slot = 2 };
+		.slot = 2, .powercut = m.cut_at, .fail = m.fail_at,
+		.seed = 1 + (data[1] >> 6) };
 	f = cfi_flash_create(&vm, &c, err, sizeof(err));
 	if (!f) {
 		fprintf(stderr, "%s\n", err);
 		abort();
 	}
 	ntrail = 0;
-	note("%s set, bank width %u, device width %u, boot %d, %s, mapping %s",
-	     m.amd ? "AMD" : "Intel", m.bw, m.dw, m.boot,
-	     m.ro ? "read-only" : "writable", m.map ? "on" : "off");
+	note("%s set, bank width %u, device width %u, boot %d, %s, mapping %s, "
+	     "power cut at operation %u, failure at %u", m.amd ? "AMD" : "Intel",
+	     m.bw, m.dw, m.boot, m.ro ? "read-only" : "writable",
+	     m.map ? "on" : "off", m.cut_at, m.fail_at);
 	check_state(f, image_fd);
-	for (size_t p = 1; p < n;) {
+	for (size_t p = 2; p < n && !m.cut;) {
 		static const unsigned off_bytes[4] = { 2, 2, 1, 8 };
 		const uint8_t *r = data + p, *o = r + 1, *v;
 		unsigned op = r[0] & 7, len = 1u << ((r[0] >> 3) & 3), kind = (r[0] >> 5) & 3;
@@ -939,6 +1080,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 			if (m.amd && m.st == A_WINDOW)
 				a_erase(&m);
 			m_mapping(&m, NULL);
+
 			for (unsigned i = 0; i < len; i++) {
 				uint64_t a = off + i;
 				int b;
@@ -961,10 +1103,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 			}
 			note("read %u bytes at 0x%" PRIx64 ": 0x%" PRIx64 "%s", len, off, got,
 			     m.fail ? " (slot change fails)" : "");
-			if ((got & ~any) != want)
+			/* Once the power went (the read closed an erase window
+			 * whose erase it cut), the read predicts nothing. */
+			if (!m.cut && (got & ~any) != want)
 				mismatch("read value", got, want);
 		}
 		fake_slot_failures = 0;
+		if (m.cut) {
+			/* The image within its bounds, then the power is gone. */
+			check_bounded_cut(f);
+			break;
+		}
 		check_state(f, image_fd);
 	}
 	cfi_flash_destroy(f);

@@ -160,8 +160,8 @@ struct cfi_flash {
 	struct cfi_op undo_op;
 	struct cfi_flash_stats undo_stats;
 	unsigned undo_toggle;
-	uint8_t *undo;			/* image bytes an instant program changed */
-	uint64_t undo_off, undo_len;
+	uint8_t *undo;			/* image bytes an instant operation changed */
+	uint64_t undo_off, undo_len, undo_cap;
 	bool undo_armed;
 };
 

@@ -284,6 +284,28 @@ enum cfi_op_result cfi_check(struct cfi_flash *f, unsigned block)
 	return CFI_OP_OK;
 }
 
+/*
+ * Keep the image bytes [off, off + len) that an operation in this cycle
+ * is about to change, to put them back if the cycle is undone (only while
+ * the array is mapped; the first change of a cycle is the one kept).
+ */
+static void undo_save(struct cfi_flash *f, uint64_t off, uint64_t len)
+{
+	if (!f->undo_armed || f->undo_len || !len)
+		return;
+	if (len > f->undo_cap) {
+		uint8_t *p = realloc(f->undo, len);
+
+		if (!p)
+			return;		/* out of memory: then it cannot be undone */
+		f->undo = p;
+		f->undo_cap = len;
+	}
+	memcpy(f->undo, f->image + off, len);
+	f->undo_off = off;
+	f->undo_len = len;
+}
+
 /* ---- interrupted operations (powercut=N, fail=N) ---- */
 
 /* splitmix64: small, and the same numbers on every host. */
@@ -333,6 +355,7 @@ static void partial_program(struct cfi_flash *f, uint64_t *rng, struct cfi_cut *
 	w->block = cfi_block_index(f, op->off);
 	if (!n)
 		return;
+	undo_save(f, op->off, op->len);
 	yes = rng_next(rng) % n;			/* this bit is cleared */
 	no = n > 1 ? (yes + 1 + rng_next(rng) % (n - 1)) % n : n;	/* this one not */
 	for (uint64_t i = 0; i < op->len; i++) {
@@ -377,12 +400,18 @@ static void partial_program(struct cfi_flash *f, uint64_t *rng, struct cfi_cut *
 static void partial_erase(struct cfi_flash *f, uint64_t *rng, struct cfi_cut *w)
 {
 	struct cfi_op *op = &f->op;
-	unsigned todo = 0, k, i = 0;
+	unsigned todo = 0, k, i = 0, first = f->nblocks, last = 0;
 
 	for (unsigned b = 0; b < f->nblocks; b++)
-		todo += op->erase[b] && cfi_check(f, b) == CFI_OP_OK;
+		if (op->erase[b] && cfi_check(f, b) == CFI_OP_OK) {
+			todo++;
+			first = b < first ? b : first;
+			last = b;
+		}
 	if (!todo)
 		return;
+	undo_save(f, f->blocks[first].off,
+		  f->blocks[last].off + f->blocks[last].size - f->blocks[first].off);
 	k = (unsigned)(rng_next(rng) % todo);
 	w->done = k;
 	w->of = todo;
@@ -498,11 +527,7 @@ static void apply(struct cfi_flash *f)
 
 			if (op->valid && !op->valid[i])
 				continue;
-			if (f->undo_armed && !f->undo_len) {
-				memcpy(f->undo, f->image + op->off, op->len);
-				f->undo_off = op->off;
-				f->undo_len = op->len;
-			}
+			undo_save(f, op->off, op->len);
 			if (op->data[i] & ~*b)
 				op->result = CFI_OP_NOT_ERASED;
 			*b &= op->data[i];
@@ -512,6 +537,16 @@ static void apply(struct cfi_flash *f)
 		if (hi && !sync_range(f, op->off + lo, hi - lo))
 			op->result = CFI_OP_FAILED;
 	} else if (op->kind == CFI_OP_ERASE) {
+		unsigned first = f->nblocks, last = 0;
+
+		for (unsigned b = 0; b < f->nblocks; b++)
+			if (op->erase[b] && cfi_check(f, b) == CFI_OP_OK) {
+				first = b < first ? b : first;
+				last = b;
+			}
+		if (first < f->nblocks)
+			undo_save(f, f->blocks[first].off, f->blocks[last].off +
+				  f->blocks[last].size - f->blocks[first].off);
 		for (unsigned b = 0; b < f->nblocks; b++) {
 			if (!op->erase[b] || cfi_check(f, b) != CFI_OP_OK)
 				continue;
@@ -793,6 +828,8 @@ static void restore(struct cfi_flash *f)
 {
 	uint64_t map_errors = f->stats.map_errors;
 
+	if (f->cut)
+		return;		/* the power is gone: what happened stays */
 	memcpy(f->cs, f->undo_cs, f->set->state_size);
 	f->op = f->undo_op;
 	f->stats = f->undo_stats;
@@ -817,8 +854,9 @@ void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
 	for (unsigned i = 0, n; i < len; i += n) {
 		uint64_t a = off + i, v = val >> (8 * i);
 
-		if (a < off)
-			break;		/* past the top of the address space */
+		if (a < off || f->cut)
+			break;		/* past the top of the address space, or
+					 * the power failed in an earlier cycle */
 		n = cycle_len(f, a, len - i);
 		if (n < 8)
 			v &= (1ull << (8 * n)) - 1;
@@ -1125,6 +1163,7 @@ struct cfi_flash *cfi_flash_create(struct vm *vm,
 	f->op.data = malloc(prog);
 	f->op.valid_buf = malloc(prog);
 	f->undo = malloc(prog);
+	f->undo_cap = prog;
 	f->buf = malloc(prog);
 	f->buf_valid = malloc(prog);
 	if (!f->cs || !f->undo_cs || !f->op.data || !f->op.valid_buf || !f->undo ||
