@@ -357,20 +357,27 @@ static int read_boot(struct image_info *ii, char *err, size_t errlen)
 
 /* ---- text ---- */
 
-/* "0x00001000-0x00001fff", the last byte included; or "0x00001000 (empty)". */
+/*
+ * "0x00001000-0x00001fff", the last byte included; "0x00001000 (empty)";
+ * or, for a range that would run past 2^64, "0xffffffffffff0000 +0x20000
+ * (past the end of the address space)".
+ */
 static const char *range_str(uint64_t off, uint64_t size, char *buf, size_t len)
 {
-	if (size)
-		snprintf(buf, len, "0x%08" PRIx64 "-0x%08" PRIx64, off, off + size - 1);
-	else
+	if (!size)
 		snprintf(buf, len, "0x%08" PRIx64 " (empty)", off);
+	else if (off + (size - 1) < off)
+		snprintf(buf, len, "0x%08" PRIx64 " +0x%" PRIx64 " (past the end of the "
+			 "address space)", off, size);
+	else
+		snprintf(buf, len, "0x%08" PRIx64 "-0x%08" PRIx64, off, off + size - 1);
 	return buf;
 }
 
 /* "blocks 0-7" or "block 8", padded to a column. */
 static void print_blocks(FILE *out, const struct range *g)
 {
-	char s[48], r[48];
+	char s[48], r[80];
 
 	if (g->blocks == 1)
 		snprintf(s, sizeof(s), "block %" PRIu64, g->first);
@@ -415,7 +422,7 @@ static void print_geometry(FILE *out, const struct image_info *ii)
 
 static void print_payload(FILE *out, unsigned i, const struct payload_info *pl)
 {
-	char f[48], l[48];
+	char f[80], l[80];
 
 	fprintf(out, "  payload %u  flash %s  size 0x%" PRIx64 " (%" PRIu64 ")  load %s",
 		i, range_str(pl->offset, pl->size, f, sizeof(f)), pl->size, pl->size,
@@ -469,18 +476,55 @@ static void print_text(FILE *out, const struct image_info *ii)
 
 /* ---- JSON ---- */
 
-static void json_str(FILE *out, const char *s)
+/* Bytes of the well-formed UTF-8 sequence at s (1-4), or 0 if it is not one. */
+static unsigned utf8_len(const unsigned char *s)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	unsigned n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 :
+		     s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+	uint32_t cp;
 
-		if (c == '"' || c == '\\')
+	if (!n)
+		return 0;
+	for (unsigned i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	cp = n == 2 ? (s[0] & 0x1fu) << 6 | (s[1] & 0x3fu) :
+	     n == 3 ? (s[0] & 0x0fu) << 12 | (s[1] & 0x3fu) << 6 | (s[2] & 0x3fu) :
+		      (s[0] & 0x07u) << 18 | (s[1] & 0x3fu) << 12 | (s[2] & 0x3fu) << 6 |
+		      (s[3] & 0x3fu);
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;	/* overlong, a surrogate, past Unicode */
+	return n;
+}
+
+/* A JSON string: a byte that is not UTF-8 (a file name may hold any) is
+ * written as U+FFFD, so the output stays valid JSON. */
+static void json_str(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', out);
+	while (*s) {
+		unsigned char c = *s;
+		unsigned n;
+
+		if (c == '"' || c == '\\') {
 			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
+			s++;
+		} else if (c < 0x20 || c == 0x7f) {
 			fprintf(out, "\\u%04x", c);
-		else
+			s++;
+		} else if (c < 0x80) {
 			fputc(c, out);
+			s++;
+		} else if ((n = utf8_len(s))) {
+			fwrite(s, 1, n, out);
+			s += n;
+		} else {
+			fputs("\\ufffd", out);
+			s++;
+		}
 	}
 	fputc('"', out);
 }

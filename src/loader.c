@@ -95,16 +95,22 @@ static int load_elf(struct vm *vm, const char *path, const uint8_t *buf,
 		memcpy(&ph, buf + eh->e_phoff + i * sizeof(ph), sizeof(ph));
 		if (ph.p_type != PT_LOAD || !ph.p_memsz)
 			continue;
-		if (ph.p_filesz > ph.p_memsz || ph.p_offset > len ||
-		    ph.p_filesz > len - ph.p_offset) {
+		if (ph.p_filesz > ph.p_memsz) {
+			snprintf(err, errlen, "%s: segment %u has 0x%" PRIx64 " bytes in the "
+				 "file but 0x%" PRIx64 " in memory: a bad ELF file", path, i,
+				 (uint64_t)ph.p_filesz, (uint64_t)ph.p_memsz);
+			return -ENOEXEC;
+		}
+		if (ph.p_offset > len || ph.p_filesz > len - ph.p_offset) {
 			snprintf(err, errlen, "%s: segment %u lies outside the file", path, i);
 			return -ENOEXEC;
 		}
 		if (!in_ram(vm, ph.p_paddr, ph.p_memsz)) {
-			snprintf(err, errlen, "%s: segment %u at 0x%" PRIx64 "-0x%" PRIx64
-				 " does not fit in RAM (0x%" PRIx64 "-0x%" PRIx64 ")", path, i,
-				 (uint64_t)ph.p_paddr, (uint64_t)(ph.p_paddr + ph.p_memsz),
-				 VIRT_RAM_BASE, VIRT_RAM_BASE + vm->ram_size);
+			/* base + size, not an end that may wrap past 2^64 */
+			snprintf(err, errlen, "%s: segment %u (0x%" PRIx64 " bytes at 0x%"
+				 PRIx64 ") does not fit in the %" PRIu64 " MiB of RAM at 0x%"
+				 PRIx64, path, i, (uint64_t)ph.p_memsz, (uint64_t)ph.p_paddr,
+				 vm->ram_size >> 20, VIRT_RAM_BASE);
 			return -EFBIG;
 		}
 		uint8_t *dst = vm->ram + (ph.p_paddr - VIRT_RAM_BASE);
@@ -116,6 +122,12 @@ static int load_elf(struct vm *vm, const char *path, const uint8_t *buf,
 	}
 	if (lo == UINT64_MAX) {
 		snprintf(err, errlen, "%s: ELF file has nothing to load", path);
+		return -ENOEXEC;
+	}
+	if (!in_ram(vm, eh->e_entry, 2)) {
+		snprintf(err, errlen, "%s: its entry point 0x%" PRIx64 " is outside the %"
+			 PRIu64 " MiB of RAM at 0x%" PRIx64, path, (uint64_t)eh->e_entry,
+			 vm->ram_size >> 20, VIRT_RAM_BASE);
 		return -ENOEXEC;
 	}
 	out->entry = eh->e_entry;

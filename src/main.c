@@ -535,6 +535,7 @@ static int cmd_flash(int argc, char **argv)
 		{ "chip", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int idx;
 	struct pack_config pc = { .size = 32ull << 20 };
 	const struct cfi_part *part = NULL;
 	bool pack, have_size = false;
@@ -553,7 +554,7 @@ static int cmd_flash(int argc, char **argv)
 	argc--;
 	argv++;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":", opts, &idx)) != -1) {
 		switch (opt) {
 		case 's':
 			if (parse_size(optarg, 1, &pc.size))
@@ -563,14 +564,14 @@ static int cmd_flash(int argc, char **argv)
 		case 'f':
 		case 'k':
 			if (!pack)
-				return die_usage("flash create: %s is for flash pack",
-						 argv[optind - 1]);
+				return die_usage("flash create: --%s is for flash pack",
+						 opts[idx].name);
 			*(opt == 'f' ? &pc.firmware : &pc.kernel) = optarg;
 			break;
 		case 'p':
 			if (pack)
-				return die_usage("flash pack: %s is for flash create",
-						 argv[optind - 1]);
+				return die_usage("flash pack: --%s is for flash create",
+						 opts[idx].name);
 			part = cfi_part_find(optarg);
 			if (!part)
 				return die_usage("flash create: --part %s: unknown part (norvm "
@@ -592,6 +593,9 @@ static int cmd_flash(int argc, char **argv)
 	if (optind != argc - 1)
 		return die_usage("flash %s: expected exactly one image FILE", argv[0]);
 	pc.out = argv[optind];
+	if (!pack && !have_size && part)
+		return die_usage("flash create %s: --part %s has no fixed size (its image "
+				 "decides): give --size too", pc.out, part->name);
 	if (!pack && !have_size)
 		return die_usage("flash create %s: --size or --part is required", pc.out);
 	if (pack && !pc.firmware && !pc.kernel)

@@ -9,6 +9,12 @@
 # name gets the place the test lives in front ("e2e/uboot_mmode: version"),
 # a skip is never counted as passed, and the run fails when two results
 # carry the same name.  Every program runs under a timeout.
+# tests/manifest lists every result the tests print: one missing from a
+# run (a script that stopped half way) fails, and so does one the manifest
+# lacks (add it there).  A script that skips as a whole prints "SKIP
+# NAME: why" with its own name (gdb.sh: "SKIP gdb"); its other results are
+# then not expected.  UPDATE_MANIFEST=1 with no TESTS writes the manifest
+# from the run.
 # TESTS=pattern limits the run to test files whose path matches.
 set -u
 NORVM=${NORVM:-./norvm}
@@ -16,7 +22,8 @@ BUILD=${BUILD:-build}
 export NORVM BUILD
 pass=0 fail=0 skip=0
 failed=() skipped=() dups=()
-declare -A seen=()
+declare -A seen=() ran=() whole_skip=()
+MANIFEST=tests/manifest
 
 # count STATUS NAME REST: print one result under its full name and count it.
 count() {
@@ -38,10 +45,13 @@ run_one() {
 	local where=$1 secs=$2; shift 2
 	local out rc line p=0 f=0 s=0 why
 	local re='^(PASS|FAIL|SKIP)( ([^ :]+))?([ :].*)?$'
+	ran[$where]=1
 	out=$(timeout -k 10 "$secs" "$@" 2>&1); rc=$?
 	while IFS= read -r line; do
 		[[ $line =~ $re ]] || continue
 		case ${BASH_REMATCH[1]} in PASS) p=$((p + 1)) ;; FAIL) f=$((f + 1)) ;; SKIP) s=$((s + 1)) ;; esac
+		[ "${BASH_REMATCH[1]}" != SKIP ] || [ "${BASH_REMATCH[3]}" != "${where##*/}" ] ||
+			whole_skip[$where]=1
 		if [ -n "${BASH_REMATCH[3]}" ]; then
 			count "${BASH_REMATCH[1]}" "$where: ${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}"
 		else
@@ -87,6 +97,34 @@ for t in tests/e2e/*.sh; do
 	[ -x "$t" ] && want "$t" || continue
 	run_one "e2e/$(basename "$t" .sh)" 600 "$t"
 done
+
+# Every result the manifest lists was printed, and nothing it does not.
+if [ -n "${UPDATE_MANIFEST:-}" ] && [ -z "${TESTS:-}" ]; then
+	printf '%s\n' "${!seen[@]}" | LC_ALL=C sort >"$MANIFEST"
+	echo "run.sh: wrote $MANIFEST (${#seen[@]} results)"
+fi
+declare -A listed=()
+missing=() unlisted=()
+while IFS= read -r name; do
+	[ -n "$name" ] || continue
+	listed[$name]=1
+	where=${name%%: *}
+	[ -n "${ran[$where]:-}" ] || { [ -z "${TESTS:-}" ] || continue; }
+	[ -z "${whole_skip[$where]:-}" ] || continue
+	[ -n "${seen[$name]:-}" ] || missing+=("$name")
+done < <([ -r "$MANIFEST" ] && cat "$MANIFEST")
+for name in "${!seen[@]}"; do
+	where=${name%%: *}
+	[ -n "${listed[$name]:-}" ] || [ -n "${whole_skip[$where]:-}" ] || unlisted+=("$name")
+done
+for name in "${missing[@]}"; do
+	count FAIL "$name" ": missing: its test did not print it (stopped before it?)"
+done
+if [ ${#unlisted[@]} -eq 0 ]; then
+	count PASS "run.sh: manifest" ""
+else
+	count FAIL "run.sh: manifest" ": not in $MANIFEST (add them): $(names "${unlisted[@]}")"
+fi
 
 # Every result must be told apart from every other by its name.
 if [ ${#dups[@]} -eq 0 ]; then

@@ -22,7 +22,7 @@ bad unknown_option 'unknown option --frob' run --frob
 bad missing_argument '--firmware needs an argument' run --firmware
 bad nothing_to_boot 'nothing to boot' run
 bad missing_firmware 'nonexistent.bin: cannot open: No such file' run --firmware "$t/nonexistent.bin"
-bad directory_firmware 'not a regular file' run --firmware "$t/dir"
+bad directory_firmware 'dir: is a directory' run --firmware "$t/dir"
 bad empty_firmware 'empty' run --firmware "$t/empty"
 bad oversized_firmware 'does not fit' run --firmware "$t/big"
 bad tiny_ram_image 'does not fit' run -m 16M --firmware "$t/big"
@@ -58,6 +58,12 @@ bad flash_map_value '--flash-map=maybe' run --firmware "$t/small" --flash-map=ma
 bad boot_flash_without 'flash' run --boot flash
 bad create_exists 'already exists' flash create "$t/f.img" --size 32M
 bad create_no_size '--size or --part is required' flash create "$t/g.img"
+bad create_part_sized_by_image '--part virt has no fixed size \(its image decides\): give --size too' \
+	flash create "$t/g.img" --part virt
+bad pack_part_named 'flash pack: --part is for flash create' flash pack "$t/g.img" --part S29GL256P
+bad create_firmware_named 'flash create: --firmware is for flash pack' flash create "$t/g.img" --firmware "$t/small"
+bad powercut_space "--flash: powercut= -1: operations count from 1" run --firmware "$t/small" --flash "$t/f.img,powercut= -1"
+bad size_octal_is_decimal 'size 1024000 bytes: must be a power of two' flash create "$t/g.img" --size 01000K
 bad create_bad_size 'multiple of 256K' flash create "$t/g.img" --size 100K
 bad pack_no_firmware '--firmware is required' flash pack "$t/g.img"
 bad pack_too_small 'need more than' flash pack "$t/g.img" --firmware "$UBOOT_M" --size 256K

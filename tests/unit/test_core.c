@@ -242,7 +242,27 @@ static void loader_elf_segments(void)
 	unlink(path);
 	path = temp_file(&f, sizeof(f));
 	CHECK_EQ(load_image(&vm, path, "--firmware", VIRT_RAM_BASE, &img, err, sizeof(err)), -EFBIG);
-	CHECK(strstr(err, "does not fit in RAM") != NULL);
+	CHECK(strstr(err, "(0x10 bytes at 0x1000) does not fit in the 1 MiB of RAM") != NULL);
+	/* One that would run past 2^64 says where it starts, not a wrapped end. */
+	f.ph[0].p_paddr = UINT64_MAX - 7;
+	unlink(path);
+	path = temp_file(&f, sizeof(f));
+	CHECK_EQ(load_image(&vm, path, "--firmware", VIRT_RAM_BASE, &img, err, sizeof(err)), -EFBIG);
+	CHECK(strstr(err, "(0x10 bytes at 0xfffffffffffffff8)") != NULL);
+	/* More bytes in the file than in memory: a bad file, said so. */
+	f.ph[0].p_paddr = VIRT_RAM_BASE + 0x2000;
+	f.ph[0].p_memsz = 4;
+	unlink(path);
+	path = temp_file(&f, sizeof(f));
+	CHECK_EQ(load_image(&vm, path, "--firmware", VIRT_RAM_BASE, &img, err, sizeof(err)), -ENOEXEC);
+	CHECK(strstr(err, "has 0x8 bytes in the file but 0x4 in memory") != NULL);
+	/* An entry point outside RAM. */
+	f.ph[0].p_memsz = 16;
+	f.eh.e_entry = 0x1000;
+	unlink(path);
+	path = temp_file(&f, sizeof(f));
+	CHECK_EQ(load_image(&vm, path, "--firmware", VIRT_RAM_BASE, &img, err, sizeof(err)), -ENOEXEC);
+	CHECK(strstr(err, "entry point 0x1000 is outside the 1 MiB of RAM") != NULL);
 	unlink(path);
 	munmap(vm.ram, vm.ram_size);
 }

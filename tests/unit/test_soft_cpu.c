@@ -343,9 +343,35 @@ static void test_wfi_wakes_on_irq(void)
 	vm_teardown();
 }
 
-/* The timer interrupt is taken through a vectored mtvec. */
+/* Ends a run that should have ended by itself: 10 s after it starts. */
+static pthread_mutex_t watchdog_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t watchdog_cond = PTHREAD_COND_INITIALIZER;
+static bool watchdog_done;
+
+static void *watchdog(void *arg)
+{
+	struct timespec until;
+	bool fired;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&watchdog_lock);
+	while (!watchdog_done &&
+	       pthread_cond_timedwait(&watchdog_cond, &watchdog_lock, &until) == 0)
+		;
+	fired = !watchdog_done;
+	pthread_mutex_unlock(&watchdog_lock);
+	if (fired)
+		vm_request_exit(&vm, VM_EXIT_USER, 0);
+	return NULL;
+}
+
+/* The timer interrupt is taken through a vectored mtvec (a timer that never
+ * fires fails the check after 10 s: the watchdog ends the WFI). */
 static void test_timer_vectored(void)
 {
+	pthread_t w;
+
 	vm_setup();
 	code_len = 0x200 + 4 * 7;		/* vector 7: MTI */
 	emit(CSRRS(5, 0x342, 0));
@@ -362,7 +388,15 @@ static void test_timer_vectored(void)
 	emit(0x0000006f);
 	vm.accel->reset_hart(&vm, 0, &ram_entry);
 	vm.accel->set_timecmp(&vm, 0, vm_mtime(&vm) + 1000);
+	watchdog_done = false;
+	pthread_create(&w, NULL, watchdog, NULL);
 	vm.accel->run_hart(&vm, 0);
+	pthread_mutex_lock(&watchdog_lock);
+	watchdog_done = true;
+	pthread_cond_signal(&watchdog_cond);
+	pthread_mutex_unlock(&watchdog_lock);
+	pthread_join(w, NULL);
+	CHECK_EQ(vm.exit_reason, VM_EXIT_POWEROFF);
 	CHECK_EQ(reg(5), (1ull << 63) | 7);
 	vm_teardown();
 }
