@@ -68,7 +68,14 @@ GUEST_C_FLAGS := -march=rv64gc -mabi=lp64 -O2 -ffreestanding -fno-builtin \
 
 NORVM	:= $(if $(filter 1,$(RISCV64)),norvm-riscv64,$(if $(filter 1,$(TSAN)),norvm-tsan,$(if $(filter 1,$(SAN)),norvm-san,norvm)))
 
-all: $(NORVM)
+# The firmware norvm carries (firmware/, compressed), unpacked where norvm
+# looks for it: build/firmware beside the binary.
+FIRMWARE := $(patsubst firmware/%.xz,build/firmware/%,$(wildcard firmware/*/*.xz))
+build/firmware/%: firmware/%.xz
+	@mkdir -p $(dir $@)
+	xz -dc $< >$@.tmp && mv $@.tmp $@
+
+all: $(NORVM) $(FIRMWARE)
 
 # Flash command sets register themselves (constructors) and nothing refers
 # to them by name, so their objects are linked whole, before the archive.
@@ -135,7 +142,7 @@ build/%.elf: %.c tests/isa/link.ld
 	@mkdir -p $(dir $@)
 	$(CROSS)gcc $(GUEST_C_FLAGS) -T tests/isa/link.ld -o $@ $<
 
-tests: $(NORVM) $(UNIT_BIN) $(ISA_ELF) $(GUEST_ELF)
+tests: $(NORVM) $(FIRMWARE) $(UNIT_BIN) $(ISA_ELF) $(GUEST_ELF)
 
 # Random programs for tests/e2e/jit_oracle.sh: a host program writes them.
 $(B)/tests/jit/rvgen: tests/jit/rvgen.c

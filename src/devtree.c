@@ -130,6 +130,18 @@ static int soc(void *f, const struct vm *vm)
 	P(fdt_property_u32(f, "phandle", PH_PLIC));
 	P(fdt_end_node(f));
 
+	for (unsigned i = 0; i < vm->nvirtio; i++) {
+		uint64_t base = VIRT_VIRTIO_BASE + i * VIRT_VIRTIO_STRIDE;
+
+		snprintf(name, sizeof(name), "virtio_mmio@%" PRIx64, base);
+		P(fdt_begin_node(f, name));
+		P(fdt_property_string(f, "compatible", "virtio,mmio"));
+		P(prop_reg(f, base, VIRT_VIRTIO_STRIDE));
+		P(fdt_property_u32(f, "interrupts", VIRT_VIRTIO_IRQ + i));
+		P(fdt_property_u32(f, "interrupt-parent", PH_PLIC));
+		P(fdt_end_node(f));
+	}
+
 	snprintf(name, sizeof(name), "serial@%" PRIx64, VIRT_UART0_BASE);
 	P(fdt_begin_node(f, name));
 	P(fdt_property_string(f, "compatible", "ns16550a"));

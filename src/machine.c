@@ -20,11 +20,14 @@
 #include "console.h"
 #include "devtree.h"
 #include "files.h"
+#include "firmware.h"
 #include "hw/cfi_flash.h"
 #include "hw/clint.h"
 #include "hw/finisher.h"
 #include "hw/plic.h"
 #include "hw/uart.h"
+#include "hw/virtio_blk.h"
+#include "hw/virtio_mmio.h"
 #include "loader.h"
 #include "machine.h"
 #include "pack.h"
@@ -136,7 +139,10 @@ static int load_guest(struct vm *vm, char *err, size_t errlen)
 			return ret;
 	}
 
-	if (vm_has_mmode(vm)) {
+	if (vm_has_mmode(vm) && c->uefi_vars) {
+		/* OpenSBI, then UEFI in S-mode at the flash base (fw_dynamic). */
+		bootrom_fill(vm, fw.entry, VIRT_FLASH0_BASE);
+	} else if (vm_has_mmode(vm)) {
 		start = c->boot_flash ? VIRT_FLASH0_BASE : fw.entry;
 		bootrom_fill(vm, start, c->kernel ? kernel.entry : 0);
 	} else {
@@ -275,6 +281,44 @@ static int create_flash(struct vm *vm, unsigned i, char *err, size_t errlen)
 	return 0;
 }
 
+/* The next virtio-mmio transport, for `dev`. */
+static int add_virtio(struct vm *vm, const struct virtio_dev *dev, char *err,
+		      size_t errlen)
+{
+	static const char *const names[VIRT_VIRTIO_COUNT] = {
+		"virtio0", "virtio1", "virtio2", "virtio3",
+		"virtio4", "virtio5", "virtio6", "virtio7",
+	};
+	unsigned n = vm->nvirtio;
+	struct irq_line irq = { plic_set_irq, vm->plic, VIRT_VIRTIO_IRQ + n };
+
+	if (n == VIRT_VIRTIO_COUNT) {
+		snprintf(err, errlen, "at most %d virtio devices", VIRT_VIRTIO_COUNT);
+		return -ENOSPC;
+	}
+	vm->virtio[n] = virtio_mmio_create(vm, VIRT_VIRTIO_BASE + n * VIRT_VIRTIO_STRIDE,
+					   names[n], irq, dev, err, errlen);
+	if (!vm->virtio[n])
+		return -ENOMEM;
+	vm->nvirtio++;
+	return 0;
+}
+
+/* Disk i (--drive): virtio-blk on its image. */
+static int create_drive(struct vm *vm, unsigned i, char *err, size_t errlen)
+{
+	const struct drive_config *d = &vm->cfg.drive[i];
+	struct virtio_dev dev;
+	char why[400];
+
+	vm->blk[i] = virtio_blk_open(d->path, d->readonly, &dev, why, sizeof(why));
+	if (!vm->blk[i]) {
+		snprintf(err, errlen, "--drive %s", why);
+		return -EINVAL;
+	}
+	return add_virtio(vm, &dev, err, errlen);
+}
+
 int machine_create(struct vm *vm, const struct vm_config *cfg, char *err,
 		   size_t errlen)
 {
@@ -292,6 +336,9 @@ int machine_create(struct vm *vm, const struct vm_config *cfg, char *err,
 	ret = accel_open(vm, cfg->accel ? cfg->accel : "auto",
 			 (cfg->firmware ? ACCEL_CAP_MMODE : 0) |
 			 (cfg->clock_virtual ? ACCEL_CAP_VCLOCK : 0), err, errlen);
+	/* UEFI on a CPU that runs M-mode: Debian's OpenSBI, unless given. */
+	if (!ret && cfg->uefi_vars && vm_has_mmode(vm) && !vm->cfg.firmware)
+		vm->cfg.firmware = FIRMWARE_OPENSBI;
 	if (!ret)
 		ret = check_entry(vm, err, errlen);
 	if (ret)
@@ -323,6 +370,8 @@ int machine_create(struct vm *vm, const struct vm_config *cfg, char *err,
 	 */
 	for (unsigned i = 0; !ret && cfg->nflash && i < VM_MAX_FLASH; i++)
 		ret = create_flash(vm, i, err, errlen);
+	for (unsigned i = 0; !ret && i < cfg->ndrives; i++)
+		ret = create_drive(vm, i, err, errlen);
 	if (ret)
 		return ret;
 	return load_guest(vm, err, errlen);
@@ -384,6 +433,8 @@ static int reboot(struct vm *vm)
 	for (unsigned i = 0; i < VM_MAX_FLASH; i++)
 		if (vm->flash[i])
 			cfi_flash_reset(vm->flash[i]);
+	for (unsigned i = 0; i < vm->nvirtio; i++)
+		virtio_mmio_reset(vm->virtio[i]);
 	ret = load_guest(vm, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "norvm: reset: %s\n", err);
@@ -416,6 +467,10 @@ void machine_destroy(struct vm *vm)
 	for (unsigned i = 0; i < VM_MAX_FLASH; i++)
 		if (vm->flash[i])
 			cfi_flash_destroy(vm->flash[i]);
+	for (unsigned i = 0; i < vm->nvirtio; i++)
+		virtio_mmio_destroy(vm->virtio[i]);
+	for (unsigned i = 0; i < VM_MAX_DRIVES; i++)
+		virtio_blk_close(vm->blk[i]);
 	if (vm->uart)
 		uart_destroy(vm->uart);
 	if (vm->plic)

@@ -1,6 +1,7 @@
 /* norvm's command line: `norvm run ...`, `norvm flash create|pack|info ...`. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,7 +11,9 @@
 
 #include "console.h"
 #include "files.h"
+#include "firmware.h"
 #include "flash_info.h"
+#include "loader.h"
 #include "gdbserver.h"
 #include "hw/cfi_flash.h"
 #include "machine.h"
@@ -22,8 +25,10 @@
 
 static const char usage_text[] =
 "usage: norvm run [options]            boot a guest (KVM or the built-in RV64 CPU)\n"
-"       norvm flash create FILE --size SIZE | --part NAME\n"
-"                                       write an erased flash image\n"
+"       norvm flash create FILE --size SIZE | --part NAME | --from TEMPLATE\n"
+"                                       write an erased flash image, or one\n"
+"                                       that starts with TEMPLATE (default\n"
+"                                       size then 32M: EDK2's variable store)\n"
 "       norvm flash pack FILE --firmware FW [--kernel K] [--size SIZE]\n"
 "                                       write a bootable flash image: stage-0\n"
 "                                       copies FW and K to RAM and enters FW\n"
@@ -86,6 +91,13 @@ static const char usage_text[] =
 "                      serve GDB's remote protocol there (TCP on loopback\n"
 "                      unless HOST is given); one client at a time\n"
 "  --gdb-wait          with --gdb: harts wait at reset until GDB continues\n"
+"  --uefi VARS         boot UEFI (EDK2, carried in firmware/) from flash bank 0,\n"
+"                      executing in place, its variables in bank 1 from the\n"
+"                      file VARS (made from EDK2's template if it is absent);\n"
+"                      the built-in CPU enters it through OpenSBI in S-mode\n"
+"  --uefi-code FILE    with --uefi: another build of the code (bank 0)\n"
+"  --drive FILE[,readonly]\n"
+"                      a virtio-blk disk on a raw image (up to 8)\n"
 "  --boot ram|flash    start the firmware (KVM: the payload) in RAM (default)\n"
 "                      or execute in place from flash bank 0\n"
 "  --dump-dtb FILE     write the guest's device tree to FILE and exit\n"
@@ -119,6 +131,7 @@ enum {
 	OPT_FIRMWARE = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DUMP_DTB,
 	OPT_STATS, OPT_STATS_JSON, OPT_HELP, OPT_FLASH, OPT_FLASH_MAP, OPT_BOOT,
 	OPT_GDB, OPT_GDB_WAIT, OPT_ACCEL, OPT_STATS_INTERVAL, OPT_JIT, OPT_CLOCK,
+	OPT_UEFI, OPT_UEFI_CODE, OPT_DRIVE,
 };
 
 static const struct option run_options[] = {
@@ -141,6 +154,9 @@ static const struct option run_options[] = {
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "jit", required_argument, NULL, OPT_JIT },
 	{ "clock", required_argument, NULL, OPT_CLOCK },
+	{ "uefi", required_argument, NULL, OPT_UEFI },
+	{ "uefi-code", required_argument, NULL, OPT_UEFI_CODE },
+	{ "drive", required_argument, NULL, OPT_DRIVE },
 	{ 0 }
 };
 
@@ -288,6 +304,28 @@ static int parse_flash(char *arg, struct vm_config *c)
 	return 0;
 }
 
+/* --drive FILE[,readonly] */
+static int parse_drive(char *arg, struct vm_config *c)
+{
+	char *rest = arg, *opt;
+	struct drive_config *d;
+
+	if (c->ndrives == VM_MAX_DRIVES)
+		return die_usage("--drive %s: at most %d disks", arg, VM_MAX_DRIVES);
+	d = &c->drive[c->ndrives];
+	d->path = strsep(&rest, ",");
+	if (!*d->path)
+		return die_usage("--drive: no image file given (--drive FILE[,readonly])");
+	while ((opt = strsep(&rest, ","))) {
+		if (strcmp(opt, "readonly"))
+			return die_usage("--drive %s: unknown option '%s' (readonly)", d->path,
+					 opt);
+		d->readonly = true;
+	}
+	c->ndrives++;
+	return 0;
+}
+
 static int parse_run(int argc, char **argv, struct vm_config *c)
 {
 	int opt, clock = -1;
@@ -347,6 +385,12 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 			if (parse_jit("--jit", optarg, c))
 				return 2;
 			break;
+		case OPT_UEFI: c->uefi_vars = optarg; break;
+		case OPT_UEFI_CODE: c->uefi_code = optarg; break;
+		case OPT_DRIVE:
+			if (parse_drive(optarg, c))
+				return 2;
+			break;
 		case OPT_CLOCK:
 			if (strcmp(optarg, "host") && strcmp(optarg, "virtual"))
 				return die_usage("--clock %s: must be host or virtual", optarg);
@@ -379,6 +423,16 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 	}
 	if (c->stats_interval_ms && !c->stats_json)
 		return die_usage("--stats-interval needs --stats-json");
+	if (c->uefi_code && !c->uefi_vars)
+		return die_usage("--uefi-code needs --uefi VARS");
+	if (c->uefi_vars && c->nflash)
+		return die_usage("--uefi puts UEFI's code in flash bank 0 and its variables "
+				 "in bank 1: drop --flash");
+	if (c->uefi_vars && c->kernel)
+		return die_usage("--uefi starts the firmware from flash; boot a kernel "
+				 "through UEFI from a --drive, not with --kernel");
+	if (c->uefi_vars && !*c->uefi_vars)
+		return die_usage("--uefi: no variable store file given (--uefi VARS)");
 	/*
 	 * Unless told, a bank that takes its part's real times runs on the
 	 * virtual clock wherever the built-in CPU surely runs the guest: a
@@ -398,6 +452,34 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 	return 0;
 }
 
+
+/*
+ * --uefi VARS: EDK2's code, read-only, as bank 0 (executed in place) and
+ * the variable store as bank 1, made from the template if it is absent.
+ */
+static int setup_uefi(struct vm_config *c, char *err, size_t errlen)
+{
+	static char code[PATH_MAX];
+	int ret;
+
+	if (!c->uefi_code) {
+		ret = firmware_find(FIRMWARE_UEFI_CODE, code, sizeof(code), err, errlen);
+		if (ret)
+			return ret;
+		c->uefi_code = code;
+	}
+	ret = uefi_vars_prepare(c->uefi_vars, err, errlen);
+	if (ret)
+		return ret;
+	for (unsigned i = 0; i < 2; i++)
+		c->flash[i] = (struct flash_config){
+			.path = i ? c->uefi_vars : c->uefi_code, .readonly = !i, .seed = 1,
+			.part = *cfi_part_default(),
+		};
+	c->nflash = 2;
+	c->boot_flash = true;
+	return 0;
+}
 
 static double elapsed(const struct timespec *t0)
 {
@@ -422,6 +504,10 @@ static int cmd_run(int argc, char **argv)
 		return ret;
 	/* Before any thread starts: the GDB server, the timeline, the harts. */
 	console_block_signals();
+	if (cfg.uefi_vars && setup_uefi(&cfg, err, sizeof(err))) {
+		fprintf(stderr, "norvm: %s\n", err);
+		return 1;
+	}
 	if (machine_create(&vm, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "norvm: %s\n", err);
 		machine_destroy(&vm);
@@ -524,6 +610,24 @@ static int cmd_flash_info(int argc, char **argv)
 	return 0;
 }
 
+/* flash create: erased, or a template (--from) padded with 0xFF. */
+static int create_image(const char *out, uint64_t size, const char *from, char *err,
+			size_t errlen)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (from) {
+		ret = read_file(from, "--from", &buf, &len, VIRT_FLASH_WINDOW, err, errlen);
+		if (ret)
+			return ret;
+	}
+	ret = cfi_flash_create_image(out, size, buf, len, err, errlen);
+	free(buf);
+	return ret;
+}
+
 /* norvm flash create|pack FILE [options] */
 static int cmd_flash(int argc, char **argv)
 {
@@ -533,10 +637,12 @@ static int cmd_flash(int argc, char **argv)
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "part", required_argument, NULL, 'p' },
 		{ "chip", required_argument, NULL, 'p' },
+		{ "from", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int idx;
 	struct pack_config pc = { .size = 32ull << 20 };
+	const char *from = NULL;
 	const struct cfi_part *part = NULL;
 	bool pack, have_size = false;
 	char err[512];
@@ -568,6 +674,11 @@ static int cmd_flash(int argc, char **argv)
 						 opts[idx].name);
 			*(opt == 'f' ? &pc.firmware : &pc.kernel) = optarg;
 			break;
+		case 'F':
+			if (pack)
+				return die_usage("flash pack: --from is for flash create");
+			from = optarg;
+			break;
 		case 'p':
 			if (pack)
 				return die_usage("flash pack: --%s is for flash create",
@@ -593,6 +704,8 @@ static int cmd_flash(int argc, char **argv)
 	if (optind != argc - 1)
 		return die_usage("flash %s: expected exactly one image FILE", argv[0]);
 	pc.out = argv[optind];
+	if (!pack && !have_size && from && !part)
+		have_size = true;	/* a template: a whole 32 MiB bank, as QEMU's */
 	if (!pack && !have_size && part)
 		return die_usage("flash create %s: --part %s has no fixed size (its image "
 				 "decides): give --size too", pc.out, part->name);
@@ -601,8 +714,10 @@ static int cmd_flash(int argc, char **argv)
 	if (pack && !pc.firmware && !pc.kernel)
 		return die_usage("flash pack %s: --firmware is required (or --kernel "
 				 "alone for an S-mode payload)", pc.out);
-	ret = pack ? flash_pack(&pc, err, sizeof(err)) :
-		     cfi_flash_create_image(pc.out, pc.size, err, sizeof(err));
+	if (pack)
+		ret = flash_pack(&pc, err, sizeof(err));
+	else
+		ret = create_image(pc.out, pc.size, from, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "norvm: %s\n", err);
 		return 1;

@@ -57,6 +57,14 @@ int vm_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
 
 unsigned vm_nharts(const struct vm *vm);
 
+/*
+ * Guest RAM at guest-physical [gpa, gpa + len) as host memory, for a
+ * device's DMA (virtio queues and buffers); NULL unless the whole range is
+ * RAM.  The harts use the same memory meanwhile: a device orders its
+ * accesses to shared rings with fences, as the guest does.
+ */
+void *vm_guest_ram(struct vm *vm, uint64_t gpa, uint64_t len);
+
 /* Machine time in VIRT_TIMEBASE_HZ ticks since the VM started. */
 uint64_t vm_mtime(const struct vm *vm);
 

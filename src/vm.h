@@ -15,6 +15,7 @@
 #include "virt.h"
 
 #define VM_MAX_FLASH 2
+#define VM_MAX_DRIVES 8		/* virtio-blk disks (--drive) */
 
 struct flash_config {
 	const char *path;
@@ -42,6 +43,14 @@ struct vm_config {
 	bool flash_map;			/* map the array while in read-array mode */
 	struct flash_config flash[VM_MAX_FLASH];
 	unsigned nflash;
+	/* --uefi VARS: EDK2 from flash bank 0 (uefi_code), variables in bank 1 */
+	const char *uefi_vars;
+	const char *uefi_code;
+	struct drive_config {
+		const char *path;
+		bool readonly;
+	} drive[VM_MAX_DRIVES];
+	unsigned ndrives;
 	const char *dump_dtb;
 	bool stats;
 	const char *stats_json;
@@ -55,6 +64,8 @@ struct clint;
 struct plic;
 struct finisher;
 struct cfi_flash;
+struct virtio_mmio;
+struct virtio_blk;
 
 /* What the device tree says about a flash bank. */
 struct flash_desc {
@@ -82,6 +93,10 @@ struct vm {
 	struct finisher *finisher;
 	struct cfi_flash *flash[VM_MAX_FLASH];
 	struct flash_desc flash_desc[VM_MAX_FLASH];
+	/* virtio-mmio transports, in order from VIRT_VIRTIO_BASE */
+	struct virtio_mmio *virtio[VIRT_VIRTIO_COUNT];
+	struct virtio_blk *blk[VM_MAX_DRIVES];
+	unsigned nvirtio;
 
 	void *fdt;
 	size_t fdt_size;

@@ -24,6 +24,16 @@ unsigned vm_nharts(const struct vm *vm)
 	return vm->nharts;
 }
 
+void *vm_guest_ram(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	uint64_t base = VIRT_RAM_BASE;
+
+	if (!vm->ram || gpa < base || gpa - base > vm->ram_size ||
+	    len > vm->ram_size - (gpa - base))
+		return NULL;
+	return vm->ram + (gpa - base);
+}
+
 bool vm_has_mmode(const struct vm *vm)
 {
 	return vm->accel && (vm->accel->caps & ACCEL_CAP_MMODE);

@@ -1339,8 +1339,8 @@ void cfi_flash_stats_json(struct cfi_flash *f, FILE *out)
 	fprintf(out, "}}");
 }
 
-int cfi_flash_create_image(const char *path, uint64_t size, char *err,
-			   size_t errlen)
+int cfi_flash_create_image(const char *path, uint64_t size, const void *from,
+			   size_t from_len, char *err, size_t errlen)
 {
 	uint8_t *buf;
 	int ret;
@@ -1357,7 +1357,15 @@ int cfi_flash_create_image(const char *path, uint64_t size, char *err,
 		snprintf(err, errlen, "flash create: out of memory");
 		return -ENOMEM;
 	}
+	if (from_len > size) {
+		snprintf(err, errlen, "flash create: the %zu-byte template does not fit in "
+			 "%" PRIu64 " bytes: give a larger --size", from_len, size);
+		free(buf);
+		return -EFBIG;
+	}
 	memset(buf, 0xff, size);
+	if (from_len)
+		memcpy(buf, from, from_len);
 	ret = output_write(path, "flash create", buf, size, true, err, errlen);
 	free(buf);
 	return ret;

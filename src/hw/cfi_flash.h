@@ -217,10 +217,12 @@ void cfi_part_describe(const struct cfi_part *p, char *buf, size_t len);
 void cfi_part_list(FILE *out);
 
 /*
- * Write an erased (all 0xFF) image of `size` bytes: a power of two from
- * 256 KiB to 32 MiB.  An existing file is left alone and is an error.
+ * Write an image of `size` bytes, a power of two from 256 KiB to 32 MiB:
+ * `from_len` bytes of `from` (a template, e.g. EDK2's variable store),
+ * then erased (0xFF) to the end.  An existing file is left alone and is
+ * an error.
  */
-int cfi_flash_create_image(const char *path, uint64_t size, char *err,
-			   size_t errlen);
+int cfi_flash_create_image(const char *path, uint64_t size, const void *from,
+			   size_t from_len, char *err, size_t errlen);
 
 #endif

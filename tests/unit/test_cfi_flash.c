@@ -863,18 +863,18 @@ static void test_create_image(void)
 
 	strcpy(path, "/tmp/norvm-cfi-new.img");
 	unlink(path);
-	CHECK_EQ(cfi_flash_create_image(path, 1u << 20, err, sizeof(err)), 0);
+	CHECK_EQ(cfi_flash_create_image(path, 1u << 20, NULL, 0, err, sizeof(err)), 0);
 	CHECK_EQ(stat(path, &st), 0);
 	CHECK_EQ(st.st_size, 1u << 20);
 	CHECK_EQ(file_byte(0), 0xff);
 	CHECK_EQ(file_byte((1u << 20) - 1), 0xff);
-	CHECK_EQ(cfi_flash_create_image(path, 1u << 20, err, sizeof(err)),
+	CHECK_EQ(cfi_flash_create_image(path, 1u << 20, NULL, 0, err, sizeof(err)),
 		 -EEXIST);
 	unlink(path);
-	CHECK_EQ(cfi_flash_create_image(path, 1000, err, sizeof(err)), -EINVAL);
-	CHECK_EQ(cfi_flash_create_image(path, 64u << 20, err, sizeof(err)),
+	CHECK_EQ(cfi_flash_create_image(path, 1000, NULL, 0, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(cfi_flash_create_image(path, 64u << 20, NULL, 0, err, sizeof(err)),
 		 -EINVAL);
-	CHECK_EQ(cfi_flash_create_image(path, 768u << 10, err, sizeof(err)),
+	CHECK_EQ(cfi_flash_create_image(path, 768u << 10, NULL, 0, err, sizeof(err)),
 		 -EINVAL);
 	CHECK(strstr(err, "power of two") != NULL);
 	CHECK(access(path, F_OK) != 0);
