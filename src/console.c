@@ -32,6 +32,7 @@ static struct {
 	bool tty;
 	bool eof;
 	bool escape;		/* the previous key was Ctrl-A */
+	bool polled_input;	/* the guest buffers keys it polls for (UEFI) */
 	int sigfd;
 	int wake[2];		/* console_stop() -> thread */
 	int kick[2];		/* the UART -> thread: the guest may take input */
@@ -221,6 +222,8 @@ static void feed_uart(void)
 	} else if (st == UART_RX_WAITING) {
 		if (push_next())
 			con.woke = false;
+	} else if (st == UART_RX_POLLING && con.polled_input) {
+		push_next();
 	} else if (st == UART_RX_POLLING && !con.woke) {
 		if (!uart_rx_push(con.uart, WAKE_KEY))
 			con.woke = con.wake_unread = true;
@@ -324,6 +327,11 @@ int console_start(struct vm *vm, struct uart *uart)
 
 	con.vm = vm;
 	con.uart = uart;
+	/*
+	 * UEFI polls the UART from a timer and keeps the keys it finds until
+	 * something reads them: a script is typed whenever it polls.
+	 */
+	con.polled_input = vm->cfg.uefi_vars != NULL;
 	con.tty = isatty(STDIN_FILENO);
 	if (con.tty && raw_terminal() < 0)
 		con.tty = false;
