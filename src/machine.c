@@ -269,7 +269,7 @@ static int create_flash(struct vm *vm, unsigned i, char *err, size_t errlen)
 
 	vm->flash[i] = cfi_flash_create(vm, &fc, why, sizeof(why));
 	if (!vm->flash[i]) {
-		snprintf(err, errlen, "--flash %s", why);
+		snprintf(err, errlen, "%s %s", f->option ? f->option : "--flash", why);
 		return -EINVAL;
 	}
 	vm->flash_desc[i] = (struct flash_desc){

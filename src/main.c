@@ -473,6 +473,7 @@ static int setup_uefi(struct vm_config *c, char *err, size_t errlen)
 		return ret;
 	for (unsigned i = 0; i < 2; i++)
 		c->flash[i] = (struct flash_config){
+			.option = i ? "--uefi" : "--uefi-code",
 			.path = i ? c->uefi_vars : c->uefi_code, .readonly = !i, .seed = 1,
 			.part = *cfi_part_default(),
 		};

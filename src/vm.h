@@ -18,6 +18,7 @@
 #define VM_MAX_DRIVES 8		/* virtio-blk disks (--drive) */
 
 struct flash_config {
+	const char *option;		/* what gave it: "--flash" (NULL), "--uefi" */
 	const char *path;
 	bool readonly;
 	bool sync;

@@ -94,3 +94,57 @@ release_lock() {
 	HOLDER=
 	return 0
 }
+
+# session OUT STEP... -- ARGS...: norvm run ARGS with its console driven
+# step by step, as a person at a terminal would: "wait:REGEX" waits (up
+# to SESSION_WAIT seconds, default 120) until the output matches REGEX
+# once more than it did before (a count per REGEX), "send:TEXT" types TEXT
+# (printf escapes allowed).  Returns norvm's exit status, or 124 when a
+# wait timed out (norvm is then stopped; SESSION_WHY says which wait).
+# SESSION_CMD (default: norvm run) is the command ARGS go to.
+session() {
+	local out=$1 fifo step pat pid rc n i
+	local -A seen=()
+	shift
+	fifo=$(mktemp -u "$E2E_TMP/in.XXXXXX")
+	mkfifo "$fifo"
+	local -a steps=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do steps+=("$1"); shift; done
+	shift
+	if [ -n "${SESSION_CMD:-}" ]; then
+		timeout -k 5 "${NORVM_TIMEOUT:-300}" $SESSION_CMD "$@" <"$fifo" >"$out" 2>&1 &
+	else
+		timeout -k 5 "${NORVM_TIMEOUT:-300}" "$NORVM" run "$@" <"$fifo" >"$out" 2>&1 &
+	fi
+	pid=$!
+	exec 8>"$fifo"
+	SESSION_WHY=
+	for step in "${steps[@]}"; do
+		case $step in
+		wait:*)
+			pat=${step#wait:}
+			n=$(( ${seen[$pat]:-0} + 1 ))
+			seen[$pat]=$n
+			for ((i = 0; i < ${SESSION_WAIT:-120} * 10; i++)); do
+				[ "$(grep -cE -- "$pat" "$out" 2>/dev/null)" -ge "$n" ] && break
+				kill -0 $pid 2>/dev/null || break
+				sleep 0.1
+			done
+			if [ "$(grep -cE -- "$pat" "$out" 2>/dev/null)" -lt "$n" ]; then
+				SESSION_WHY="no /$pat/ (number $n) in the output"
+				kill $pid 2>/dev/null
+				wait $pid 2>/dev/null
+				exec 8>&-
+				rm -f "$fifo"
+				return 124
+			fi ;;
+		send:*)
+			printf "${step#send:}" >&8 ;;
+		esac
+	done
+	wait $pid
+	rc=$?
+	exec 8>&-
+	rm -f "$fifo"
+	return $rc
+}
