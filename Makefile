@@ -162,7 +162,7 @@ kvm-assets: build/guest/stage0.bin
 # clone.  Built here, before the tests run, whenever TESTS selects it; a
 # failure is the test's to report (it prints FAIL, or SKIP when there is
 # no kernel source), so the other tests still run.
-LINUX_TEST := tests/e2e/linux.sh
+LINUX_TEST := tests/e2e/linux.sh tests/e2e/uefi.sh
 linux-assets:
 	-@tests/linux/build-assets
 

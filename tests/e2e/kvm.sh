@@ -197,3 +197,21 @@ expect linux_powered_off '^guest: powering off$' "$t/linux"
 check linux_plic_used '[ "$(jq .devices.plic.reads "$t/linux.json")" -gt 0 ]' \
 	"no PLIC claim: $(jq -c .devices.plic "$t/linux.json")"
 check linux_json_harts '[ "$(jq ".harts | length" "$t/linux.json")" = 2 ]' "$(jq ".harts | length" "$t/linux.json")"
+
+# --- UEFI (EDK2) from flash under KVM: the Shell, executing in place (no
+# fetch or read of bank 0 leaves KVM), and a variable set by the first VM
+# (its disk's startup.nsh) seen by the second on the same store.
+expect_status uefi_kvm_status 0 "$(step_status uefi1)"
+step uefi1 >"$t/uefi1"
+json /tmp/uefi1.json >"$t/uefi1.json"
+expect uefi_kvm_shell 'UEFI Interactive Shell' "$t/uefi1"
+check uefi_kvm_accelerator '[ "$(jq -r .accelerator "$t/uefi1.json")" = kvm ]' \
+	"accelerator $(jq -r .accelerator "$t/uefi1.json")"
+check uefi_kvm_bank0_no_exits \
+	'[ "$(jq -c "[.devices.flash0.fetches, .devices.flash0.reads]" "$t/uefi1.json")" = "[0,0]" ]' \
+	"$(jq -c .devices.flash0 "$t/uefi1.json")"
+check uefi_kvm_store_written '[ "$(jq .flash.flash1.operations "$t/uefi1.json")" -gt 0 ]' \
+	"$(jq -c .flash.flash1.operations "$t/uefi1.json")"
+expect_status uefi_kvm_second_status 0 "$(step_status uefi2)"
+step uefi2 >"$t/uefi2"
+expect uefi_kvm_variable_persists '00000000: 4B 56 4D 31' "$t/uefi2"

@@ -144,3 +144,34 @@ else
 	echo "FAIL drive_in_use: $HOLD_WHY"
 fi
 release_lock
+
+# ---- Linux through UEFI: the Shell runs startup.nsh from the EFI system
+# partition, which gives the stub the test /init as its initrd and starts
+# Linux's EFI stub; Linux finds
+# the EFI system table and runtime services and writes a variable through
+# efivarfs (EDK2's runtime flash driver underneath), which a later VM's
+# Shell shows. ----
+L=build/linux
+if [ "$(cat $L/status 2>/dev/null)" != ok ]; then
+	echo "SKIP linux_through_uefi: no Linux guest ($(cat $L/status 2>/dev/null || echo "make linux-assets"))"
+else
+	# The Shell's initrd command hands the file to the stub through
+	# LINUX_EFI_INITRD_MEDIA_GUID (RISC-V's stub has no initrd=).
+	printf 'fs0:\r\ninitrd initramfs.cpio\r\nImage console=ttyS0 norvm.test=boot,efi\r\n' \
+		>"$t/startup.nsh"
+	tests/uefi/make-disk "$t/esp.img" 64 "$t/startup.nsh=startup.nsh" \
+		"$L/Image-fpu-on=Image" "$L/initramfs-fpu-on.cpio=initramfs.cpio"
+	NORVM_TIMEOUT=300 norvm run --uefi "$t/vars3.img" --clock virtual --drive "$t/esp.img" \
+		--stats-json "$t/linux.json" </dev/null >"$t/linux.out" 2>&1
+	expect_status linux_uefi_status 0 $?
+	tr -d '\r' <"$t/linux.out" >"$t/linux.txt"
+	expect linux_uefi_stub 'EFI stub: Booting Linux Kernel' "$t/linux.txt"
+	expect linux_uefi_init '^@@ init: start uptime' "$t/linux.txt"
+	expect linux_uefi_systab '^@@ ok efi_systab' "$t/linux.txt"
+	expect linux_uefi_runtime '^@@ ok efi_runtime' "$t/linux.txt"
+	expect linux_uefi_efivarfs '^@@ ok efivarfs' "$t/linux.txt"
+	expect linux_uefi_setvar '^@@ ok efi_setvar LNX1' "$t/linux.txt"
+	expect linux_uefi_steps '^@@ init: done ok [1-9][0-9]* fail 0$' "$t/linux.txt"
+	shell after_linux "$t/vars3.img" -- "dmpstore NorvmLinux -guid $GUID"
+	expect linux_variable_in_shell '00000000: 4C 4E 58 31' "$t/after_linux.out"
+fi

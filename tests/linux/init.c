@@ -838,6 +838,58 @@ static void step_ubifs(int writing)
 	}
 }
 
+/* ---- UEFI ------------------------------------------------------------- */
+
+#define EFIVARS "/sys/firmware/efi/efivars"
+/* The variable the UEFI suite looks for in the Shell afterwards. */
+#define EFI_VAR EFIVARS "/NorvmLinux-b5a6e2c1-7d3e-4f6a-9c21-6e6f72766d21"
+
+/*
+ * Booted through UEFI: the EFI system table and its runtime services are
+ * there, and a variable written through efivarfs (the runtime SetVariable,
+ * EDK2's flash driver underneath) reads back.
+ */
+static void step_efi(void)
+{
+	static const char value[] = "\x07\x00\x00\x00LNX1";	/* NV|BS|RT, data */
+	char buf[64];
+	long n;
+	int fd;
+
+	if (read_file("/sys/firmware/efi/systab", buf, sizeof(buf)) < 0) {
+		fail("efi_systab", "no /sys/firmware/efi/systab: not booted through UEFI",
+		     errno);
+		return;
+	}
+	ok("efi_systab", "");
+	/* Linux makes the efivars directory only with runtime services. */
+	fd = open(EFIVARS, O_RDONLY, 0);
+	if (fd < 0) {
+		fail("efi_runtime", "no " EFIVARS ": no runtime services", errno);
+		return;
+	}
+	close(fd);
+	ok("efi_runtime", "");
+	if (mount("efivarfs", EFIVARS, "efivarfs", 0, NULL) < 0) {
+		fail("efivarfs", "mounting efivarfs", errno);
+		return;
+	}
+	ok("efivarfs", "");
+	fd = open(EFI_VAR, O_WRONLY | O_CREAT, 0644);
+	if (fd < 0 || write(fd, value, sizeof(value) - 1) != (ssize_t)sizeof(value) - 1) {
+		fail("efi_setvar", "writing " EFI_VAR, errno);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	n = read_file(EFI_VAR, buf, sizeof(buf));
+	if (n == (long)sizeof(value) - 1 && !memcmp(buf, value, (size_t)n))
+		ok("efi_setvar", "LNX1");
+	else
+		fail("efi_setvar", "the variable does not read back", errno);
+}
+
 /* ---- main ------------------------------------------------------------- */
 
 static void run(const char *step)
@@ -857,6 +909,8 @@ static void run(const char *step)
 		step_ubifs(1);
 	else if (!strcmp(step, "ubifs-read"))
 		step_ubifs(0);
+	else if (!strcmp(step, "efi"))
+		step_efi();
 	else
 		fail(step, "no such step", 0);
 }
