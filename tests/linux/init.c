@@ -11,6 +11,9 @@
  *   jffs2-read   mount JFFS2 read-only, verify the files
  *   ubifs-write  attach UBI, make a volume, UBIFS as for JFFS2
  *   ubifs-read   attach UBI, mount UBIFS read-only, verify
+ *   efi          booted through UEFI: system table, runtime services, a
+ *                variable written through efivarfs
+ *   blk          write and read 32 MiB of the 128 MiB virtio disk, O_DIRECT
  * then it powers off (reboot(RB_POWER_OFF)).  Other parameters:
  *   norvm.mtd=MOD[:P=V[:P=V]...][,MOD...]   MTD tests and their parameters
  *                (default: readtest, a short torturetest and stresstest);
@@ -890,6 +893,91 @@ static void step_efi(void)
 		fail("efi_setvar", "the variable does not read back", errno);
 }
 
+/* ---- virtio-blk ------------------------------------------------------- */
+
+#ifndef O_DIRECT
+#define O_DIRECT 00040000	/* asm-generic */
+#endif
+#define BLK_MIB 32		/* bytes moved each way */
+#define BLK_SECTORS 262144	/* the scratch disk: 128 MiB */
+
+/* Nanoseconds on the guest's monotonic clock (no floating point: this
+ * /init is also built without an FPU). */
+static unsigned long long now_ns(void)
+{
+	struct __kernel_timespec ts = { 0 };
+
+	my_syscall2(__NR_clock_gettime, 1 /* CLOCK_MONOTONIC */, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+/* "123.4": a speed in MB/s (10^6 bytes) with one decimal. */
+static void put_rate(unsigned long long bytes, unsigned long long ns)
+{
+	unsigned long long tenths = ns ? (bytes * 10000ull + ns / 2) / ns : 0;
+
+	put_u(tenths / 10);
+	put(".");
+	put_u(tenths % 10);
+}
+
+/*
+ * Sequential write then read of BLK_MIB MiB on the scratch disk (the vdX
+ * of BLK_SECTORS sectors), 1 MiB per request, O_DIRECT (no page cache),
+ * timed on the guest's clock: "@@ ok blk write W read R" in MB/s.
+ */
+static void step_blk(void)
+{
+	static char buf[1 << 20] __attribute__((aligned(4096)));
+	char path[32] = "/dev/vda", size[32];
+	unsigned long long t0, t1, t2;
+	int fd = -1;
+
+	for (char c = 'a'; c <= 'h' && fd < 0; c++) {
+		char sys[48] = "/sys/block/vda/size";
+
+		sys[13] = c;
+		if (read_file(sys, size, sizeof(size)) > 0 && atoi(size) == BLK_SECTORS) {
+			path[7] = c;
+			fd = open(path, O_RDWR | O_DIRECT, 0);
+		}
+	}
+	if (fd < 0) {
+		fail("blk", "no scratch disk of 128 MiB", errno);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (char)(i * 7);
+	t0 = now_ns();
+	for (int i = 0; i < BLK_MIB; i++)
+		if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
+			fail("blk", "write", errno);
+			close(fd);
+			return;
+		}
+	fsync(fd);
+	t1 = now_ns();
+	lseek(fd, 0, SEEK_SET);
+	for (int i = 0; i < BLK_MIB; i++)
+		if (read(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
+			fail("blk", "read", errno);
+			close(fd);
+			return;
+		}
+	t2 = now_ns();
+	close(fd);
+	if (buf[12345] != (char)(12345 * 7)) {
+		fail("blk", "read back other bytes than written", 0);
+		return;
+	}
+	put("@@ ok blk write ");
+	put_rate(BLK_MIB * 1048576ull, t1 - t0);
+	put(" read ");
+	put_rate(BLK_MIB * 1048576ull, t2 - t1);
+	end_line();
+	n_ok++;
+}
+
 /* ---- main ------------------------------------------------------------- */
 
 static void run(const char *step)
@@ -911,6 +999,8 @@ static void run(const char *step)
 		step_ubifs(0);
 	else if (!strcmp(step, "efi"))
 		step_efi();
+	else if (!strcmp(step, "blk"))
+		step_blk();
 	else
 		fail(step, "no such step", 0);
 }
