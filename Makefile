@@ -44,7 +44,7 @@ else
 B	:= build
 endif
 
-LIB_SRC	:= $(filter-out src/main.c,$(wildcard src/*.c src/hw/*.c src/soft/*.c src/kvm/*.c))
+LIB_SRC	:= $(filter-out src/main.c,$(wildcard src/*.c src/board/*.c src/hw/*.c src/soft/*.c src/kvm/*.c))
 LIB_OBJ	:= $(LIB_SRC:%.c=$(B)/%.o) $(B)/src/stage0_blob.o
 ifeq ($(RISCV64),1)
 LIB_OBJ	+= $(patsubst $(LIBFDT_SRC)/%.c,$(B)/libfdt/%.o,$(wildcard $(LIBFDT_SRC)/*.c))

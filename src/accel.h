@@ -91,7 +91,7 @@ struct accel_ops {
 	/* A stopped hart's architectural state; NULL when not told. */
 	void (*hart_state)(struct vm *vm, unsigned hart, struct hart_state *s);
 	/*
-	 * The virtual clock (--clock virtual), in VIRT_TIMEBASE_HZ ticks:
+	 * The virtual clock (--clock virtual), in VM_TIMEBASE_HZ ticks:
 	 * guest time that advances with the instructions the harts retire.
 	 * NULL: this accelerator runs on host time only.
 	 */

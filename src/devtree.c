@@ -1,7 +1,8 @@
 /*
- * The guest device tree, written with libfdt's sequential-write API.  The
- * layout follows QEMU's riscv virt board so firmware built for it finds
- * every device where it looks.
+ * The guest device tree, written with libfdt's sequential-write API from
+ * what exists: the root and /chosen, the memory, the board's own nodes
+ * (harts, interrupt controller), then every device's node, those the board
+ * puts on its "soc" bus there, in the order the devices were made.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,193 +11,61 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board.h"
 #include "devtree.h"
 #include "vm.h"
 
 #define FDT_MAX_SIZE	(64 * 1024)
 
-enum {
-	PH_PLIC = 1,
-	PH_TEST = 2,
-	PH_CPU_INTC = 0x10,	/* + hart */
-};
-
 /* fdt_property helpers; `e` accumulates the first libfdt error. */
 #define P(call) do { if (!e) e = (call); } while (0)
 
-static int prop_reg(void *f, uint64_t base, uint64_t size)
+int fdt_device_reg(void *fdt, const struct device *d)
 {
-	fdt64_t r[2] = { cpu_to_fdt64(base), cpu_to_fdt64(size) };
+	fdt64_t r[2] = { cpu_to_fdt64(d->base), cpu_to_fdt64(d->size) };
 
-	return fdt_property(f, "reg", r, sizeof(r));
+	return fdt_property(fdt, "reg", r, sizeof(r));
 }
 
-static int prop_strings(void *f, const char *name, const char *list, size_t len)
-{
-	return fdt_property(f, name, list, (int)len);
-}
-
-#define STRLIST(f, name, lit) prop_strings(f, name, lit, sizeof(lit))
-
-static int cpus(void *f, const struct vm *vm)
+int fdt_device_irq(void *fdt, const struct board_fdt *b, int irq)
 {
 	int e = 0;
 
-	P(fdt_begin_node(f, "cpus"));
-	P(fdt_property_u32(f, "#address-cells", 1));
-	P(fdt_property_u32(f, "#size-cells", 0));
-	P(fdt_property_u32(f, "timebase-frequency", (uint32_t)vm->timebase_hz));
-	for (unsigned h = 0; h < vm->nharts; h++) {
-		char name[32];
+	if (b->irq_cells == 3) {	/* GIC: an SPI, level high */
+		fdt32_t c[3] = { cpu_to_fdt32(0), cpu_to_fdt32((uint32_t)irq),
+				 cpu_to_fdt32(4) };
 
-		snprintf(name, sizeof(name), "cpu@%u", h);
-		P(fdt_begin_node(f, name));
-		P(fdt_property_string(f, "device_type", "cpu"));
-		P(fdt_property_u32(f, "reg", h));
-		P(fdt_property_string(f, "status", "okay"));
-		P(fdt_property_string(f, "compatible", "riscv"));
-		P(fdt_property_string(f, "riscv,isa", vm->cpu_isa));
-		P(fdt_property_string(f, "mmu-type", "riscv,sv39"));
-		P(fdt_begin_node(f, "interrupt-controller"));
-		P(fdt_property_u32(f, "#interrupt-cells", 1));
-		P(fdt_property(f, "interrupt-controller", NULL, 0));
-		P(fdt_property_string(f, "compatible", "riscv,cpu-intc"));
-		P(fdt_property_u32(f, "phandle", PH_CPU_INTC + h));
-		P(fdt_end_node(f));
-		P(fdt_end_node(f));
+		P(fdt_property(fdt, "interrupts", c, sizeof(c)));
+	} else {
+		P(fdt_property_u32(fdt, "interrupts", (uint32_t)irq));
 	}
-	P(fdt_end_node(f));
+	P(fdt_property_u32(fdt, "interrupt-parent", b->intc));
 	return e;
 }
 
-/*
- * interrupts-extended = <intc(h) a intc(h) b> for every hart, or only
- * <intc(h) b> when `a` is NO_IRQ.
- */
-#define NO_IRQ UINT32_MAX
-
-static int irqs_per_hart(void *f, const struct vm *vm, uint32_t a, uint32_t b)
+int fdt_per_hart_irqs(void *fdt, const struct board_fdt *b, int a, int c)
 {
-	fdt32_t cells[VIRT_MAX_HARTS * 4];
+	fdt32_t cells[VM_MAX_HARTS * 4];
 	unsigned n = 0;
 
-	for (unsigned h = 0; h < vm->nharts; h++) {
-		if (a != NO_IRQ) {
-			cells[n++] = cpu_to_fdt32(PH_CPU_INTC + h);
-			cells[n++] = cpu_to_fdt32(a);
+	for (unsigned h = 0; h < vm_nharts(b->vm); h++) {
+		if (a >= 0) {
+			cells[n++] = cpu_to_fdt32(b->cpu_intc + h);
+			cells[n++] = cpu_to_fdt32((uint32_t)a);
 		}
-		cells[n++] = cpu_to_fdt32(PH_CPU_INTC + h);
-		cells[n++] = cpu_to_fdt32(b);
+		cells[n++] = cpu_to_fdt32(b->cpu_intc + h);
+		cells[n++] = cpu_to_fdt32((uint32_t)c);
 	}
-	return fdt_property(f, "interrupts-extended", cells, (int)(n * sizeof(cells[0])));
+	return fdt_property(fdt, "interrupts-extended", cells, (int)(n * sizeof(cells[0])));
 }
 
-static int soc(void *f, const struct vm *vm)
-{
-	char name[48];
-	int e = 0;
-
-	P(fdt_begin_node(f, "soc"));
-	P(fdt_property_u32(f, "#address-cells", 2));
-	P(fdt_property_u32(f, "#size-cells", 2));
-	P(fdt_property_string(f, "compatible", "simple-bus"));
-	P(fdt_property(f, "ranges", NULL, 0));
-
-	snprintf(name, sizeof(name), "test@%" PRIx64, VIRT_TEST_BASE);
-	P(fdt_begin_node(f, name));
-	P(STRLIST(f, "compatible", "sifive,test1\0sifive,test0\0syscon"));
-	P(prop_reg(f, VIRT_TEST_BASE, VIRT_TEST_SIZE));
-	P(fdt_property_u32(f, "phandle", PH_TEST));
-	P(fdt_end_node(f));
-
-	if (vm_has_mmode(vm)) {
-		snprintf(name, sizeof(name), "clint@%" PRIx64, VIRT_CLINT_BASE);
-		P(fdt_begin_node(f, name));
-		P(STRLIST(f, "compatible", "sifive,clint0\0riscv,clint0"));
-		P(prop_reg(f, VIRT_CLINT_BASE, VIRT_CLINT_SIZE));
-		P(irqs_per_hart(f, vm, IRQ_M_SOFT, IRQ_M_TIMER));
-		P(fdt_end_node(f));
-	}
-
-	snprintf(name, sizeof(name), "plic@%" PRIx64, VIRT_PLIC_BASE);
-	P(fdt_begin_node(f, name));
-	P(STRLIST(f, "compatible", "sifive,plic-1.0.0\0riscv,plic0"));
-	P(prop_reg(f, VIRT_PLIC_BASE, VIRT_PLIC_SIZE));
-	P(fdt_property_u32(f, "#address-cells", 0));
-	P(fdt_property_u32(f, "#interrupt-cells", 1));
-	P(fdt_property(f, "interrupt-controller", NULL, 0));
-	P(fdt_property_u32(f, "riscv,ndev", VIRT_PLIC_NDEV));
-	P(irqs_per_hart(f, vm, vm_has_mmode(vm) ? IRQ_M_EXT : NO_IRQ, IRQ_S_EXT));
-	P(fdt_property_u32(f, "phandle", PH_PLIC));
-	P(fdt_end_node(f));
-
-	for (unsigned i = 0; i < vm->nvirtio; i++) {
-		uint64_t base = VIRT_VIRTIO_BASE + i * VIRT_VIRTIO_STRIDE;
-
-		snprintf(name, sizeof(name), "virtio_mmio@%" PRIx64, base);
-		P(fdt_begin_node(f, name));
-		P(fdt_property_string(f, "compatible", "virtio,mmio"));
-		P(prop_reg(f, base, VIRT_VIRTIO_STRIDE));
-		P(fdt_property_u32(f, "interrupts", VIRT_VIRTIO_IRQ + i));
-		P(fdt_property_u32(f, "interrupt-parent", PH_PLIC));
-		P(fdt_end_node(f));
-	}
-
-	snprintf(name, sizeof(name), "serial@%" PRIx64, VIRT_UART0_BASE);
-	P(fdt_begin_node(f, name));
-	P(fdt_property_string(f, "compatible", "ns16550a"));
-	P(prop_reg(f, VIRT_UART0_BASE, VIRT_UART0_SIZE));
-	P(fdt_property_u32(f, "clock-frequency", VIRT_UART_CLOCK_HZ));
-	P(fdt_property_u32(f, "interrupts", VIRT_UART0_IRQ));
-	P(fdt_property_u32(f, "interrupt-parent", PH_PLIC));
-	P(fdt_end_node(f));
-
-	P(fdt_end_node(f));
-	return e;
-}
-
-static int syscon(void *f, const char *node, const char *compat, uint32_t value)
+static int chosen(void *f, const struct vm *vm, const struct fdt_extra *x,
+		  const char *stdout)
 {
 	int e = 0;
 
-	P(fdt_begin_node(f, node));
-	P(fdt_property_string(f, "compatible", compat));
-	P(fdt_property_u32(f, "regmap", PH_TEST));
-	P(fdt_property_u32(f, "offset", 0));
-	P(fdt_property_u32(f, "value", value));
-	P(fdt_end_node(f));
-	return e;
-}
-
-static int flash(void *f, const struct vm *vm)
-{
-	char name[48];
-	int e = 0;
-
-	for (unsigned i = 0; i < VM_MAX_FLASH; i++) {
-		const struct flash_desc *d = &vm->flash_desc[i];
-
-		if (!d->size)
-			continue;
-		snprintf(name, sizeof(name), "flash@%" PRIx64, d->base);
-		P(fdt_begin_node(f, name));
-		P(fdt_property_string(f, "compatible", "cfi-flash"));
-		P(prop_reg(f, d->base, d->size));
-		P(fdt_property_u32(f, "bank-width", d->bank_width));
-		P(fdt_property_u32(f, "device-width", d->device_width));
-		P(fdt_end_node(f));
-	}
-	return e;
-}
-
-static int chosen(void *f, const struct vm *vm, const struct fdt_extra *x)
-{
-	char path[48];
-	int e = 0;
-
-	snprintf(path, sizeof(path), "/soc/serial@%" PRIx64, VIRT_UART0_BASE);
 	P(fdt_begin_node(f, "chosen"));
-	P(fdt_property_string(f, "stdout-path", path));
+	P(fdt_property_string(f, "stdout-path", stdout));
 	if (vm->cfg.append)
 		P(fdt_property_string(f, "bootargs", vm->cfg.append));
 	if (x->initrd_end) {
@@ -207,10 +76,27 @@ static int chosen(void *f, const struct vm *vm, const struct fdt_extra *x)
 	return e;
 }
 
+/* The nodes of the devices on the soc bus (`soc`), or of the others. */
+static int devices(void *f, const struct vm *vm, const struct board_fdt *b, bool soc)
+{
+	int e = 0;
+
+	for (unsigned i = 0; i < vm->ndevices; i++) {
+		const struct device *d = &vm->devices[i];
+
+		if (d->fdt && d->soc == soc)
+			P(d->fdt(f, d, b));
+	}
+	return e;
+}
+
 int fdt_build(struct vm *vm, const struct fdt_extra *x, char *err, size_t errlen)
 {
+	const struct board *bd = vm->board;
 	void *f = calloc(1, FDT_MAX_SIZE);
-	char name[48];
+	struct board_fdt b;
+	fdt64_t mem[2] = { cpu_to_fdt64(vm->ram_base), cpu_to_fdt64(vm->ram_size) };
+	char name[48], stdout[64];
 	int e = 0;
 
 	if (!f) {
@@ -222,25 +108,32 @@ int fdt_build(struct vm *vm, const struct fdt_extra *x, char *err, size_t errlen
 	P(fdt_begin_node(f, ""));
 	P(fdt_property_u32(f, "#address-cells", 2));
 	P(fdt_property_u32(f, "#size-cells", 2));
-	P(fdt_property_string(f, "compatible", "riscv-virtio"));
-	P(fdt_property_string(f, "model", "riscv-virtio,norvm"));
+	P(fdt_property_string(f, "compatible", bd->compatible));
+	P(fdt_property_string(f, "model", bd->model));
+	bd->fdt_setup(vm, &b, stdout, sizeof(stdout));
 	if (!e)
-		e = chosen(f, vm, x);
-	snprintf(name, sizeof(name), "memory@%" PRIx64, VIRT_RAM_BASE);
+		e = chosen(f, vm, x, stdout);
+	snprintf(name, sizeof(name), "memory@%" PRIx64, vm->ram_base);
 	P(fdt_begin_node(f, name));
 	P(fdt_property_string(f, "device_type", "memory"));
-	P(prop_reg(f, VIRT_RAM_BASE, vm->ram_size));
+	P(fdt_property(f, "reg", mem, sizeof(mem)));
 	P(fdt_end_node(f));
 	if (!e)
-		e = cpus(f, vm);
+		e = bd->fdt_begin(f, vm, &b);
+	if (bd->soc_bus) {
+		P(fdt_begin_node(f, "soc"));
+		P(fdt_property_u32(f, "#address-cells", 2));
+		P(fdt_property_u32(f, "#size-cells", 2));
+		P(fdt_property_string(f, "compatible", "simple-bus"));
+		P(fdt_property(f, "ranges", NULL, 0));
+		if (!e)
+			e = devices(f, vm, &b, true);
+		P(fdt_end_node(f));
+	}
+	if (!e && bd->fdt_end)
+		e = bd->fdt_end(f, vm, &b);
 	if (!e)
-		e = soc(f, vm);
-	if (!e)
-		e = syscon(f, "poweroff", "syscon-poweroff", 0x5555);
-	if (!e)
-		e = syscon(f, "reboot", "syscon-reboot", 0x7777);
-	if (!e)
-		e = flash(f, vm);
+		e = devices(f, vm, &b, false);
 	P(fdt_end_node(f));
 	P(fdt_finish(f));
 	if (e) {

@@ -69,8 +69,8 @@ int read_file(const char *path, const char *role, uint8_t **buf, size_t *len,
 /* Does guest range [gpa, gpa+len) lie inside RAM? */
 static bool in_ram(const struct vm *vm, uint64_t gpa, uint64_t len)
 {
-	return gpa >= VIRT_RAM_BASE && len <= vm->ram_size &&
-	       gpa - VIRT_RAM_BASE <= vm->ram_size - len;
+	return gpa >= vm->ram_base && len <= vm->ram_size &&
+	       gpa - vm->ram_base <= vm->ram_size - len;
 }
 
 static int load_elf(struct vm *vm, const char *path, const uint8_t *buf,
@@ -110,10 +110,10 @@ static int load_elf(struct vm *vm, const char *path, const uint8_t *buf,
 			snprintf(err, errlen, "%s: segment %u (0x%" PRIx64 " bytes at 0x%"
 				 PRIx64 ") does not fit in the %" PRIu64 " MiB of RAM at 0x%"
 				 PRIx64, path, i, (uint64_t)ph.p_memsz, (uint64_t)ph.p_paddr,
-				 vm->ram_size >> 20, VIRT_RAM_BASE);
+				 vm->ram_size >> 20, vm->ram_base);
 			return -EFBIG;
 		}
-		uint8_t *dst = vm->ram + (ph.p_paddr - VIRT_RAM_BASE);
+		uint8_t *dst = vm->ram + (ph.p_paddr - vm->ram_base);
 
 		memcpy(dst, buf + ph.p_offset, ph.p_filesz);
 		memset(dst + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
@@ -127,7 +127,7 @@ static int load_elf(struct vm *vm, const char *path, const uint8_t *buf,
 	if (!in_ram(vm, eh->e_entry, 2)) {
 		snprintf(err, errlen, "%s: its entry point 0x%" PRIx64 " is outside the %"
 			 PRIu64 " MiB of RAM at 0x%" PRIx64, path, (uint64_t)eh->e_entry,
-			 vm->ram_size >> 20, VIRT_RAM_BASE);
+			 vm->ram_size >> 20, vm->ram_base);
 		return -ENOEXEC;
 	}
 	out->entry = eh->e_entry;
@@ -140,7 +140,7 @@ int load_image(struct vm *vm, const char *path, const char *role,
 	       uint64_t raw_addr, struct loaded_image *out, char *err, size_t errlen)
 {
 	uint64_t room = in_ram(vm, raw_addr, 0) ?
-			vm->ram_size - (raw_addr - VIRT_RAM_BASE) : 0;
+			vm->ram_size - (raw_addr - vm->ram_base) : 0;
 	uint8_t *buf;
 	size_t len;
 	int ret;
@@ -153,10 +153,10 @@ int load_image(struct vm *vm, const char *path, const char *role,
 		ret = load_elf(vm, path, buf, len, out, err, errlen);
 	} else if (len > room) {
 		snprintf(err, errlen, "%s: %zu bytes loaded at 0x%" PRIx64 " does not fit in RAM (%" PRIu64 " MiB from 0x%" PRIx64 ")",
-			 path, len, raw_addr, vm->ram_size >> 20, VIRT_RAM_BASE);
+			 path, len, raw_addr, vm->ram_size >> 20, vm->ram_base);
 		ret = -EFBIG;
 	} else {
-		memcpy(vm->ram + (raw_addr - VIRT_RAM_BASE), buf, len);
+		memcpy(vm->ram + (raw_addr - vm->ram_base), buf, len);
 		out->entry = raw_addr;
 		out->start = raw_addr;
 		out->end = raw_addr + len;

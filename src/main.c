@@ -357,7 +357,7 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 				return die_usage("-m %s: not a size (e.g. 256M, 2G)", optarg);
 			break;
 		case 'c':
-			if (parse_unsigned(optarg, 1, VIRT_MAX_HARTS, &c->nharts))
+			if (parse_unsigned(optarg, 1, VM_MAX_HARTS, &c->nharts))
 				return die_usage("--cpus %s: must be a number from 1 to 8", optarg);
 			break;
 		case OPT_FLASH:
@@ -620,7 +620,7 @@ static int create_image(const char *out, uint64_t size, const char *from, char *
 	int ret;
 
 	if (from) {
-		ret = read_file(from, "--from", &buf, &len, VIRT_FLASH_WINDOW, err, errlen);
+		ret = read_file(from, "--from", &buf, &len, CFI_MAX_BANK, err, errlen);
 		if (ret)
 			return ret;
 	}

@@ -109,7 +109,7 @@ static int build_image(const struct pack_config *pc, const struct vm *vm,
 int flash_pack(const struct pack_config *pc, char *err, size_t errlen)
 {
 	struct payload p[PACK_MAX_PAYLOADS];
-	struct vm vm = { .ram_size = PACK_RAM };
+	struct vm vm = { .ram_base = VIRT_RAM_BASE, .ram_size = PACK_RAM };
 	uint64_t entry = 0;
 	uint8_t *img = NULL;
 	unsigned n;
@@ -167,7 +167,7 @@ static int check_payload(const char *path, int fd, uint64_t image_size, unsigned
 			 const struct pack_payload *pl, const struct vm *vm,
 			 char *err, size_t errlen)
 {
-	uint64_t ram_end = VIRT_RAM_BASE + vm->ram_size;
+	uint64_t ram_end = vm->ram_base + vm->ram_size;
 	uint32_t crc;
 	int ret;
 
@@ -189,11 +189,11 @@ static int check_payload(const char *path, int fd, uint64_t image_size, unsigned
 			 "with norvm flash pack", path, i, crc, pl->crc32);
 		return -EINVAL;
 	}
-	if (pl->addr < VIRT_RAM_BASE || pl->addr > ram_end || pl->size > ram_end - pl->addr) {
+	if (pl->addr < vm->ram_base || pl->addr > ram_end || pl->size > ram_end - pl->addr) {
 		snprintf(err, errlen, "--boot flash: %s loads 0x%" PRIx64 "-0x%" PRIx64
 			 ", outside the %" PRIu64 " MiB of RAM at 0x%" PRIx64 ": give more "
 			 "memory with -m", path, pl->addr, pl->addr + pl->size,
-			 vm->ram_size >> 20, VIRT_RAM_BASE);
+			 vm->ram_size >> 20, vm->ram_base);
 		return -ENOSPC;
 	}
 	if (pl->addr < vm->fdt_addr + vm->fdt_size && vm->fdt_addr < pl->addr + pl->size) {

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "boot_header.h"
-#include "virt.h"
+#include "board/riscv_virt.h"
 
 struct pack_config {
 	const char *out;

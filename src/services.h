@@ -12,9 +12,13 @@
 #include <stdint.h>
 
 #include "mmio.h"
-#include "virt.h"
 
 struct vm;
+
+/* Machine time runs at this rate (mtime, the flash timing model). */
+#define VM_TIMEBASE_HZ	UINT64_C(10000000)
+/* Harts a VM may have. */
+#define VM_MAX_HARTS	8
 
 /* Memory slot flags. */
 #define MEM_FLAG_RAM		0u
@@ -65,7 +69,7 @@ unsigned vm_nharts(const struct vm *vm);
  */
 void *vm_guest_ram(struct vm *vm, uint64_t gpa, uint64_t len);
 
-/* Machine time in VIRT_TIMEBASE_HZ ticks since the VM started. */
+/* Machine time in VM_TIMEBASE_HZ ticks since the VM started. */
 uint64_t vm_mtime(const struct vm *vm);
 
 /* Raise or lower a hart's interrupt line (IRQ_*). */

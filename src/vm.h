@@ -9,10 +9,10 @@
 #include <time.h>
 
 #include "accel.h"
+#include "device.h"
 #include "hw/cfi_flash.h"
 #include "mmio.h"
 #include "services.h"
-#include "virt.h"
 
 #define VM_MAX_FLASH 2
 #define VM_MAX_DRIVES 8		/* virtio-blk disks (--drive) */
@@ -44,6 +44,7 @@ struct vm_config {
 	bool flash_map;			/* map the array while in read-array mode */
 	struct flash_config flash[VM_MAX_FLASH];
 	unsigned nflash;
+	const char *machine;		/* --machine: the board's name; NULL: default */
 	/* --uefi VARS: EDK2 from flash bank 0 (uefi_code), variables in bank 1 */
 	const char *uefi_vars;
 	const char *uefi_code;
@@ -61,21 +62,15 @@ struct vm_config {
 };
 
 struct uart;
-struct clint;
-struct plic;
-struct finisher;
 struct cfi_flash;
-struct virtio_mmio;
-struct virtio_blk;
+struct board;
 
-/* What the device tree says about a flash bank. */
-struct flash_desc {
-	uint64_t base, size;		/* size 0: no bank */
-	unsigned bank_width, device_width;
-};
+#define VM_MAX_DEVICES	32
 
 struct vm {
 	struct vm_config cfg;
+	const struct board *board;
+	void *board_priv;		/* the board's own state */
 	const struct accel_ops *accel;
 	void *accel_priv;
 	unsigned nharts;
@@ -84,20 +79,14 @@ struct vm {
 	uint64_t entry;			/* S-mode entry point (no ACCEL_CAP_MMODE) */
 
 	uint8_t *ram;
-	uint64_t ram_size;
-	uint8_t *bootrom;		/* ACCEL_CAP_MMODE only */
+	uint64_t ram_base, ram_size;
 
 	struct mmio_bus bus;
-	struct uart *uart;
-	struct clint *clint;		/* ACCEL_CAP_MMODE only */
-	struct plic *plic;
-	struct finisher *finisher;
+	struct device devices[VM_MAX_DEVICES];	/* the order they were made in */
+	unsigned ndevices;
+	struct uart *uart;		/* the console's */
 	struct cfi_flash *flash[VM_MAX_FLASH];
-	struct flash_desc flash_desc[VM_MAX_FLASH];
-	/* virtio-mmio transports, in order from VIRT_VIRTIO_BASE */
-	struct virtio_mmio *virtio[VIRT_VIRTIO_COUNT];
-	struct virtio_blk *blk[VM_MAX_DRIVES];
-	unsigned nvirtio;
+	unsigned nvirtio;		/* virtio-mmio transports made */
 
 	void *fdt;
 	size_t fdt_size;

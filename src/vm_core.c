@@ -24,9 +24,17 @@ unsigned vm_nharts(const struct vm *vm)
 	return vm->nharts;
 }
 
+int vm_add_device(struct vm *vm, const struct device *d)
+{
+	if (vm->ndevices == VM_MAX_DEVICES)
+		return -ENOSPC;
+	vm->devices[vm->ndevices++] = *d;
+	return 0;
+}
+
 void *vm_guest_ram(struct vm *vm, uint64_t gpa, uint64_t len)
 {
-	uint64_t base = VIRT_RAM_BASE;
+	uint64_t base = vm->ram_base;
 
 	if (!vm->ram || gpa < base || gpa - base > vm->ram_size ||
 	    len > vm->ram_size - (gpa - base))
@@ -50,7 +58,7 @@ uint64_t vm_mtime(const struct vm *vm)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ns = (uint64_t)(now.tv_sec - vm->start.tv_sec) * 1000000000ull +
 	     (uint64_t)now.tv_nsec - (uint64_t)vm->start.tv_nsec;
-	return ns / (1000000000ull / VIRT_TIMEBASE_HZ);
+	return ns / (1000000000ull / VM_TIMEBASE_HZ);
 }
 
 void vm_set_hart_irq(struct vm *vm, unsigned hart, unsigned irq, bool level)

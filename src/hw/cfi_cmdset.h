@@ -181,7 +181,7 @@ const struct cfi_cmdset *cfi_cmdset_at(unsigned i);
 /* 0 one block size, 2 bottom boot (small blocks low), 3 top boot. */
 unsigned cfi_part_boot(const struct cfi_part *p);
 
-/* The guest time, in VIRT_TIMEBASE_HZ ticks (0.1 us). */
+/* The guest time, in VM_TIMEBASE_HZ ticks (0.1 us). */
 uint64_t cfi_now(const struct cfi_flash *f);
 #define CFI_TICKS_PER_US	10
 

@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <libfdt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@
 #include "util.h"
 #include "services.h"
 
-#define TICKS_PER_US	(VIRT_TIMEBASE_HZ / 1000000)
+#define TICKS_PER_US	(VM_TIMEBASE_HZ / 1000000)
 _Static_assert(TICKS_PER_US == CFI_TICKS_PER_US, "mtime runs at 10 MHz");
 
 /* ---- command sets ---- */
@@ -1345,11 +1346,11 @@ int cfi_flash_create_image(const char *path, uint64_t size, const void *from,
 	uint8_t *buf;
 	int ret;
 
-	if (!size || size % (256u << 10) || size > VIRT_FLASH_WINDOW ||
+	if (!size || size % (256u << 10) || size > CFI_MAX_BANK ||
 	    (size & (size - 1))) {
 		snprintf(err, errlen, "flash create: size %" PRIu64 " bytes: must be a "
-			 "power of two, a multiple of 256K and at most 32M (256K, 512K, "
-			 "1M, ... 32M)", size);
+			 "power of two, a multiple of 256K and at most 64M (256K, 512K, "
+			 "1M, ... 64M)", size);
 		return -EINVAL;
 	}
 	buf = malloc(size);
@@ -1369,4 +1370,39 @@ int cfi_flash_create_image(const char *path, uint64_t size, const void *from,
 	ret = output_write(path, "flash create", buf, size, true, err, errlen);
 	free(buf);
 	return ret;
+}
+
+static int flash_fdt(void *fdt, const struct device *d, const struct board_fdt *b)
+{
+	const struct cfi_flash *f = d->state;
+	char name[48];
+	int e;
+
+	snprintf(name, sizeof(name), "flash@%" PRIx64, d->base);
+	if ((e = fdt_begin_node(fdt, name)) ||
+	    (e = fdt_property_string(fdt, "compatible", "cfi-flash")) ||
+	    (e = fdt_device_reg(fdt, d)) ||
+	    (e = fdt_property_u32(fdt, "bank-width", f->bw)) ||
+	    (e = fdt_property_u32(fdt, "device-width", f->dw)))
+		return e;
+	return fdt_end_node(fdt);
+}
+
+static void reset(void *state)
+{
+	cfi_flash_reset(state);
+}
+
+static void destroy(void *state)
+{
+	cfi_flash_destroy(state);
+}
+
+struct device cfi_flash_device(struct cfi_flash *f)
+{
+	return (struct device){
+		.name = f->cfg.name ? f->cfg.name : "flash", .base = f->cfg.base,
+		.size = f->size, .irq = -1, .state = f, .reset = reset,
+		.destroy = destroy, .fdt = flash_fdt,
+	};
 }

@@ -27,6 +27,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "device.h"
+
 struct vm;
 struct cfi_flash;
 
@@ -84,7 +86,7 @@ struct cfi_flash_config {
 	uint64_t fail;		/* this operation ends in a failure status */
 	uint64_t seed;		/* the partial states' random seed */
 	const struct cfi_part *part;	/* NULL: the default part */
-	/* the guest time, in VIRT_TIMEBASE_HZ ticks; NULL: vm_mtime */
+	/* the guest time, in VM_TIMEBASE_HZ ticks; NULL: vm_mtime */
 	uint64_t (*clock)(void *opaque);
 	void *clock_opaque;
 	unsigned slot;		/* memory slot used for the mapping */
@@ -155,6 +157,8 @@ struct cfi_flash *cfi_flash_create(struct vm *vm,
 				   const struct cfi_flash_config *cfg,
 				   char *err, size_t errlen);
 void cfi_flash_destroy(struct cfi_flash *f);
+/* Its descriptor: a "cfi-flash" node with the bank's widths. */
+struct device cfi_flash_device(struct cfi_flash *f);
 
 /*
  * The entry points (the bus calls these): an access of 1 to 8 bytes at any

@@ -4,7 +4,10 @@
  * as the clock cannot be set.  mtimecmp and mtime are accessible as 64-bit
  * words or as 32-bit halves.
  */
+#include <inttypes.h>
+#include <libfdt.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "hw/clint.h"
@@ -17,8 +20,8 @@
 struct clint {
 	struct vm *vm;
 	pthread_mutex_t lock;
-	uint32_t msip[VIRT_MAX_HARTS];
-	uint64_t mtimecmp[VIRT_MAX_HARTS];
+	uint32_t msip[VM_MAX_HARTS];
+	uint64_t mtimecmp[VM_MAX_HARTS];
 };
 
 /* Read `len` bytes at byte `shift` of a 64-bit register. */
@@ -110,7 +113,7 @@ struct clint *clint_create(struct vm *vm, uint64_t base)
 		c->mtimecmp[h] = UINT64_MAX;
 		vm_set_hart_timecmp(vm, h, UINT64_MAX);
 	}
-	if (vm_register_mmio(vm, base, VIRT_CLINT_SIZE, "clint", &clint_ops,
+	if (vm_register_mmio(vm, base, CLINT_SIZE, "clint", &clint_ops,
 			  c)) {
 		clint_destroy(c);
 		return NULL;
@@ -124,4 +127,37 @@ void clint_destroy(struct clint *c)
 		return;
 	pthread_mutex_destroy(&c->lock);
 	free(c);
+}
+
+static int clint_fdt(void *fdt, const struct device *d, const struct board_fdt *b)
+{
+	static const char compat[] = "sifive,clint0\0riscv,clint0";
+	char name[48];
+	int e;
+
+	snprintf(name, sizeof(name), "clint@%" PRIx64, d->base);
+	if ((e = fdt_begin_node(fdt, name)) ||
+	    (e = fdt_property(fdt, "compatible", compat, sizeof(compat))) ||
+	    (e = fdt_device_reg(fdt, d)) ||
+	    (e = fdt_per_hart_irqs(fdt, b, IRQ_M_SOFT, IRQ_M_TIMER)))
+		return e;
+	return fdt_end_node(fdt);
+}
+
+static void reset(void *state)
+{
+	clint_reset(state);
+}
+
+static void destroy(void *state)
+{
+	clint_destroy(state);
+}
+
+struct device clint_device(struct clint *c, uint64_t base)
+{
+	return (struct device){
+		.name = "clint", .base = base, .size = CLINT_SIZE, .irq = -1, .soc = true,
+		.state = c, .reset = reset, .destroy = destroy, .fdt = clint_fdt,
+	};
 }

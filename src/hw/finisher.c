@@ -1,4 +1,6 @@
 /* SiFive test finisher: power-off and reset requests from the guest. */
+#include <inttypes.h>
+#include <libfdt.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +69,7 @@ struct finisher *finisher_create(struct vm *vm, uint64_t base)
 	if (!f)
 		return NULL;
 	f->vm = vm;
-	if (vm_register_mmio(vm, base, VIRT_TEST_SIZE, "test", &finisher_ops,
+	if (vm_register_mmio(vm, base, FINISHER_SIZE, "test", &finisher_ops,
 			  f)) {
 		free(f);
 		return NULL;
@@ -78,4 +80,32 @@ struct finisher *finisher_create(struct vm *vm, uint64_t base)
 void finisher_destroy(struct finisher *f)
 {
 	free(f);
+}
+
+static int finisher_fdt(void *fdt, const struct device *d, const struct board_fdt *b)
+{
+	static const char compat[] = "sifive,test1\0sifive,test0\0syscon";
+	char name[48];
+	int e;
+
+	snprintf(name, sizeof(name), "test@%" PRIx64, d->base);
+	if ((e = fdt_begin_node(fdt, name)) ||
+	    (e = fdt_property(fdt, "compatible", compat, sizeof(compat))) ||
+	    (e = fdt_device_reg(fdt, d)) ||
+	    (e = fdt_property_u32(fdt, "phandle", b->test)))
+		return e;
+	return fdt_end_node(fdt);
+}
+
+static void destroy(void *state)
+{
+	finisher_destroy(state);
+}
+
+struct device finisher_device(struct finisher *f, uint64_t base)
+{
+	return (struct device){
+		.name = "test", .base = base, .size = FINISHER_SIZE, .irq = -1,
+		.soc = true, .state = f, .destroy = destroy, .fdt = finisher_fdt,
+	};
 }

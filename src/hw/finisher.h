@@ -9,10 +9,16 @@
 
 #include <stdint.h>
 
+#include "device.h"
+
 struct vm;
 struct finisher;
 
+#define FINISHER_SIZE	0x1000
+
 struct finisher *finisher_create(struct vm *vm, uint64_t base);
 void finisher_destroy(struct finisher *f);
+/* Its descriptor: "sifive,test0" in the tree, with the board's test phandle. */
+struct device finisher_device(struct finisher *f, uint64_t base);
 
 #endif

@@ -3,7 +3,10 @@
  * bits 0x2000 + 0x80*ctx, threshold 0x200000 + 0x1000*ctx and
  * claim/complete 0x200004 + 0x1000*ctx.  Only 32-bit accesses do anything.
  */
+#include <inttypes.h>
+#include <libfdt.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +19,7 @@
 #define PLIC_CONTEXT	0x200000
 #define PLIC_MAX_PRIO	7
 #define WORDS		(PLIC_MAX_SOURCES / 32)
-#define MAX_CONTEXTS	(2 * VIRT_MAX_HARTS)
+#define MAX_CONTEXTS	(2 * VM_MAX_HARTS)
 
 struct plic {
 	struct vm *vm;
@@ -216,7 +219,7 @@ struct plic *plic_create(struct vm *vm, uint64_t base, unsigned ndev,
 	p->m_contexts = m_contexts;
 	p->nctx = (m_contexts ? 2 : 1) * vm_nharts(vm);
 	pthread_mutex_init(&p->lock, NULL);
-	if (vm_register_mmio(vm, base, VIRT_PLIC_SIZE, "plic", &plic_ops, p)) {
+	if (vm_register_mmio(vm, base, PLIC_SIZE, "plic", &plic_ops, p)) {
 		plic_destroy(p);
 		return NULL;
 	}
@@ -229,4 +232,43 @@ void plic_destroy(struct plic *p)
 		return;
 	pthread_mutex_destroy(&p->lock);
 	free(p);
+}
+
+static int plic_fdt(void *fdt, const struct device *d, const struct board_fdt *b)
+{
+	static const char compat[] = "sifive,plic-1.0.0\0riscv,plic0";
+	const struct plic *p = d->state;
+	char name[48];
+	int e;
+
+	snprintf(name, sizeof(name), "plic@%" PRIx64, d->base);
+	if ((e = fdt_begin_node(fdt, name)) ||
+	    (e = fdt_property(fdt, "compatible", compat, sizeof(compat))) ||
+	    (e = fdt_device_reg(fdt, d)) ||
+	    (e = fdt_property_u32(fdt, "#address-cells", 0)) ||
+	    (e = fdt_property_u32(fdt, "#interrupt-cells", 1)) ||
+	    (e = fdt_property(fdt, "interrupt-controller", NULL, 0)) ||
+	    (e = fdt_property_u32(fdt, "riscv,ndev", p->ndev)) ||
+	    (e = fdt_per_hart_irqs(fdt, b, p->m_contexts ? IRQ_M_EXT : -1, IRQ_S_EXT)) ||
+	    (e = fdt_property_u32(fdt, "phandle", b->intc)))
+		return e;
+	return fdt_end_node(fdt);
+}
+
+static void reset(void *state)
+{
+	plic_reset(state);
+}
+
+static void destroy(void *state)
+{
+	plic_destroy(state);
+}
+
+struct device plic_device(struct plic *p, uint64_t base)
+{
+	return (struct device){
+		.name = "plic", .base = base, .size = PLIC_SIZE, .irq = -1, .soc = true,
+		.state = p, .reset = reset, .destroy = destroy, .fdt = plic_fdt,
+	};
 }

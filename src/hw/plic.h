@@ -10,8 +10,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "device.h"
+
 struct vm;
 struct plic;
+
+#define PLIC_SIZE	0x4000000
 
 #define PLIC_MAX_SOURCES 128
 
@@ -23,5 +27,7 @@ void plic_destroy(struct plic *p);
 
 /* An interrupt source's line; usable as an irq_line callback. */
 void plic_set_irq(void *opaque, unsigned src, bool level);
+/* Its descriptor; its node's phandle is the board's interrupt controller's. */
+struct device plic_device(struct plic *p, uint64_t base);
 
 #endif

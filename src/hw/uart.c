@@ -1,6 +1,9 @@
 /* 16550A UART registers, receive FIFO and interrupts. */
 #include <errno.h>
+#include <inttypes.h>
+#include <libfdt.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -402,7 +405,7 @@ struct uart *uart_create(struct vm *vm, uint64_t base, struct irq_line irq,
 	u->clock = monotonic_ns;
 	u->min_gap_ns = UINT64_MAX;
 	pthread_mutex_init(&u->lock, NULL);
-	if (vm_register_mmio(vm, base, VIRT_UART0_SIZE, "uart", &uart_ops,
+	if (vm_register_mmio(vm, base, UART_SIZE, "uart", &uart_ops,
 			  u)) {
 		uart_destroy(u);
 		return NULL;
@@ -416,4 +419,37 @@ void uart_destroy(struct uart *u)
 		return;
 	pthread_mutex_destroy(&u->lock);
 	free(u);
+}
+
+static int uart_fdt(void *fdt, const struct device *d, const struct board_fdt *b)
+{
+	char name[48];
+	int e;
+
+	snprintf(name, sizeof(name), "serial@%" PRIx64, d->base);
+	if ((e = fdt_begin_node(fdt, name)) ||
+	    (e = fdt_property_string(fdt, "compatible", "ns16550a")) ||
+	    (e = fdt_device_reg(fdt, d)) ||
+	    (e = fdt_property_u32(fdt, "clock-frequency", UART_CLOCK_HZ)) ||
+	    (e = fdt_device_irq(fdt, b, d->irq)))
+		return e;
+	return fdt_end_node(fdt);
+}
+
+static void reset(void *state)
+{
+	uart_reset(state);
+}
+
+static void destroy(void *state)
+{
+	uart_destroy(state);
+}
+
+struct device uart_device(struct uart *u, uint64_t base, int irq)
+{
+	return (struct device){
+		.name = "uart", .base = base, .size = UART_SIZE, .irq = irq, .soc = true,
+		.state = u, .reset = reset, .destroy = destroy, .fdt = uart_fdt,
+	};
 }

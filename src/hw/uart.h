@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "device.h"
 #include "irq.h"
 
 #define UART_FIFO_SIZE		16
@@ -48,12 +49,17 @@
 struct vm;
 struct uart;
 
+#define UART_SIZE		0x100
+#define UART_CLOCK_HZ		3686400u	/* what the tree says its clock is */
+
 struct uart *uart_create(struct vm *vm, uint64_t base, struct irq_line irq,
 			 void (*out)(void *opaque, uint8_t byte),
 			 void *out_opaque);
 /* Power-on state: registers cleared, FIFO empty, interrupt low. */
 void uart_reset(struct uart *u);
 void uart_destroy(struct uart *u);
+/* Its descriptor: an "ns16550a" node at `base` on line `irq`. */
+struct device uart_device(struct uart *u, uint64_t base, int irq);
 
 enum uart_rx_state { UART_RX_BUSY, UART_RX_POLLING, UART_RX_WAITING };
 

@@ -182,6 +182,11 @@ static void notify(void *opaque, struct virtio_mmio *t, unsigned q)
 		virtio_interrupt(t, q);
 }
 
+static void destroy(void *opaque)
+{
+	virtio_blk_close(opaque);
+}
+
 struct virtio_blk *virtio_blk_open(const char *path, bool readonly,
 				   struct virtio_dev *dev, char *err, size_t errlen)
 {
@@ -219,6 +224,7 @@ struct virtio_blk *virtio_blk_open(const char *path, bool readonly,
 		.config_size = 24,
 		.config_read = config_read,
 		.notify = notify,
+		.destroy = destroy,
 		.opaque = b,
 	};
 	return b;

@@ -1,6 +1,7 @@
 /* The virtio-mmio transport, version 2 (virtio_mmio.h). */
 #include <errno.h>
 #include <inttypes.h>
+#include <libfdt.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -431,6 +432,41 @@ void virtio_mmio_destroy(struct virtio_mmio *t)
 {
 	if (!t)
 		return;
+	if (t->dev.destroy)
+		t->dev.destroy(t->dev.opaque);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
+}
+
+static int transport_fdt(void *fdt, const struct device *d, const struct board_fdt *b)
+{
+	char name[48];
+	int e;
+
+	snprintf(name, sizeof(name), "virtio_mmio@%" PRIx64, d->base);
+	if ((e = fdt_begin_node(fdt, name)) ||
+	    (e = fdt_property_string(fdt, "compatible", "virtio,mmio")) ||
+	    (e = fdt_device_reg(fdt, d)) ||
+	    (e = fdt_device_irq(fdt, b, d->irq)))
+		return e;
+	return fdt_end_node(fdt);
+}
+
+static void reset(void *state)
+{
+	virtio_mmio_reset(state);
+}
+
+static void destroy(void *state)
+{
+	virtio_mmio_destroy(state);
+}
+
+struct device virtio_mmio_device(struct virtio_mmio *t, uint64_t base, int irq)
+{
+	return (struct device){
+		.name = t->name, .base = base, .size = VIRTIO_MMIO_SIZE, .irq = irq,
+		.soc = true, .state = t, .reset = reset, .destroy = destroy,
+		.fdt = transport_fdt,
+	};
 }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "device.h"
 #include "irq.h"
 
 struct vm;
@@ -56,6 +57,7 @@ struct virtio_dev {
 	 */
 	void (*notify)(void *dev, struct virtio_mmio *t, unsigned q);
 	void (*reset)(void *dev);	/* NULL: nothing to forget */
+	void (*destroy)(void *dev);	/* with its transport; NULL: nothing */
 	void *opaque;
 };
 
@@ -68,6 +70,8 @@ struct virtio_mmio *virtio_mmio_create(struct vm *vm, uint64_t base,
 				       const struct virtio_dev *dev,
 				       char *err, size_t errlen);
 void virtio_mmio_destroy(struct virtio_mmio *t);
+/* Its descriptor: a "virtio,mmio" node; destroying it destroys the device. */
+struct device virtio_mmio_device(struct virtio_mmio *t, uint64_t base, int irq);
 /* Power-on state: the device reset, every queue forgotten, the line low. */
 void virtio_mmio_reset(struct virtio_mmio *t);
 

@@ -122,7 +122,7 @@ static int soft_create(struct vm *vm, char *err, size_t errlen)
 		}
 	}
 	snprintf(vm->cpu_isa, sizeof(vm->cpu_isa), "rv64imafdc_zicsr_zifencei");
-	vm->timebase_hz = VIRT_TIMEBASE_HZ;
+	vm->timebase_hz = VM_TIMEBASE_HZ;
 	return 0;
 }
 
@@ -270,7 +270,7 @@ static void wfi_sleep(struct hart *h)
 
 		if (cmp != UINT64_MAX && (h->mie & MIP_MTIP)) {
 			/* Sleep until the timer is due, in VM time. */
-			uint64_t ns = cmp * (1000000000ull / VIRT_TIMEBASE_HZ);
+			uint64_t ns = cmp * (1000000000ull / VM_TIMEBASE_HZ);
 			struct timespec ts = vm->start;
 
 			ts.tv_sec += (time_t)(ns / 1000000000ull);

@@ -22,8 +22,8 @@ struct fake_slot {
 static struct fake_slot fake_slots[ACCEL_MAX_SLOTS];
 static unsigned fake_slot_changes;
 static unsigned fake_slot_failures;	/* fail this many slot changes next */
-static bool fake_irq[VIRT_MAX_HARTS][16];
-static uint64_t fake_timecmp[VIRT_MAX_HARTS];
+static bool fake_irq[VM_MAX_HARTS][16];
+static uint64_t fake_timecmp[VM_MAX_HARTS];
 static unsigned fake_kicks;
 
 static int fake_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
@@ -83,7 +83,7 @@ static inline void fake_vm_init(struct vm *vm, unsigned nharts)
 	vm->accel = &fake_accel_ops;
 	vm->nharts = nharts;
 	strcpy(vm->cpu_isa, "rv64imafdc_zicsr_zifencei");
-	vm->timebase_hz = VIRT_TIMEBASE_HZ;
+	vm->timebase_hz = VM_TIMEBASE_HZ;
 	clock_gettime(CLOCK_MONOTONIC, &vm->start);
 }
 

@@ -872,7 +872,7 @@ static void test_create_image(void)
 		 -EEXIST);
 	unlink(path);
 	CHECK_EQ(cfi_flash_create_image(path, 1000, NULL, 0, err, sizeof(err)), -EINVAL);
-	CHECK_EQ(cfi_flash_create_image(path, 64u << 20, NULL, 0, err, sizeof(err)),
+	CHECK_EQ(cfi_flash_create_image(path, 128u << 20, NULL, 0, err, sizeof(err)),
 		 -EINVAL);
 	CHECK_EQ(cfi_flash_create_image(path, 768u << 10, NULL, 0, err, sizeof(err)),
 		 -EINVAL);

@@ -13,7 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board.h"
+#include "board/riscv_virt.h"
 #include "devtree.h"
+#include "hw/cfi_flash.h"
 #include "fakevm.h"
 #include "loader.h"
 #include "stats.h"
@@ -179,6 +182,7 @@ static char *temp_file(const void *data, size_t len)
 static void vm_with_ram(struct vm *vm, uint64_t size)
 {
 	fake_vm_init(vm, 1);
+	vm->ram_base = VIRT_RAM_BASE;
 	vm->ram_size = size;
 	vm->ram = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
@@ -267,6 +271,28 @@ static void loader_elf_segments(void)
 	munmap(vm.ram, vm.ram_size);
 }
 
+extern const struct board riscv_virt_board;
+
+/* A fake VM on the riscv-virt board, its devices made by the board. */
+static void board_vm(struct vm *vm, unsigned nharts, const struct accel_ops *accel)
+{
+	char err[256];
+
+	fake_vm_init(vm, nharts);
+	vm->accel = accel;
+	vm->board = &riscv_virt_board;
+	vm->ram_base = VIRT_RAM_BASE;
+	vm->ram_size = 128 << 20;
+	CHECK_EQ(vm->board->create(vm, err, sizeof(err)), 0);
+}
+
+static void board_vm_done(struct vm *vm)
+{
+	for (unsigned i = vm->ndevices; i-- > 0;)
+		if (vm->devices[i].destroy)
+			vm->devices[i].destroy(vm->devices[i].state);
+}
+
 static void devtree_lists_devices(void)
 {
 	struct vm vm;
@@ -274,10 +300,19 @@ static void devtree_lists_devices(void)
 	char err[256];
 	int node;
 
-	fake_vm_init(&vm, 3);
-	vm.ram_size = 128 << 20;
+	board_vm(&vm, 3, &fake_accel_ops);
 	vm.cfg.append = "console=ttyS0";
-	vm.flash_desc[0] = (struct flash_desc){ VIRT_FLASH0_BASE, 32 << 20, 4, 2 };
+	{
+		struct cfi_flash_config fc = { .base = VIRT_FLASH0_BASE,
+			.window = VIRT_FLASH_WINDOW, .slot = SLOT_FLASH0, .name = "flash0" };
+		struct cfi_flash *f = cfi_flash_create(&vm, &fc, err, sizeof(err));
+
+		CHECK(f != NULL);
+		if (f)
+			CHECK_EQ(vm_add_device(&vm, &(struct device){ 0 }), 0);
+		if (f)
+			vm.devices[vm.ndevices - 1] = cfi_flash_device(f);
+	}
 	CHECK_EQ(fdt_build(&vm, &x, err, sizeof(err)), 0);
 	CHECK_EQ(fdt_check_header(vm.fdt), 0);
 	CHECK(fdt_path_offset(vm.fdt, "/cpus/cpu@2") >= 0);
@@ -299,6 +334,7 @@ static void devtree_lists_devices(void)
 		CHECK_EQ(len, 3 * 4 * 4);
 	}
 	free(vm.fdt);
+	board_vm_done(&vm);
 }
 
 /* Without M-mode: no CLINT, one PLIC context per hart, the CPU as told. */
@@ -310,9 +346,7 @@ static void devtree_without_mmode(void)
 	char err[256];
 	int node, len = 0;
 
-	fake_vm_init(&vm, 2);
-	vm.accel = &fake_smode_accel_ops;
-	vm.ram_size = 128 << 20;
+	board_vm(&vm, 2, &fake_smode_accel_ops);
 	strcpy(vm.cpu_isa, "rv64imafdc_zicsr_zifencei");
 	vm.timebase_hz = 12345678;
 	CHECK_EQ(fdt_build(&vm, &x, err, sizeof(err)), 0);
@@ -333,6 +367,7 @@ static void devtree_without_mmode(void)
 	cells = fdt_getprop(vm.fdt, node, "timebase-frequency", NULL);
 	CHECK(cells && fdt32_to_cpu(cells[0]) == 12345678);
 	free(vm.fdt);
+	board_vm_done(&vm);
 }
 
 /* Devices without state, so that several threads may exit to them at once. */

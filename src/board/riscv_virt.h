@@ -1,19 +1,15 @@
-/* The "virt" board's memory map and interrupt numbers (QEMU virt layout). */
-#ifndef NORVM_VIRT_H
-#define NORVM_VIRT_H
+/* The riscv-virt board's memory map and interrupt numbers (QEMU virt's). */
+#ifndef NORVM_BOARD_RISCV_VIRT_H
+#define NORVM_BOARD_RISCV_VIRT_H
 
 #include <stdint.h>
 
 #define VIRT_BOOTROM_BASE	UINT64_C(0x00001000)
 #define VIRT_BOOTROM_SIZE	UINT64_C(0x00001000)
 #define VIRT_TEST_BASE		UINT64_C(0x00100000)
-#define VIRT_TEST_SIZE		UINT64_C(0x00001000)
 #define VIRT_CLINT_BASE		UINT64_C(0x02000000)
-#define VIRT_CLINT_SIZE		UINT64_C(0x00010000)
 #define VIRT_PLIC_BASE		UINT64_C(0x0c000000)
-#define VIRT_PLIC_SIZE		UINT64_C(0x04000000)
 #define VIRT_UART0_BASE		UINT64_C(0x10000000)
-#define VIRT_UART0_SIZE		UINT64_C(0x00000100)
 #define VIRT_VIRTIO_BASE	UINT64_C(0x10001000)	/* + 0x1000 each */
 #define VIRT_VIRTIO_STRIDE	UINT64_C(0x00001000)
 #define VIRT_VIRTIO_COUNT	8
@@ -26,12 +22,8 @@
 #define VIRT_VIRTIO_IRQ		1	/* + transport: PLIC sources 1-8 */
 #define VIRT_PLIC_NDEV		95
 
-#define VIRT_TIMEBASE_HZ	UINT64_C(10000000)	/* mtime ticks per second */
-#define VIRT_UART_CLOCK_HZ	3686400u
-
+#define VIRT_RAM_MAX		(UINT64_C(64) << 30)
 #define VIRT_FW_LOAD		VIRT_RAM_BASE
 #define VIRT_KERNEL_LOAD	(VIRT_RAM_BASE + UINT64_C(0x200000))
-
-#define VIRT_MAX_HARTS		8
 
 #endif
