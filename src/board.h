@@ -39,7 +39,7 @@ struct board {
 
 	/*
 	 * Create the board's own devices (interrupt controller, timer, UART,
-	 * ...) and set vm->uart; flash banks and disks come after.  0 or
+	 * ...) and set vm->console; flash banks and disks come after.  0 or
 	 * -errno with one line in `err`.
 	 */
 	int (*create)(struct vm *vm, char *err, size_t errlen);

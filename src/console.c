@@ -12,21 +12,21 @@
 #include <unistd.h>
 
 #include "console.h"
-#include "hw/uart.h"
+#include "hw/serial.h"
 #include "vm.h"
 
 #define ESCAPE_KEY	0x01	/* Ctrl-A */
 #define POLL_MS		1
 /*
  * The key piped input presses when the guest polls for one now and then
- * (UART_RX_POLLING): it stops an autoboot countdown without taking a byte
+ * (SERIAL_RX_POLLING): it stops an autoboot countdown without taking a byte
  * of the script, and U-Boot's command line ignores a NUL.
  */
 #define WAKE_KEY	0x00
 
 static struct {
 	struct vm *vm;
-	struct uart *uart;
+	struct serial_rx *rx;	/* the console UART's receiver */
 	pthread_t thread;
 	bool running;
 	bool tty;
@@ -40,7 +40,7 @@ static struct {
 	volatile sig_atomic_t saved_valid;
 	unsigned char buf[4096];
 	size_t head, tail;	/* pending input bytes buf[head..tail) */
-	uint8_t again[UART_FIFO_SIZE];	/* taken back from the UART: first */
+	uint8_t again[SERIAL_FIFO_MAX];	/* taken back from the UART: first */
 	unsigned nagain;
 	bool woke;		/* a wake key since the last byte of input */
 	bool wake_unread;	/* ...and the guest may not have read it */
@@ -163,7 +163,7 @@ static bool push_next(void)
 {
 	uint8_t b = con.nagain ? con.again[0] : con.buf[con.head];
 
-	if (uart_rx_push(con.uart, b))
+	if (serial_rx_push(con.rx, b))
 		return false;
 	if (con.nagain)
 		memmove(con.again, con.again + 1, --con.nagain);
@@ -179,20 +179,20 @@ static bool push_next(void)
  */
 static void take_back(void)
 {
-	uint8_t b[UART_FIFO_SIZE];
-	unsigned n = uart_rx_reclaim(con.uart, b, UART_FIFO_SIZE);
+	uint8_t b[SERIAL_FIFO_MAX];
+	unsigned n = serial_rx_reclaim(con.rx, b, SERIAL_FIFO_MAX);
 	unsigned skip = n && con.wake_unread ? 1 : 0;
 
 	if (skip)
 		con.woke = con.wake_unread = false;
 	n -= skip;
 	/* The FIFO and again[] never hold more than 16 of our bytes together. */
-	if (n > UART_FIFO_SIZE - con.nagain)
-		n = UART_FIFO_SIZE - con.nagain;
+	if (n > SERIAL_FIFO_MAX - con.nagain)
+		n = SERIAL_FIFO_MAX - con.nagain;
 	memmove(con.again + n, con.again, con.nagain);
 	memcpy(con.again, b + skip, n);
 	con.nagain += n;
-	if (!uart_rx_unread(con.uart))
+	if (!serial_rx_unread(con.rx))
 		con.wake_unread = false;
 }
 
@@ -200,32 +200,32 @@ static void take_back(void)
  * Hand pending bytes to the UART.  A terminal's keys go at once, as a
  * person typed them.  Piped input is typed one byte at a time when the
  * guest waits for input; when it only polls for a key now and then, it
- * gets one wake key and the script waits (see uart.h).
+ * gets one wake key and the script waits (see serial.h).
  */
 static void feed_uart(void)
 {
-	enum uart_rx_state st;
+	enum serial_rx_state st;
 
 	take_back();
 	if (!input_pending())
 		goto out;
-	st = uart_rx_state(con.uart);
+	st = serial_rx_state(con.rx);
 	if (con.tty) {
 		/*
 		 * Keys the guest cleared unread wait until it looks for input
 		 * again: a driver may drain the receiver after its set-up.
 		 */
-		if (con.nagain && st == UART_RX_BUSY)
+		if (con.nagain && st == SERIAL_RX_BUSY)
 			goto out;
-		while (input_pending() && uart_rx_space(con.uart) && push_next())
+		while (input_pending() && serial_rx_space(con.rx) && push_next())
 			;
-	} else if (st == UART_RX_WAITING) {
+	} else if (st == SERIAL_RX_WAITING) {
 		if (push_next())
 			con.woke = false;
-	} else if (st == UART_RX_POLLING && con.polled_input) {
+	} else if (st == SERIAL_RX_POLLING && con.polled_input) {
 		push_next();
-	} else if (st == UART_RX_POLLING && !con.woke) {
-		if (!uart_rx_push(con.uart, WAKE_KEY))
+	} else if (st == SERIAL_RX_POLLING && !con.woke) {
+		if (!serial_rx_push(con.rx, WAKE_KEY))
 			con.woke = con.wake_unread = true;
 	}
 out:
@@ -260,7 +260,7 @@ static void *console_thread(void *arg)
 		 * The UART kicks when the guest becomes ready; the tick, while
 		 * the guest has input to take, is only a fallback.
 		 */
-		watch = input_pending() || uart_rx_unread(con.uart);
+		watch = input_pending() || serial_rx_unread(con.rx);
 		pthread_mutex_unlock(&con.lock);
 		n = poll(p, want_input ? 4 : 3, watch ? POLL_MS : -1);
 
@@ -321,12 +321,12 @@ void console_block_signals(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-int console_start(struct vm *vm, struct uart *uart)
+int console_start(struct vm *vm, struct serial_rx *rx)
 {
 	sigset_t set;
 
 	con.vm = vm;
-	con.uart = uart;
+	con.rx = rx;
 	/*
 	 * UEFI polls the UART from a timer and keeps the keys it finds until
 	 * something reads them: a script is typed whenever it polls.
@@ -349,14 +349,14 @@ int console_start(struct vm *vm, struct uart *uart)
 		return -1;
 	}
 	con.running = true;
-	uart_set_notify(uart, kick, NULL);
+	serial_rx_set_notify(rx, kick, NULL);
 	return 0;
 }
 
 void console_stop(void)
 {
-	if (con.uart)
-		uart_set_notify(con.uart, NULL, NULL);
+	if (con.rx)
+		serial_rx_set_notify(con.rx, NULL, NULL);
 	if (con.running) {
 		ssize_t r = write(con.wake[1], "", 1);
 

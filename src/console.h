@@ -7,7 +7,7 @@
  * UART as if typed, one at a time, whenever the guest waits for input; a
  * guest that only checks for a key now and then (an autoboot countdown) gets
  * one NUL key instead, so no byte of the script is taken as that key (see
- * uart_rx_state).  Typed bytes the guest clears from the UART unread are
+ * serial_rx_state).  Typed bytes the guest clears from the UART unread are
  * typed again.  End of file leaves the guest running.  SIGINT, SIGTERM,
  * SIGHUP and SIGQUIT stop the VM cleanly (exit status 128 + the signal);
  * other fatal signals restore the terminal first.
@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 struct vm;
-struct uart;
+struct serial_rx;
 
 /*
  * Block the signals that stop the VM (and ignore SIGPIPE) in the calling
@@ -26,7 +26,7 @@ struct uart;
  * any.  The console thread alone receives them, through a signalfd.
  */
 void console_block_signals(void);
-int console_start(struct vm *vm, struct uart *uart);
+int console_start(struct vm *vm, struct serial_rx *rx);
 void console_stop(void);
 void console_output(uint8_t byte);
 /*

@@ -22,7 +22,7 @@
 #include "files.h"
 #include "firmware.h"
 #include "hw/cfi_flash.h"
-#include "hw/uart.h"
+#include "hw/serial.h"
 #include "hw/virtio_blk.h"
 #include "hw/virtio_mmio.h"
 #include "loader.h"
@@ -289,7 +289,7 @@ int machine_create(struct vm *vm, const struct vm_config *cfg, char *err,
 	}
 	ret = b->create(vm, err, errlen);
 	if (!ret)
-		uart_set_clock(vm->uart, guest_ns, vm);
+		serial_rx_set_clock(vm->console, guest_ns, vm);
 	/*
 	 * Firmware built for QEMU's boards expects both flash banks once it
 	 * finds one (U-Boot probes a fixed number); a bank without an image
@@ -370,7 +370,7 @@ int machine_run(struct vm *vm)
 {
 	int why;
 
-	if (console_start(vm, vm->uart))
+	if (console_start(vm, vm->console))
 		return 1;
 	cfi_flash_catch_faults();	/* after the console's SIGBUS handler */
 	for (;;) {

@@ -61,7 +61,7 @@ struct vm_config {
 	bool gdb_wait;			/* --gdb-wait: harts start stopped */
 };
 
-struct uart;
+struct serial_rx;
 struct cfi_flash;
 struct board;
 
@@ -84,7 +84,7 @@ struct vm {
 	struct mmio_bus bus;
 	struct device devices[VM_MAX_DEVICES];	/* the order they were made in */
 	unsigned ndevices;
-	struct uart *uart;		/* the console's */
+	struct serial_rx *console;	/* the console UART's receiver */
 	struct cfi_flash *flash[VM_MAX_FLASH];
 	unsigned nvirtio;		/* virtio-mmio transports made */
 

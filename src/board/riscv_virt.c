@@ -130,6 +130,7 @@ static int create(struct vm *vm, char *err, size_t errlen)
 	bool mmode = vm_has_mmode(vm);
 	struct finisher *fin;
 	struct clint *clint;
+	struct uart *uart;
 	struct riscv_virt *b;
 	int ret = add_self(vm, err, errlen);
 
@@ -162,10 +163,11 @@ static int create(struct vm *vm, char *err, size_t errlen)
 	b->plic = plic_create(vm, VIRT_PLIC_BASE, VIRT_PLIC_NDEV, mmode);
 	if (!b->plic || add(vm, plic_device(b->plic, VIRT_PLIC_BASE)))
 		goto nomem;
-	vm->uart = uart_create(vm, VIRT_UART0_BASE, irq_of(vm, VIRT_UART0_IRQ),
-			       console_write, NULL);
-	if (!vm->uart || add(vm, uart_device(vm->uart, VIRT_UART0_BASE, VIRT_UART0_IRQ)))
+	uart = uart_create(vm, VIRT_UART0_BASE, irq_of(vm, VIRT_UART0_IRQ),
+			   console_write, NULL);
+	if (!uart || add(vm, uart_device(uart, VIRT_UART0_BASE, VIRT_UART0_IRQ)))
 		goto nomem;
+	vm->console = uart_rx(uart);
 	return 0;
 nomem:
 	snprintf(err, errlen, "cannot create the board's devices: out of memory");

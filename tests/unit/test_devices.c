@@ -236,13 +236,13 @@ static void test_uart_registers(void)
 	/* FIFO: 16 bytes, then full; data ready; order kept. */
 	wr(U(2), 1, 0x07);
 	for (unsigned i = 0; i < UART_FIFO_SIZE; i++)
-		CHECK_EQ(uart_rx_push(u, (uint8_t)('a' + i)), 0);
-	CHECK_EQ(uart_rx_push(u, 'z'), -EAGAIN);
-	CHECK_EQ(uart_rx_space(u), 0);
+		CHECK_EQ(serial_rx_push(uart_rx(u), (uint8_t)('a' + i)), 0);
+	CHECK_EQ(serial_rx_push(uart_rx(u), 'z'), -EAGAIN);
+	CHECK_EQ(serial_rx_space(uart_rx(u)), 0);
 	CHECK_EQ(rd(U(5), 1) & 1, 1);
 	CHECK_EQ(rd(U(0), 1), 'a');
 	CHECK_EQ(rd(U(0), 1), 'b');
-	CHECK_EQ(uart_rx_space(u), 2);
+	CHECK_EQ(serial_rx_space(uart_rx(u)), 2);
 	wr(U(2), 1, 0x07);			/* clear the FIFO */
 	CHECK_EQ(rd(U(5), 1) & 1, 0);
 	uart_destroy(u);
@@ -264,7 +264,7 @@ static void test_uart_interrupts(void)
 	wr(U(0), 1, 'x');			/* sent: empty again */
 	CHECK(line_level);
 	wr(U(1), 1, 0x03);			/* + received data */
-	uart_rx_push(u, 'k');
+	serial_rx_push(uart_rx(u), 'k');
 	CHECK_EQ(rd(U(2), 1) & 0x0f, 0x04);	/* RX before THRE */
 	CHECK_EQ(rd(U(0), 1), 'k');
 	CHECK_EQ(rd(U(2), 1) & 0x0f, 0x02);
@@ -286,7 +286,7 @@ static uint64_t fake_clock(void *opaque)
  * The tests' tight loops poll every microsecond, which the UART takes as
  * the cost of a read: a gap of SLOW_NS or more is no longer tight.
  */
-#define SLOW_NS (UART_IDLE_GAP_NS + 1000)
+#define SLOW_NS (SERIAL_IDLE_GAP_NS + 1000)
 
 /* A fresh UART on a fresh VM, its pacing on the fake clock. */
 static struct uart *paced_uart(void)
@@ -297,7 +297,7 @@ static struct uart *paced_uart(void)
 	u = uart_create(&vm, VIRT_UART0_BASE,
 			(struct irq_line){ uart_line, NULL, 10 }, capture, NULL);
 	fake_ns = 1000000000;
-	uart_set_clock(u, fake_clock, NULL);
+	serial_rx_set_clock(uart_rx(u), fake_clock, NULL);
 	return u;
 }
 
@@ -312,7 +312,7 @@ static void polls(unsigned n, uint64_t gap_ns)
 
 static bool waiting(struct uart *u)
 {
-	return uart_rx_state(u) == UART_RX_WAITING;
+	return serial_rx_state(uart_rx(u)) == SERIAL_RX_WAITING;
 }
 
 /* Piped input is handed over only while the guest polls for a key. */
@@ -320,38 +320,38 @@ static void test_uart_pacing(void)
 {
 	struct uart *u = paced_uart();
 	CHECK(!waiting(u));
-	polls(UART_IDLE_POLLS - 1, 1000);	/* a burst, one poll short */
+	polls(SERIAL_IDLE_POLLS - 1, 1000);	/* a burst, one poll short */
 	CHECK(!waiting(u));
 	polls(1, 1000);
 	CHECK(waiting(u));
-	uart_rx_push(u, 'a');
+	serial_rx_push(uart_rx(u), 'a');
 	CHECK(!waiting(u));			/* a byte is waiting */
 	rd(U(0), 1);
 	CHECK(!waiting(u));			/* count starts again */
-	polls(UART_IDLE_POLLS, SLOW_NS);		/* just too far apart */
+	polls(SERIAL_IDLE_POLLS, SLOW_NS);		/* just too far apart */
 	CHECK(!waiting(u));			/* polling now and then: busy */
-	polls(UART_IDLE_POLLS, SLOW_NS - 1);
+	polls(SERIAL_IDLE_POLLS, SLOW_NS - 1);
 	CHECK(waiting(u));
 	/* One slow poll inside a burst starts the count again. */
-	uart_rx_push(u, 'b');
+	serial_rx_push(uart_rx(u), 'b');
 	rd(U(0), 1);
-	polls(UART_IDLE_POLLS - 1, 1000);
+	polls(SERIAL_IDLE_POLLS - 1, 1000);
 	polls(1, SLOW_NS);
-	polls(UART_IDLE_POLLS - 2, 1000);
+	polls(SERIAL_IDLE_POLLS - 2, 1000);
 	CHECK(!waiting(u));
 	polls(1, 1000);
 	CHECK(waiting(u));
-	uart_rx_push(u, 'c');
+	serial_rx_push(uart_rx(u), 'c');
 	rd(U(0), 1);
-	for (unsigned i = 0; i < UART_IDLE_POLLS; i++) {
+	for (unsigned i = 0; i < SERIAL_IDLE_POLLS; i++) {
 		polls(1, 1000);
 		wr(U(0), 1, '.');		/* output polling is not waiting */
 	}
 	CHECK(!waiting(u));
 	wr(U(1), 1, 0x01);			/* interrupt-driven: waiting */
 	CHECK(waiting(u));
-	uart_rx_push(u, 'd');
-	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);	/* until it is read */
+	serial_rx_push(uart_rx(u), 'd');
+	CHECK_EQ(serial_rx_state(uart_rx(u)), SERIAL_RX_BUSY);	/* until it is read */
 	rd(U(0), 1);
 	CHECK(waiting(u));
 	uart_destroy(u);
@@ -364,38 +364,38 @@ static void test_uart_pacing(void)
 static void test_uart_key_polling(void)
 {
 	struct uart *u = paced_uart();
-	polls(UART_KEY_POLLS - 1, 10000000);
-	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
+	polls(SERIAL_KEY_POLLS - 1, 10000000);
+	CHECK_EQ(serial_rx_state(uart_rx(u)), SERIAL_RX_BUSY);
 	polls(1, 10000000);
-	CHECK_EQ(uart_rx_state(u), UART_RX_POLLING);
-	fake_ns += UART_KEY_GAP_NS - 1;		/* the last check still recent */
-	CHECK_EQ(uart_rx_state(u), UART_RX_POLLING);
+	CHECK_EQ(serial_rx_state(uart_rx(u)), SERIAL_RX_POLLING);
+	fake_ns += SERIAL_KEY_GAP_NS - 1;		/* the last check still recent */
+	CHECK_EQ(serial_rx_state(uart_rx(u)), SERIAL_RX_POLLING);
 	fake_ns += 1;				/* it stopped polling */
-	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
+	CHECK_EQ(serial_rx_state(uart_rx(u)), SERIAL_RX_BUSY);
 	/* Polls too far apart are not a countdown. */
-	polls(UART_KEY_POLLS, UART_KEY_GAP_NS);
-	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
+	polls(SERIAL_KEY_POLLS, SERIAL_KEY_GAP_NS);
+	CHECK_EQ(serial_rx_state(uart_rx(u)), SERIAL_RX_BUSY);
 	/* Output between the polls: a driver sending, not a key check. */
-	for (unsigned i = 0; i < UART_KEY_POLLS; i++) {
+	for (unsigned i = 0; i < SERIAL_KEY_POLLS; i++) {
 		polls(1, 1000000);
 		wr(U(0), 1, '.');
 	}
-	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
-	/* A tight loop on its way to UART_IDLE_POLLS is not polling. */
-	polls(UART_IDLE_POLLS - 1, 1000);
-	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
+	CHECK_EQ(serial_rx_state(uart_rx(u)), SERIAL_RX_BUSY);
+	/* A tight loop on its way to SERIAL_IDLE_POLLS is not polling. */
+	polls(SERIAL_IDLE_POLLS - 1, 1000);
+	CHECK_EQ(serial_rx_state(uart_rx(u)), SERIAL_RX_BUSY);
 	/* Nor is one the host held up once or twice. */
-	polls(UART_KEY_POLLS - 1, SLOW_NS);
+	polls(SERIAL_KEY_POLLS - 1, SLOW_NS);
 	polls(1, 1000);
-	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
-	polls(UART_KEY_POLLS, SLOW_NS);		/* slow, every time */
-	CHECK_EQ(uart_rx_state(u), UART_RX_POLLING);
-	CHECK_EQ(uart_rx_push(u, 0), 0);	/* the key is taken */
-	CHECK_EQ(uart_rx_state(u), UART_RX_BUSY);
+	CHECK_EQ(serial_rx_state(uart_rx(u)), SERIAL_RX_BUSY);
+	polls(SERIAL_KEY_POLLS, SLOW_NS);		/* slow, every time */
+	CHECK_EQ(serial_rx_state(uart_rx(u)), SERIAL_RX_POLLING);
+	CHECK_EQ(serial_rx_push(uart_rx(u), 0), 0);	/* the key is taken */
+	CHECK_EQ(serial_rx_state(uart_rx(u)), SERIAL_RX_BUSY);
 	CHECK_EQ(rd(U(5), 1) & 1, 1);
 	CHECK_EQ(rd(U(0), 1), 0);
-	polls(UART_IDLE_POLLS, 1000);		/* then waits for a line */
-	CHECK_EQ(uart_rx_state(u), UART_RX_WAITING);
+	polls(SERIAL_IDLE_POLLS, 1000);		/* then waits for a line */
+	CHECK_EQ(serial_rx_state(uart_rx(u)), SERIAL_RX_WAITING);
 	uart_destroy(u);
 }
 
@@ -408,32 +408,32 @@ static void test_uart_reclaim(void)
 	fake_vm_init(&vm, 1);
 	u = uart_create(&vm, VIRT_UART0_BASE,
 			(struct irq_line){ uart_line, NULL, 10 }, capture, NULL);
-	CHECK_EQ(uart_rx_push(u, 'x'), 0);	/* FIFO off: one byte */
-	CHECK_EQ(uart_rx_push(u, 'y'), -EAGAIN);
-	CHECK_EQ(uart_rx_unread(u), 1);
+	CHECK_EQ(serial_rx_push(uart_rx(u), 'x'), 0);	/* FIFO off: one byte */
+	CHECK_EQ(serial_rx_push(uart_rx(u), 'y'), -EAGAIN);
+	CHECK_EQ(serial_rx_unread(uart_rx(u)), 1);
 	wr(U(2), 1, 0x07);			/* the driver's init clears it */
 	CHECK_EQ(rd(U(5), 1) & 1, 0);
-	CHECK_EQ(uart_rx_unread(u), 1);
-	CHECK_EQ(uart_rx_space(u), 0);		/* reclaim first */
-	CHECK_EQ(uart_rx_push(u, 'z'), -EAGAIN);
-	CHECK_EQ(uart_rx_reclaim(u, b, sizeof(b)), 1);
+	CHECK_EQ(serial_rx_unread(uart_rx(u)), 1);
+	CHECK_EQ(serial_rx_space(uart_rx(u)), 0);		/* reclaim first */
+	CHECK_EQ(serial_rx_push(uart_rx(u), 'z'), -EAGAIN);
+	CHECK_EQ(serial_rx_reclaim(uart_rx(u), b, sizeof(b)), 1);
 	CHECK_EQ(b[0], 'x');
-	CHECK_EQ(uart_rx_unread(u), 0);
+	CHECK_EQ(serial_rx_unread(uart_rx(u)), 0);
 	for (unsigned i = 0; i < 3; i++)
-		CHECK_EQ(uart_rx_push(u, (uint8_t)('a' + i)), 0);
+		CHECK_EQ(serial_rx_push(uart_rx(u), (uint8_t)('a' + i)), 0);
 	CHECK_EQ(rd(U(0), 1), 'a');		/* read: not returned */
 	/* Loopback bytes are the guest's own: never returned. */
 	wr(U(4), 1, 0x10);
 	wr(U(0), 1, 'L');
 	wr(U(4), 1, 0x00);
 	uart_reset(u);				/* a guest reset clears it too */
-	CHECK_EQ(uart_rx_unread(u), 2);
-	CHECK_EQ(uart_rx_reclaim(u, b, 1), 1);	/* oldest first */
+	CHECK_EQ(serial_rx_unread(uart_rx(u)), 2);
+	CHECK_EQ(serial_rx_reclaim(uart_rx(u), b, 1), 1);	/* oldest first */
 	CHECK_EQ(b[0], 'b');
-	CHECK_EQ(uart_rx_reclaim(u, b, sizeof(b)), 1);
+	CHECK_EQ(serial_rx_reclaim(uart_rx(u), b, sizeof(b)), 1);
 	CHECK_EQ(b[0], 'c');
-	CHECK_EQ(uart_rx_reclaim(u, b, sizeof(b)), 0);
-	CHECK_EQ(uart_rx_space(u), 1);
+	CHECK_EQ(serial_rx_reclaim(uart_rx(u), b, sizeof(b)), 0);
+	CHECK_EQ(serial_rx_space(uart_rx(u)), 1);
 	uart_destroy(u);
 }
 
@@ -448,19 +448,19 @@ static void count_kick(void *opaque)
 static void test_uart_notify(void)
 {
 	struct uart *u = paced_uart();
-	uart_set_notify(u, count_kick, NULL);
+	serial_rx_set_notify(uart_rx(u), count_kick, NULL);
 	kicks = 0;
-	polls(UART_IDLE_POLLS - 1, 1000);
+	polls(SERIAL_IDLE_POLLS - 1, 1000);
 	CHECK_EQ(kicks, 0);
 	polls(1, 1000);				/* WAITING */
 	CHECK_EQ(kicks, 1);
 	polls(5, 1000);				/* still: no more */
 	CHECK_EQ(kicks, 1);
-	uart_rx_push(u, 'a');
+	serial_rx_push(uart_rx(u), 'a');
 	rd(U(0), 1);				/* a typed byte taken */
 	CHECK_EQ(kicks, 2);
 	wr(U(0), 1, '.');
-	polls(UART_KEY_POLLS, 10000000);	/* POLLING */
+	polls(SERIAL_KEY_POLLS, 10000000);	/* POLLING */
 	CHECK_EQ(kicks, 3);
 	wr(U(1), 1, 0x01);			/* receive interrupt on */
 	CHECK_EQ(kicks, 4);
@@ -468,10 +468,10 @@ static void test_uart_notify(void)
 	CHECK_EQ(kicks, 4);
 	wr(U(2), 1, 0x07);			/* clears nothing of ours */
 	CHECK_EQ(kicks, 4);
-	uart_rx_push(u, 'b');
+	serial_rx_push(uart_rx(u), 'b');
 	wr(U(2), 1, 0x07);			/* clears a typed byte */
 	CHECK_EQ(kicks, 5);
-	uart_set_notify(u, NULL, NULL);
+	serial_rx_set_notify(uart_rx(u), NULL, NULL);
 	uart_destroy(u);
 }
 
@@ -483,11 +483,11 @@ static void test_uart_notify(void)
 static void test_uart_pacing_slow_exits(void)
 {
 	struct uart *u = paced_uart();
-	polls(UART_IDLE_POLLS, 70000);
+	polls(SERIAL_IDLE_POLLS, 70000);
 	CHECK(waiting(u));
-	uart_rx_push(u, 'a');
+	serial_rx_push(uart_rx(u), 'a');
 	rd(U(0), 1);
-	polls(UART_IDLE_POLLS, 400000);
+	polls(SERIAL_IDLE_POLLS, 400000);
 	CHECK(!waiting(u));
 	uart_destroy(u);
 }
