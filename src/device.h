@@ -34,6 +34,7 @@ struct board_fdt {
 	unsigned irq_cells;		/* 1: a source number (PLIC); 3: GIC SPI */
 	uint32_t cpu_intc;		/* RISC-V: hart 0's local controller, + hart */
 	uint32_t test;			/* RISC-V: the test device's phandle */
+	uint32_t clock;			/* ARM: the APB clock's phandle (PrimeCells) */
 };
 
 /* "interrupts" and "interrupt-parent" for line `irq`, as the board's
