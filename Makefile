@@ -7,10 +7,11 @@
 #                   the tests of the code generator still run it)
 #   make bench      run the benchmarks under bench/
 #   make fuzz       fuzz the CFI flash and the GDB protocol, FUZZ_TIME s each
-#   make RISCV64=1 LIBFDT_SRC=DIR
-#                   norvm-riscv64: norvm for riscv64 hosts (KVM), static,
-#                   with libfdt compiled from DIR (the kernel tree's
-#                   scripts/dtc/libfdt: Debian has no riscv64 libfdt)
+#   make HOST=riscv64 LIBFDT_SRC=DIR    (or HOST=aarch64)
+#                   norvm-riscv64 (norvm-aarch64): norvm for riscv64
+#                   (arm64) hosts, to run on their KVM; static, with
+#                   libfdt compiled from DIR (the kernel tree's
+#                   scripts/dtc/libfdt: Debian has no cross libfdt)
 #   make kvm-assets build what tests/e2e/kvm.sh boots (kernel, initramfs)
 #   make linux-assets   build what tests/e2e/linux.sh and bench/linux.sh
 #                   boot (kernels, initramfs; the kernels are cached)
@@ -25,13 +26,15 @@ CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Isrc
 LDLIBS	:= -lfdt -lpthread -lm
 
-ifeq ($(RISCV64),1)
-B	:= build-riscv64
-CC	:= $(CROSS)gcc
-LIBFDT_SRC ?= $(error RISCV64=1 needs LIBFDT_SRC=<linux source>/scripts/dtc/libfdt)
+ifneq ($(filter $(HOST),riscv64 aarch64),)
+B	:= build-$(HOST)
+CC	:= $(HOST)-linux-gnu-gcc
+LIBFDT_SRC ?= $(error HOST=$(HOST) needs LIBFDT_SRC=<linux source>/scripts/dtc/libfdt)
 CFLAGS	+= -I$(LIBFDT_SRC)
 LDFLAGS	+= -static
 LDLIBS	:= -lpthread -latomic -lm	# -latomic: riscv64 has no 1-byte atomic exchange
+else ifneq ($(HOST),)
+$(error HOST=$(HOST): riscv64 or aarch64)
 else ifeq ($(TSAN),1)
 B	:= build-tsan
 CFLAGS	+= -fsanitize=thread -fno-omit-frame-pointer -Wno-tsan
@@ -46,7 +49,7 @@ endif
 
 LIB_SRC	:= $(filter-out src/main.c,$(wildcard src/*.c src/board/*.c src/hw/*.c src/soft/*.c src/kvm/*.c))
 LIB_OBJ	:= $(LIB_SRC:%.c=$(B)/%.o) $(B)/src/stage0_blob.o
-ifeq ($(RISCV64),1)
+ifneq ($(HOST),)
 LIB_OBJ	+= $(patsubst $(LIBFDT_SRC)/%.c,$(B)/libfdt/%.o,$(wildcard $(LIBFDT_SRC)/*.c))
 endif
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -66,7 +69,7 @@ GUEST_C_FLAGS := -march=rv64gc -mabi=lp64 -O2 -ffreestanding -fno-builtin \
 	-nostdlib -nostartfiles -static -Wall -Wextra -Werror -Wl,--no-relax \
 	-Wl,--build-id=none -Wl,--no-warn-rwx-segments
 
-NORVM	:= $(if $(filter 1,$(RISCV64)),norvm-riscv64,$(if $(filter 1,$(TSAN)),norvm-tsan,$(if $(filter 1,$(SAN)),norvm-san,norvm)))
+NORVM	:= $(if $(HOST),norvm-$(HOST),$(if $(filter 1,$(TSAN)),norvm-tsan,$(if $(filter 1,$(SAN)),norvm-san,norvm)))
 
 # The firmware norvm carries (firmware/, compressed), unpacked where norvm
 # looks for it: build/firmware beside the binary.
@@ -210,9 +213,9 @@ fuzz: build/fuzz/fuzz_cfi_flash build/fuzz/seeds.stamp build/fuzz/fuzz_gdb
 	build/fuzz/fuzz_gdb -max_total_time=$(FUZZ_TIME) -dict=fuzz/gdb.dict build/fuzz/corpus-gdb
 
 clean:
-	rm -rf build build-san build-tsan build-riscv64 norvm norvm-san norvm-tsan norvm-riscv64
+	rm -rf build build-san build-tsan build-riscv64 build-aarch64 norvm norvm-san norvm-tsan norvm-riscv64 norvm-aarch64
 
 .PHONY: all tests check bench fuzz clean kvm-assets linux-assets
 .SECONDARY:
 
--include $(shell find build build-san build-tsan build-riscv64 -name '*.d' 2>/dev/null)
+-include $(shell find build build-san build-tsan build-riscv64 build-aarch64 -name '*.d' 2>/dev/null)

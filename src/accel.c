@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "board.h"
 #include "vm.h"
 
 /* In the order "auto" tries them. */
@@ -51,6 +52,13 @@ int accel_open(struct vm *vm, const char *name, unsigned need_caps,
 				 name, accel_names);
 			return -EINVAL;
 		}
+		if (a->arch && strcmp(a->arch, vm->board->arch)) {
+			snprintf(err, errlen, "--accel %s runs %s guests only; the %s "
+				 "board's guests are %s and need KVM on an %s host "
+				 "(--accel kvm)", name, a->arch, vm->board->name,
+				 vm->board->arch, vm->board->arch);
+			return -EINVAL;
+		}
 		if ((need_caps & ACCEL_CAP_MMODE) && !(a->caps & ACCEL_CAP_MMODE)) {
 			snprintf(err, errlen, "--accel %s runs no M-mode firmware: give "
 				 "the S-mode payload with --kernel, not --firmware", name);
@@ -71,7 +79,8 @@ int accel_open(struct vm *vm, const char *name, unsigned need_caps,
 		return ret;
 	}
 	for (size_t i = 0; i < NACCELS; i++) {
-		if ((need_caps & accels[i]->caps) != need_caps)
+		if ((need_caps & accels[i]->caps) != need_caps ||
+		    (accels[i]->arch && strcmp(accels[i]->arch, vm->board->arch)))
 			continue;
 		ret = create(vm, accels[i], err, errlen);
 		if (!ret)

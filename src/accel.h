@@ -50,6 +50,13 @@ struct hart_entry {
 	bool stopped;		/* waits for an SBI HSM hart_start */
 };
 
+/* An interrupt controller the accelerator holds (irqchip_create). */
+struct irqchip_config {
+	uint64_t dist;		/* GICv3: the distributor's base */
+	uint64_t redist;	/* ...and the first hart's redistributor (0x20000 each) */
+	unsigned spis;		/* shared peripheral interrupts the board wires */
+};
+
 /* What a code generator did for a hart. */
 struct jit_stats {
 	uint64_t blocks, insns, bytes, flushes;	/* flushes: buffer emptied */
@@ -65,6 +72,9 @@ struct hart_state {
 
 struct accel_ops {
 	const char *name;
+	/* The guests it runs ("riscv64", "arm64"), as boards name theirs;
+	 * NULL: it depends on the host, and create() says. */
+	const char *arch;
 	unsigned caps;		/* ACCEL_CAP_* */
 	/*
 	 * Allocate per-VM and per-hart state for vm->nharts harts and fill
@@ -82,6 +92,15 @@ struct accel_ops {
 	int (*run_hart)(struct vm *vm, unsigned hart);
 	/* Raise or lower an interrupt line (a mip bit) of a hart. */
 	void (*set_irq)(struct vm *vm, unsigned hart, unsigned irq, bool level);
+	/*
+	 * ARM: create the GICv3 inside the accelerator (KVM's vGIC), after
+	 * create() and before any hart runs; 0 or -errno with one line in `err`.
+	 * NULL: the accelerator holds no interrupt controller.
+	 */
+	int (*irqchip_create)(struct vm *vm, const struct irqchip_config *c,
+			      char *err, size_t errlen);
+	/* Raise or lower an input of that controller (a GIC SPI number). */
+	void (*irqchip_line)(struct vm *vm, unsigned line, bool level);
 	/* ACCEL_CAP_MMODE: the machine timer compare value (CLINT mtimecmp). */
 	void (*set_timecmp)(struct vm *vm, unsigned hart, uint64_t mtimecmp);
 	/* Make every hart return to its run loop soon (stop, interrupts). */
@@ -109,11 +128,12 @@ bool accel_known(const char *name);
 
 /*
  * Create the accelerator named `name` for vm (vm->accel set on success).
- * "auto" takes the first in the table that can run the guest and has the
- * capabilities `need_caps` asks for: KVM when /dev/kvm works and the
- * guest needs neither M-mode (M-mode firmware was given) nor the virtual
- * clock, else the built-in CPU.  A named accelerator that cannot run here,
- * or lacks a capability needed, fails with one line in `err`.
+ * "auto" takes the first in the table that can run the board's guests and
+ * has the capabilities `need_caps` asks for: KVM when /dev/kvm works and
+ * the guest needs neither M-mode (M-mode firmware was given) nor the
+ * virtual clock, else the built-in CPU (RISC-V boards only).  A named
+ * accelerator that cannot run here, runs another architecture, or lacks a
+ * capability needed, fails with one line in `err`.
  */
 int accel_open(struct vm *vm, const char *name, unsigned need_caps,
 	       char *err, size_t errlen) __attribute__((warn_unused_result));

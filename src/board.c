@@ -4,12 +4,14 @@
 #include "board.h"
 
 extern const struct board riscv_virt_board;
+extern const struct board arm64_virt_board;
 
 static const struct board *const boards[] = {
 	&riscv_virt_board,
+	&arm64_virt_board,
 };
 
-const char board_names[] = "riscv-virt";
+const char board_names[] = "riscv-virt, arm64-virt";
 
 const struct board *board_find(const char *name)
 {

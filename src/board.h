@@ -17,6 +17,7 @@
 
 struct vm;
 struct board_fdt;
+struct hart_entry;
 struct loaded_image;
 
 struct board {
@@ -32,10 +33,19 @@ struct board {
 	 * many, and the first one's interrupt line (the others follow) */
 	uint64_t virtio_base, virtio_stride;
 	unsigned virtio_count, virtio_irq;
-	/* where --firmware and --kernel load when they are raw binaries */
+	/* where --firmware and --kernel load when they are raw binaries
+	 * (firmware_load 0: the board takes no --firmware) */
 	uint64_t firmware_load, kernel_load;
 	/* the root's compatible and model */
 	const char *compatible, *model;
+	/*
+	 * --uefi: the firmware's code and its variable store's template, each
+	 * a file under norvm's firmware directory (firmware.h) or an absolute
+	 * path (from `uefi_package`, a Debian package); the store's size.
+	 */
+	const char *uefi_code, *uefi_vars;
+	uint64_t uefi_vars_size;
+	const char *uefi_package;
 
 	/*
 	 * Create the board's own devices (interrupt controller, timer, UART,
@@ -66,6 +76,12 @@ struct board {
 	 */
 	int (*boot)(struct vm *vm, const struct loaded_image *fw,
 		    const struct loaded_image *kernel, char *err, size_t errlen);
+	/*
+	 * Where hart `hart` starts on an accelerator without M-mode; NULL:
+	 * at vm->entry with a0 = its id and a1 = the tree, hart 0 running
+	 * (RISC-V's SBI convention).
+	 */
+	void (*hart_entry)(const struct vm *vm, unsigned hart, struct hart_entry *e);
 };
 
 /* The board called `name`, or NULL; board_default() for this host. */

@@ -35,6 +35,7 @@ struct board_fdt {
 	uint32_t cpu_intc;		/* RISC-V: hart 0's local controller, + hart */
 	uint32_t test;			/* RISC-V: the test device's phandle */
 	uint32_t clock;			/* ARM: the APB clock's phandle (PrimeCells) */
+	bool dma_coherent;		/* ARM: DMA sees the caches: say so (virtio) */
 };
 
 /* "interrupts" and "interrupt-parent" for line `irq`, as the board's

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board.h"
 #include "firmware.h"
 #include "hw/cfi_flash.h"
 #include "loader.h"
@@ -25,13 +26,22 @@ static void exe_dir(char *buf, size_t len)
 		buf[0] = 0;
 }
 
-int firmware_find(const char *name, char *out, size_t outlen, char *err, size_t errlen)
+int firmware_find(const char *name, const char *package, char *out, size_t outlen,
+		  char *err, size_t errlen)
 {
 	char dir[PATH_MAX], tried[3][PATH_MAX + 64];
 	const char *env = getenv("NORVM_DATADIR");
 	unsigned n = 0;
 	struct stat st;
 
+	if (name[0] == '/') {
+		snprintf(out, outlen, "%s", name);
+		if (!stat(out, &st) && S_ISREG(st.st_mode))
+			return 0;
+		snprintf(err, errlen, "%s: not found (install the %s package)", name,
+			 package ? package : "firmware's");
+		return -ENOENT;
+	}
 	exe_dir(dir, sizeof(dir));
 	if (env && *env)
 		snprintf(tried[n++], sizeof(tried[0]), "%s", env);
@@ -52,7 +62,7 @@ int firmware_find(const char *name, char *out, size_t outlen, char *err, size_t 
 	return -ENOENT;
 }
 
-int uefi_vars_prepare(const char *path, char *err, size_t errlen)
+int uefi_vars_prepare(const char *path, const struct board *b, char *err, size_t errlen)
 {
 	char tmpl[PATH_MAX];
 	uint8_t *buf;
@@ -62,17 +72,17 @@ int uefi_vars_prepare(const char *path, char *err, size_t errlen)
 
 	if (!lstat(path, &st))
 		return 0;	/* the VM's own store, as it left it */
-	ret = firmware_find(FIRMWARE_UEFI_VARS, tmpl, sizeof(tmpl), err, errlen);
+	ret = firmware_find(b->uefi_vars, b->uefi_package, tmpl, sizeof(tmpl), err, errlen);
 	if (!ret)
 		ret = read_file(tmpl, "the variable store template", &buf, &len,
-				UEFI_VARS_SIZE, err, errlen);
+				b->uefi_vars_size, err, errlen);
 	if (ret)
 		return ret;
-	ret = cfi_flash_create_image(path, UEFI_VARS_SIZE, buf, len, err, errlen);
+	ret = cfi_flash_create_image(path, b->uefi_vars_size, buf, len, err, errlen);
 	free(buf);
 	if (!ret)
-		fprintf(stderr, "norvm: %s: a new UEFI variable store (EDK2's empty "
+		fprintf(stderr, "norvm: %s: a new UEFI variable store (the empty "
 			"template, %zu KiB, erased to %u MiB)\n", path, len >> 10,
-			(unsigned)(UEFI_VARS_SIZE >> 20));
+			(unsigned)(b->uefi_vars_size >> 20));
 	return ret;
 }

@@ -16,22 +16,26 @@
 /* A variable store is a whole bank: QEMU virt's 32 MiB, so QEMU takes it too. */
 #define UEFI_VARS_SIZE		(UINT64_C(32) << 20)
 
+struct board;
+
 /*
  * Find the carried file `name` (e.g. FIRMWARE_UEFI_CODE): in $NORVM_DATADIR,
  * then build/firmware beside the norvm binary (a build tree), then
- * ../share/norvm/firmware from it (an installed norvm).  0 with the path
- * in `out`, or -ENOENT with one line in `err` naming where it looked.
+ * ../share/norvm/firmware from it (an installed norvm).  An absolute `name`
+ * is a file another package installs (`package`, for the message).  0 with
+ * the path in `out`, or -ENOENT with one line in `err` naming where it
+ * looked.
  */
-int firmware_find(const char *name, char *out, size_t outlen, char *err, size_t errlen)
-	__attribute__((warn_unused_result));
+int firmware_find(const char *name, const char *package, char *out, size_t outlen,
+		  char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /*
  * The variable store at `path`: if there is no file there, make one from
- * EDK2's template, erased to UEFI_VARS_SIZE (and say so on stderr); an
- * existing file is left as it is (flash opening checks it).  0 or -errno
- * with one line in `err`.
+ * the board's template, erased to the board's store size (and say so on
+ * stderr); an existing file is left as it is (flash opening checks it).
+ * 0 or -errno with one line in `err`.
  */
-int uefi_vars_prepare(const char *path, char *err, size_t errlen)
+int uefi_vars_prepare(const char *path, const struct board *b, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
 #endif

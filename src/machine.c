@@ -99,7 +99,8 @@ static int load_guest(struct vm *vm, char *err, size_t errlen)
 	return b->boot(vm, &fw, &kernel, err, errlen);
 }
 
-static int check_config(const struct vm_config *c, char *err, size_t errlen)
+static int check_config(const struct vm_config *c, const struct board *b, char *err,
+			size_t errlen)
 {
 	if (!c->firmware && !c->kernel && !c->boot_flash && !c->dump_dtb) {
 		snprintf(err, errlen, "nothing to boot: give --firmware FILE, or --boot flash with --flash FILE");
@@ -109,12 +110,18 @@ static int check_config(const struct vm_config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "--boot flash needs a flash image: add --flash FILE");
 		return -EINVAL;
 	}
-	if (c->nharts < 1 || c->nharts > VM_MAX_HARTS) {
-		snprintf(err, errlen, "--cpus %u: must be between 1 and %d", c->nharts, VM_MAX_HARTS);
+	if (c->nharts < 1 || c->nharts > b->max_harts) {
+		snprintf(err, errlen, "--cpus %u: must be between 1 and %u", c->nharts, b->max_harts);
 		return -EINVAL;
 	}
-	if (c->ram_size < 16 * MiB || c->ram_size > (UINT64_C(64) << 30) || c->ram_size % MiB) {
-		snprintf(err, errlen, "-m: RAM size must be a whole number of MiB between 16M and 64G");
+	if (c->ram_size < 16 * MiB || c->ram_size > b->ram_max || c->ram_size % MiB) {
+		snprintf(err, errlen, "-m: RAM size must be a whole number of MiB between 16M and %"
+			 PRIu64 "G", b->ram_max >> 30);
+		return -EINVAL;
+	}
+	if (c->firmware && !b->firmware_load) {
+		snprintf(err, errlen, "--firmware: the %s board starts firmware from flash "
+			 "bank 0 (--flash FILE --boot flash)", b->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -138,10 +145,11 @@ static int check_entry(const struct vm *vm, char *err, size_t errlen)
 	 * KVM cannot fetch instructions from a region without a slot: a
 	 * payload in flash runs only from the mapped array.
 	 */
-	if (c->boot_flash && !c->flash_map) {
-		snprintf(err, errlen, "--boot flash with --flash-map=off: the %s "
-			 "accelerator cannot execute from a trapping flash; "
-			 "use --flash-map=on", vm->accel->name);
+	if (c->boot_flash && (!c->flash_map || c->flash[0].trap)) {
+		snprintf(err, errlen, "--boot flash with %s: the %s accelerator "
+			 "cannot execute from a trapping flash; map bank 0 (map=off "
+			 "traps one bank)", c->flash_map ? "bank 0 at map=off" :
+			 "--flash-map=off", vm->accel->name);
 		return -EINVAL;
 	}
 	if (c->boot_flash && c->kernel) {
@@ -179,7 +187,7 @@ static int create_flash(struct vm *vm, unsigned i, char *err, size_t errlen)
 		.path = f->path,
 		.readonly = f->readonly,
 		.sync = f->sync,
-		.map = vm->cfg.flash_map,
+		.map = vm->cfg.flash_map && !f->trap,
 		.timing = f->timing,
 		.powercut = f->powercut,
 		.fail = f->fail,
@@ -256,7 +264,7 @@ int machine_create(struct vm *vm, const struct vm_config *cfg, char *err,
 		return -EINVAL;
 	}
 	vm->board = b;
-	ret = check_config(cfg, err, errlen);
+	ret = check_config(cfg, b, err, errlen);
 	if (ret)
 		return ret;
 	vm->nharts = cfg->nharts;
@@ -326,8 +334,10 @@ static int run_harts(struct vm *vm)
 		struct hart_entry e = { .pc = vm->entry };
 
 		/* An entry without M-mode: hart 0 starts with its id and the
-		 * tree, the guest starts the others. */
-		if (!vm_has_mmode(vm))
+		 * tree, the guest starts the others; or as the board says. */
+		if (!vm_has_mmode(vm) && vm->board->hart_entry)
+			vm->board->hart_entry(vm, h, &e);
+		else if (!vm_has_mmode(vm))
 			e = (struct hart_entry){ .pc = vm->entry, .a0 = h,
 						 .a1 = vm->fdt_addr, .stopped = h != 0 };
 		vm->accel->reset_hart(vm, h, &e);

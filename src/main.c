@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "board.h"
 #include "console.h"
 #include "files.h"
 #include "firmware.h"
@@ -42,6 +43,9 @@ static const char usage_text[] =
 "       norvm --help | --version\n"
 "\n"
 "run options:\n"
+"  -M, --machine NAME  the board: riscv-virt (default; QEMU riscv virt's map,\n"
+"                      KVM on riscv64 or the built-in CPU) or arm64-virt\n"
+"                      (QEMU arm virt's map; KVM on arm64 hosts)\n"
 "  --accel kvm|soft|auto\n"
 "                      kvm: Linux KVM (riscv64 host with the H extension),\n"
 "                      the payload starts in S-mode; soft: the built-in CPU,\n"
@@ -66,7 +70,8 @@ static const char usage_text[] =
 "                      a CFI flash bank backed by FILE (repeat for bank 1);\n"
 "                      with one image, bank 1 is a volatile erased bank.\n"
 "                      readonly: never written; sync: flushed to disk on\n"
-"                      every completed program or erase;\n"
+"                      every completed program or erase; map=off: this bank\n"
+"                      is never mapped (as --flash-map=off for one bank);\n"
 "                      part=NAME: a real part (norvm flash parts; default\n"
 "                      virt: 2 x16 Intel devices, 256 KiB blocks);\n"
 "                      timing=real|instant: operations take the part's\n"
@@ -91,15 +96,18 @@ static const char usage_text[] =
 "                      serve GDB's remote protocol there (TCP on loopback\n"
 "                      unless HOST is given); one client at a time\n"
 "  --gdb-wait          with --gdb: harts wait at reset until GDB continues\n"
-"  --uefi VARS         boot UEFI (EDK2, carried in firmware/) from flash bank 0,\n"
-"                      executing in place, its variables in bank 1 from the\n"
-"                      file VARS (made from EDK2's template if it is absent);\n"
-"                      the built-in CPU enters it through OpenSBI in S-mode\n"
+"  --uefi VARS         boot UEFI from flash bank 0, executing in place, its\n"
+"                      variables in bank 1 from the file VARS (made from the\n"
+"                      firmware's template if it is absent). riscv-virt: EDK2,\n"
+"                      carried in firmware/ (the built-in CPU enters it through\n"
+"                      OpenSBI in S-mode); arm64-virt: Debian's AAVMF\n"
 "  --uefi-code FILE    with --uefi: another build of the code (bank 0)\n"
 "  --drive FILE[,readonly]\n"
 "                      a virtio-blk disk on a raw image (up to 8)\n"
 "  --boot ram|flash    start the firmware (KVM: the payload) in RAM (default)\n"
-"                      or execute in place from flash bank 0\n"
+"                      or execute in place from flash bank 0 (riscv-virt: an\n"
+"                      image norvm flash pack wrote; arm64-virt: firmware\n"
+"                      built for QEMU's arm virt, from its first byte)\n"
 "  --dump-dtb FILE     write the guest's device tree to FILE and exit\n"
 "  --stats             print exit statistics when the guest stops\n"
 "  --stats-json FILE   write the same statistics as JSON, with a timeline:\n"
@@ -131,7 +139,7 @@ enum {
 	OPT_FIRMWARE = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DUMP_DTB,
 	OPT_STATS, OPT_STATS_JSON, OPT_HELP, OPT_FLASH, OPT_FLASH_MAP, OPT_BOOT,
 	OPT_GDB, OPT_GDB_WAIT, OPT_ACCEL, OPT_STATS_INTERVAL, OPT_JIT, OPT_CLOCK,
-	OPT_UEFI, OPT_UEFI_CODE, OPT_DRIVE,
+	OPT_UEFI, OPT_UEFI_CODE, OPT_DRIVE, OPT_MACHINE,
 };
 
 static const struct option run_options[] = {
@@ -157,6 +165,7 @@ static const struct option run_options[] = {
 	{ "uefi", required_argument, NULL, OPT_UEFI },
 	{ "uefi-code", required_argument, NULL, OPT_UEFI_CODE },
 	{ "drive", required_argument, NULL, OPT_DRIVE },
+	{ "machine", required_argument, NULL, 'M' },
 	{ 0 }
 };
 
@@ -237,6 +246,10 @@ static int flash_option(struct flash_config *f, char *opt)
 		f->sync = true;
 	} else if (!*opt) {
 		return die_usage("--flash %s: an empty option after a comma", f->path);
+	} else if (!strncmp(opt, "map=", 4)) {
+		if (strcmp(opt + 4, "on") && strcmp(opt + 4, "off"))
+			return die_usage("--flash: %s: map is on or off", opt);
+		f->trap = !strcmp(opt + 4, "off");
 	} else if (!strncmp(opt, "timing=", 7)) {
 		if (strcmp(opt + 7, "real") && strcmp(opt + 7, "instant"))
 			return die_usage("--flash: %s: timing is real or instant", opt);
@@ -246,8 +259,8 @@ static int flash_option(struct flash_config *f, char *opt)
 		return parse_fault(f, opt);
 	} else if (!eq) {
 		return die_usage("--flash: unknown option '%s' (readonly, sync, timing=, "
-				 "part=, cmdset=, width=, interleave=, regions=, buffer=, "
-				 "mfr=, id=, powercut=, fail=, seed=)", opt);
+				 "map=, part=, cmdset=, width=, interleave=, regions=, "
+				 "buffer=, mfr=, id=, powercut=, fail=, seed=)", opt);
 	} else {
 		*eq = 0;
 		if (cfi_part_option(&f->part, opt, eq + 1, err, sizeof(err)))
@@ -338,8 +351,14 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 	c->jit = -1;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":m:c:", run_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":m:c:M:", run_options, NULL)) != -1) {
 		switch (opt) {
+		case 'M':
+			if (!board_find(optarg))
+				return die_usage("--machine %s: no such board (%s)", optarg,
+						 board_names);
+			c->machine = optarg;
+			break;
 		case OPT_FIRMWARE: c->firmware = optarg; break;
 		case OPT_KERNEL: c->kernel = optarg; break;
 		case OPT_INITRD: c->initrd = optarg; break;
@@ -454,21 +473,24 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 
 
 /*
- * --uefi VARS: EDK2's code, read-only, as bank 0 (executed in place) and
- * the variable store as bank 1, made from the template if it is absent.
+ * --uefi VARS: the board's UEFI code, read-only, as bank 0 (executed in
+ * place) and the variable store as bank 1, made from the template if it
+ * is absent.
  */
 static int setup_uefi(struct vm_config *c, char *err, size_t errlen)
 {
+	const struct board *b = c->machine ? board_find(c->machine) : board_default();
 	static char code[PATH_MAX];
 	int ret;
 
 	if (!c->uefi_code) {
-		ret = firmware_find(FIRMWARE_UEFI_CODE, code, sizeof(code), err, errlen);
+		ret = firmware_find(b->uefi_code, b->uefi_package, code, sizeof(code),
+				    err, errlen);
 		if (ret)
 			return ret;
 		c->uefi_code = code;
 	}
-	ret = uefi_vars_prepare(c->uefi_vars, err, errlen);
+	ret = uefi_vars_prepare(c->uefi_vars, b, err, errlen);
 	if (ret)
 		return ret;
 	for (unsigned i = 0; i < 2; i++)

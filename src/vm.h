@@ -23,6 +23,7 @@ struct flash_config {
 	bool readonly;
 	bool sync;
 	bool timing;			/* operations take the part's times */
+	bool trap;			/* map=off: never mapped, every access traps */
 	uint64_t powercut, fail, seed;	/* fault injection (cfi_flash.h) */
 	struct cfi_part part;		/* what the bank's devices are */
 };

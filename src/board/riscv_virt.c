@@ -19,6 +19,7 @@
 #include "board.h"
 #include "board/riscv_virt.h"
 #include "console.h"
+#include "firmware.h"
 #include "hw/clint.h"
 #include "hw/finisher.h"
 #include "hw/plic.h"
@@ -290,6 +291,9 @@ const struct board riscv_virt_board = {
 	.kernel_load = VIRT_KERNEL_LOAD,
 	.compatible = "riscv-virtio",
 	.model = "riscv-virtio,norvm",
+	.uefi_code = FIRMWARE_UEFI_CODE,
+	.uefi_vars = FIRMWARE_UEFI_VARS,
+	.uefi_vars_size = UEFI_VARS_SIZE,
 	.create = create,
 	.irq = irq_of,
 	.fdt_setup = fdt_setup,

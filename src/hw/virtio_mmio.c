@@ -447,7 +447,8 @@ static int transport_fdt(void *fdt, const struct device *d, const struct board_f
 	if ((e = fdt_begin_node(fdt, name)) ||
 	    (e = fdt_property_string(fdt, "compatible", "virtio,mmio")) ||
 	    (e = fdt_device_reg(fdt, d)) ||
-	    (e = fdt_device_irq(fdt, b, d->irq)))
+	    (e = fdt_device_irq(fdt, b, d->irq)) ||
+	    (b->dma_coherent && (e = fdt_property(fdt, "dma-coherent", NULL, 0))))
 		return e;
 	return fdt_end_node(fdt);
 }

@@ -389,6 +389,7 @@ unsigned soft_get_priv(struct vm *vm, unsigned hart)
 
 const struct accel_ops soft_accel_ops = {
 	.name = "soft",
+	.arch = "riscv64",
 	.caps = ACCEL_CAP_MMODE | ACCEL_CAP_VCLOCK,
 	.create = soft_create,
 	.destroy = soft_destroy,

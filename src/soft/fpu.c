@@ -49,6 +49,8 @@ enum { RM_RNE, RM_RTZ, RM_RDN, RM_RUP, RM_RMM, RM_DYN = 7 };
 #define PIN(x)		__asm__ volatile("" : "+x"(x))	/* an SSE register */
 #elif defined(__riscv)
 #define PIN(x)		__asm__ volatile("" : "+fm"(x))	/* FP register or memory */
+#elif defined(__aarch64__)
+#define PIN(x)		__asm__ volatile("" : "+w"(x))	/* a SIMD&FP register */
 #else
 #error "PIN: name this host's floating-point register constraint"
 #endif
