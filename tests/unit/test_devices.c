@@ -9,6 +9,8 @@
 #include "fakevm.h"
 #include "hw/clint.h"
 #include "hw/finisher.h"
+#include "hw/pl011.h"
+#include "hw/pl031.h"
 #include "hw/plic.h"
 #include "hw/uart.h"
 #include "test.h"
@@ -492,6 +494,78 @@ static void test_uart_pacing_slow_exits(void)
 	uart_destroy(u);
 }
 
+#define PL011_BASE UINT64_C(0x09000000)
+#define L(off) (PL011_BASE + (off))
+
+/* PL011: identification, flags, receive FIFO, interrupts, loopback. */
+static void test_pl011(void)
+{
+	struct pl011 *u;
+
+	fake_vm_init(&vm, 1);
+	nout = 0;
+	line_level = false;
+	u = pl011_create(&vm, PL011_BASE, (struct irq_line){ uart_line, NULL, 1 }, capture, NULL);
+	CHECK_EQ(rd(L(0xfe0), 4), 0x11);		/* PeriphID0: a PL011 */
+	CHECK_EQ(rd(L(0xffc), 4), 0xb1);		/* PCellID3 */
+	CHECK_EQ(rd(L(0x18), 4) & 0x90, 0x90);	/* TXFE, RXFE */
+	wr(L(0x00), 4, 'h');
+	CHECK_EQ(nout, 1);
+	CHECK_EQ(out[0], 'h');
+	/* FIFO off: one byte; on: 16. */
+	CHECK_EQ(serial_rx_push(pl011_rx(u), 'a'), 0);
+	CHECK_EQ(serial_rx_push(pl011_rx(u), 'b'), -EAGAIN);
+	CHECK_EQ(rd(L(0x18), 4) & 0x10, 0);		/* data waiting */
+	CHECK_EQ(rd(L(0x00), 4), 'a');
+	CHECK_EQ(rd(L(0x18), 4) & 0x10, 0x10);
+	wr(L(0x2c), 4, 0x70);				/* LCR_H: FEN, 8 bits */
+	for (unsigned i = 0; i < 16; i++)
+		CHECK_EQ(serial_rx_push(pl011_rx(u), (uint8_t)('a' + i)), 0);
+	CHECK_EQ(serial_rx_push(pl011_rx(u), 'z'), -EAGAIN);
+	/* Receive interrupt: raw while data waits, to the line when unmasked. */
+	CHECK_EQ(rd(L(0x3c), 4) & 0x10, 0x10);
+	CHECK(!line_level);
+	wr(L(0x38), 4, 0x50);				/* IMSC: RX, RT */
+	CHECK(line_level);
+	CHECK_EQ(rd(L(0x40), 4), 0x10);
+	for (unsigned i = 0; i < 16; i++)
+		CHECK_EQ(rd(L(0x00), 4), 'a' + i);
+	CHECK(!line_level);
+	/* Transmit: latched on a write, cleared by ICR. */
+	wr(L(0x38), 4, 0x20);
+	wr(L(0x00), 4, 'x');
+	CHECK(line_level);
+	wr(L(0x44), 4, 0x20);
+	CHECK(!line_level);
+	/* Loopback: what is sent is received, not output. */
+	wr(L(0x30), 4, 0x381);
+	wr(L(0x00), 4, 'L');
+	CHECK_EQ(nout, 2);
+	CHECK_EQ(rd(L(0x00), 4), 'L');
+	pl011_reset(u);
+	CHECK_EQ(rd(L(0x30), 4), 0x300);
+	CHECK_EQ(rd(L(0x38), 4), 0);
+	pl011_destroy(u);
+}
+
+/* PL031: the host's time, and the offset a load sets. */
+static void test_pl031(void)
+{
+	uint64_t base = 0x09010000, t;
+	struct pl031 *r;
+
+	fake_vm_init(&vm, 1);
+	r = pl031_create(&vm, base);
+	CHECK_EQ(rd(base + 0xfe0, 4), 0x31);
+	t = rd(base, 4);
+	CHECK(t + 2 >= (uint64_t)time(NULL) && t <= (uint64_t)time(NULL));
+	wr(base + 0x08, 4, 1000);
+	t = rd(base, 4);
+	CHECK(t >= 1000 && t <= 1002);
+	CHECK_EQ(rd(base + 0x0c, 4), 1);		/* started */
+	pl031_destroy(r);
+}
+
 int main(void)
 {
 	RUN(test_finisher);
@@ -505,5 +579,7 @@ int main(void)
 	RUN(test_uart_key_polling);
 	RUN(test_uart_reclaim);
 	RUN(test_uart_notify);
+	RUN(test_pl011);
+	RUN(test_pl031);
 	return TEST_EXIT();
 }
