@@ -49,8 +49,11 @@ int fdt_per_hart_irqs(void *fdt, const struct board_fdt *b, int a, int c);
 /* "reg" of d's region, two cells each for address and size. */
 int fdt_device_reg(void *fdt, const struct device *d);
 
-/* Add `d` to the VM (the VM owns it from then on: destroyed with it). */
-int vm_add_device(struct vm *vm, const struct device *d)
+/*
+ * Add `d` to the VM: the VM owns it from then on, destroyed with it, or at
+ * once when there is no room for it (-ENOSPC).
+ */
+int vm_add_device(struct vm *vm, struct device d)
 	__attribute__((warn_unused_result));
 
 #endif

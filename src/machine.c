@@ -166,12 +166,11 @@ static uint64_t guest_ns(void *opaque)
 	return vm_mtime(opaque) * (UINT64_C(1000000000) / VM_TIMEBASE_HZ);
 }
 
-/* Add a device machine.c made; if it cannot be added, destroy it. */
+/* Add a device machine.c made (destroyed if there is no room). */
 static int add_device(struct vm *vm, struct device d, char *err, size_t errlen)
 {
-	if (!vm_add_device(vm, &d))
+	if (!vm_add_device(vm, d))
 		return 0;
-	d.destroy(d.state);
 	snprintf(err, errlen, "%s: too many devices", d.name);
 	return -ENOSPC;
 }

@@ -24,11 +24,14 @@ unsigned vm_nharts(const struct vm *vm)
 	return vm->nharts;
 }
 
-int vm_add_device(struct vm *vm, const struct device *d)
+int vm_add_device(struct vm *vm, struct device d)
 {
-	if (vm->ndevices == VM_MAX_DEVICES)
+	if (vm->ndevices == VM_MAX_DEVICES) {
+		if (d.destroy)
+			d.destroy(d.state);
 		return -ENOSPC;
-	vm->devices[vm->ndevices++] = *d;
+	}
+	vm->devices[vm->ndevices++] = d;
 	return 0;
 }
 

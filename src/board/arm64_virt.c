@@ -78,16 +78,6 @@ static void console_write(void *opaque, uint8_t byte)
 	console_output(byte);
 }
 
-/* Add a device the board made; if it cannot be added, destroy it. */
-static int add(struct vm *vm, struct device d)
-{
-	int ret = vm_add_device(vm, &d);
-
-	if (ret)
-		d.destroy(d.state);
-	return ret;
-}
-
 static int create(struct vm *vm, char *err, size_t errlen)
 {
 	struct irqchip_config gic = {
@@ -106,11 +96,11 @@ static int create(struct vm *vm, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	uart = pl011_create(vm, UART_BASE, irq_of(vm, UART_IRQ), console_write, NULL);
-	if (!uart || add(vm, pl011_device(uart, UART_BASE, UART_IRQ)))
+	if (!uart || vm_add_device(vm, pl011_device(uart, UART_BASE, UART_IRQ)))
 		goto nomem;
 	vm->console = pl011_rx(uart);
 	rtc = pl031_create(vm, RTC_BASE);
-	if (!rtc || add(vm, pl031_device(rtc, RTC_BASE, RTC_IRQ)))
+	if (!rtc || vm_add_device(vm, pl031_device(rtc, RTC_BASE, RTC_IRQ)))
 		goto nomem;
 	return 0;
 nomem:

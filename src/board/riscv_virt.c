@@ -106,24 +106,14 @@ static int add_self(struct vm *vm, char *err, size_t errlen)
 {
 	struct riscv_virt *b = calloc(1, sizeof(*b));
 
-	if (!b || vm_add_device(vm, &(struct device){ .name = "riscv-virt", .irq = -1,
-						     .state = b, .destroy = destroy })) {
-		free(b);
+	/* When it cannot be added, the VM has destroyed it. */
+	if (!b || vm_add_device(vm, (struct device){ .name = "riscv-virt", .irq = -1,
+						    .state = b, .destroy = destroy })) {
 		snprintf(err, errlen, "riscv-virt: out of memory");
 		return -ENOMEM;
 	}
 	vm->board_priv = b;
 	return 0;
-}
-
-/* Add a device the board made; if it cannot be added, destroy it. */
-static int add(struct vm *vm, struct device d)
-{
-	int ret = vm_add_device(vm, &d);
-
-	if (ret)
-		d.destroy(d.state);
-	return ret;
 }
 
 static int create(struct vm *vm, char *err, size_t errlen)
@@ -154,19 +144,19 @@ static int create(struct vm *vm, char *err, size_t errlen)
 		}
 	}
 	fin = finisher_create(vm, VIRT_TEST_BASE);
-	if (!fin || add(vm, finisher_device(fin, VIRT_TEST_BASE)))
+	if (!fin || vm_add_device(vm, finisher_device(fin, VIRT_TEST_BASE)))
 		goto nomem;
 	if (mmode) {
 		clint = clint_create(vm, VIRT_CLINT_BASE);
-		if (!clint || add(vm, clint_device(clint, VIRT_CLINT_BASE)))
+		if (!clint || vm_add_device(vm, clint_device(clint, VIRT_CLINT_BASE)))
 			goto nomem;
 	}
 	b->plic = plic_create(vm, VIRT_PLIC_BASE, VIRT_PLIC_NDEV, mmode);
-	if (!b->plic || add(vm, plic_device(b->plic, VIRT_PLIC_BASE)))
+	if (!b->plic || vm_add_device(vm, plic_device(b->plic, VIRT_PLIC_BASE)))
 		goto nomem;
 	uart = uart_create(vm, VIRT_UART0_BASE, irq_of(vm, VIRT_UART0_IRQ),
 			   console_write, NULL);
-	if (!uart || add(vm, uart_device(uart, VIRT_UART0_BASE, VIRT_UART0_IRQ)))
+	if (!uart || vm_add_device(vm, uart_device(uart, VIRT_UART0_BASE, VIRT_UART0_IRQ)))
 		goto nomem;
 	vm->console = uart_rx(uart);
 	return 0;

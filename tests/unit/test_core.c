@@ -309,7 +309,7 @@ static void devtree_lists_devices(void)
 
 		CHECK(f != NULL);
 		if (f)
-			CHECK_EQ(vm_add_device(&vm, &(struct device){ 0 }), 0);
+			CHECK_EQ(vm_add_device(&vm, (struct device){ 0 }), 0);
 		if (f)
 			vm.devices[vm.ndevices - 1] = cfi_flash_device(f);
 	}
