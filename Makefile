@@ -187,12 +187,12 @@ build/bench/pty_run: bench/pty_run.c
 
 # libFuzzer target for the CFI flash (clang), run for FUZZ_TIME seconds.
 FUZZ_TIME ?= 30
-FUZZ_LIB := $(wildcard src/hw/cfi_*.c) src/vm_core.c src/mmio.c src/util.c src/files.c
+FUZZ_LIB := $(wildcard src/hw/cfi_*.c) src/vm_core.c src/mmio.c src/util.c src/files.c src/devtree.c
 build/fuzz/fuzz_cfi_flash: fuzz/fuzz_cfi_flash.c $(FUZZ_LIB) $(wildcard src/*.h src/hw/*.h)
 	@mkdir -p $(dir $@)
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Isrc -Itests/unit -o $@ fuzz/fuzz_cfi_flash.c $(FUZZ_LIB) -lpthread
+		-Isrc -Itests/unit -o $@ fuzz/fuzz_cfi_flash.c $(FUZZ_LIB) -lfdt -lpthread
 
 # Seeds: fuzz/seeds.txt, one hex line per input.
 build/fuzz/seeds.stamp: fuzz/seeds.txt
