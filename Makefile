@@ -13,6 +13,7 @@
 #                   libfdt compiled from DIR (the kernel tree's
 #                   scripts/dtc/libfdt: Debian has no cross libfdt)
 #   make kvm-assets build what tests/e2e/kvm.sh boots (kernel, initramfs)
+#   make arm64-assets   the same for tests/e2e/arm64.sh (arm64 kernel)
 #   make linux-assets   build what tests/e2e/linux.sh and bench/linux.sh
 #                   boot (kernels, initramfs; the kernels are cached)
 
@@ -160,6 +161,12 @@ KVM_TEST := tests/e2e/kvm.sh
 kvm-assets: build/guest/stage0.bin
 	-@tests/kvm/build-assets
 
+# The nested arm64 suite (tests/e2e/arm64.sh): the same, with an arm64
+# kernel (host and guest) and norvm for aarch64.
+ARM64_TEST := tests/e2e/arm64.sh
+arm64-assets:
+	-@tests/arm64/build-assets
+
 # The Linux suite (tests/e2e/linux.sh) boots kernels built from Debian's
 # linux-source-6.1: minutes the first time, then cached outside the
 # clone.  Built here, before the tests run, whenever TESTS selects it; a
@@ -171,7 +178,7 @@ linux-assets:
 
 # The kernels build one after the other (scripts/build-kernel locks).
 selected = $(if $(or $(if $(TESTS),,1),$(findstring $(TESTS),$(1))),$(2))
-check: tests $(if $(SAN)$(TSAN),,$(call selected,$(KVM_TEST),kvm-assets)) $(call selected,$(LINUX_TEST),linux-assets)
+check: tests $(if $(SAN)$(TSAN),,$(call selected,$(KVM_TEST),kvm-assets) $(call selected,$(ARM64_TEST),arm64-assets)) $(call selected,$(LINUX_TEST),linux-assets)
 	@NORVM=./$(NORVM) BUILD=$(B) $(if $(JIT),NORVM_JIT=$(JIT)) tests/run.sh
 
 # Every benchmark runs, each printing its table; fails if any failed.
@@ -215,7 +222,7 @@ fuzz: build/fuzz/fuzz_cfi_flash build/fuzz/seeds.stamp build/fuzz/fuzz_gdb
 clean:
 	rm -rf build build-san build-tsan build-riscv64 build-aarch64 norvm norvm-san norvm-tsan norvm-riscv64 norvm-aarch64
 
-.PHONY: all tests check bench fuzz clean kvm-assets linux-assets
+.PHONY: all tests check bench fuzz clean kvm-assets arm64-assets linux-assets
 .SECONDARY:
 
 -include $(shell find build build-san build-tsan build-riscv64 build-aarch64 -name '*.d' 2>/dev/null)

@@ -76,7 +76,10 @@ static int chosen(void *f, const struct vm *vm, const struct fdt_extra *x,
 	return e;
 }
 
-/* The nodes of the devices on the soc bus (`soc`), or of the others. */
+/*
+ * The nodes of the devices on the soc bus (`soc`), or of the others; a
+ * board without that bus has every device at the root.
+ */
 static int devices(void *f, const struct vm *vm, const struct board_fdt *b, bool soc)
 {
 	int e = 0;
@@ -84,7 +87,7 @@ static int devices(void *f, const struct vm *vm, const struct board_fdt *b, bool
 	for (unsigned i = 0; i < vm->ndevices; i++) {
 		const struct device *d = &vm->devices[i];
 
-		if (d->fdt && d->soc == soc)
+		if (d->fdt && (d->soc == soc || !vm->board->soc_bus))
 			P(d->fdt(f, d, b));
 	}
 	return e;

@@ -93,9 +93,12 @@ for t in build/isa/*.elf; do
 		count SKIP "isa-jit/$(basename "$t" .elf)" ": no code generator on $(uname -m)"
 	fi
 done
+# An end-to-end script gets 600 s, or what a "# run.sh timeout: N" line in
+# it says.
 for t in tests/e2e/*.sh; do
 	[ -x "$t" ] && want "$t" || continue
-	run_one "e2e/$(basename "$t" .sh)" 600 "$t"
+	secs=$(sed -n 's/^# run\.sh timeout: \([0-9][0-9]*\)$/\1/p' "$t")
+	run_one "e2e/$(basename "$t" .sh)" "${secs:-600}" "$t"
 done
 
 # Every result the manifest lists was printed, and nothing it does not.

@@ -22,7 +22,8 @@
  *
  * In the Linux guest that a step boots on norvm (norvm.guest on its
  * command line) it reports what the guest sees of its harts and device
- * tree, echoes a line of console input, and powers off through SBI.
+ * tree, runs an MTD test and reads a UEFI variable when its command line
+ * asks (guest_checks), echoes a line of console input, and powers off.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +40,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -230,8 +232,12 @@ static void step_run(char **w, int n)
 			return;
 		}
 		if (now_ms() - start > (uint64_t)timeout * 1000) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
+			/* SIGTERM first: norvm still writes its statistics. */
+			kill(pid, SIGTERM);
+			for (int i = 0; i < 500 && waitpid(pid, &status, WNOHANG) != pid; i++)
+				nanosleep(&tick, NULL);
+			if (kill(pid, SIGKILL) == 0)
+				waitpid(pid, &status, 0);
 			printf("\n");
 			say("end %s timeout ms %llu", name,
 			    (unsigned long long)(now_ms() - start));
@@ -305,7 +311,77 @@ static long dt_u32(const char *path)
 	return n == 4 ? (long)((uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) : -1;
 }
 
-static void guest(void)
+/* Load /lib/NAME.ko with `args`; says how it went. */
+static void load_module(const char *name, const char *args)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/lib/%s.ko", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || syscall(SYS_finit_module, fd, args, 0))
+		printf("guest: %s: %s\n", path, strerror(errno));
+	else
+		printf("guest: %s loaded\n", path);
+	if (fd >= 0)
+		close(fd);
+	fflush(stdout);
+}
+
+/* The value of `key` (say "norvm.mtdtest=") on the command line, or "". */
+static void cmdline_arg(const char *cmdline, const char *key, char *out, size_t len)
+{
+	const char *p = strstr(cmdline, key);
+
+	*out = 0;
+	if (p) {
+		p += strlen(key);
+		snprintf(out, len, "%.*s", (int)strcspn(p, " \n"), p);
+	}
+}
+
+/*
+ * norvm.mtdtest=NAME: the MTD devices, then the test module NAME (after
+ * mtd_test, the helpers the tests share) on the first of them.
+ * norvm.efivar=NAME-GUID: that UEFI variable's attributes and data, in
+ * hex, from efivarfs.
+ */
+static void guest_checks(const char *cmdline)
+{
+	char arg[128], buf[512];
+	ssize_t n;
+
+	cmdline_arg(cmdline, "norvm.mtdtest=", arg, sizeof(arg));
+	if (*arg) {
+		if (slurp("/proc/mtd", buf, sizeof(buf)) > 0)
+			printf("guest: /proc/mtd\n%s", buf);
+		load_module("mtd_test", "");
+		load_module(arg, "dev=0");
+	}
+	cmdline_arg(cmdline, "norvm.efivar=", arg, sizeof(arg));
+	if (*arg) {
+		uint8_t v[64];
+		int fd;
+
+		printf("guest: efi %s\n", access("/sys/firmware/efi", F_OK) ? "absent" : "present");
+		if (mount("efivarfs", "/sys/firmware/efi/efivars", "efivarfs", 0, NULL))
+			printf("guest: efivarfs: %s\n", strerror(errno));
+		snprintf(buf, sizeof(buf), "/sys/firmware/efi/efivars/%s", arg);
+		fd = open(buf, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, v, sizeof(v));
+		printf("guest: efivar %s", arg);
+		if (n < 0)
+			printf(" %s", strerror(errno));
+		for (ssize_t i = 0; i < n; i++)
+			printf("%s%02x", i == 4 ? " " : "", v[i]);
+		printf("\n");
+		if (fd >= 0)
+			close(fd);
+	}
+	fflush(stdout);
+}
+
+static void guest(const char *cmdline)
 {
 	char buf[4096], *isa;
 	cpu_set_t set;
@@ -323,6 +399,7 @@ static void guest(void)
 	printf("guest: clint %s\n",
 	       stat("/sys/firmware/devicetree/base/soc/clint@2000000", &st) ? "absent" : "present");
 	fflush(stdout);
+	guest_checks(cmdline);
 	/*
 	 * Lines typed on norvm's console come back through the UART.  The
 	 * first may lose bytes typed while the 8250 driver set the port up
@@ -347,7 +424,7 @@ int main(void)
 	mount_one("sysfs", "/sys");
 	slurp("/proc/cmdline", cmdline, sizeof(cmdline));
 	if (strstr(cmdline, "norvm.guest"))
-		guest();
+		guest(cmdline);
 	mount_one("devtmpfs", "/dev");
 	/* Kernel messages from here on would cut into the steps' output. */
 	if (!strstr(cmdline, "norvm.verbose"))
