@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "mmio.h"
 #include "services.h"
@@ -105,6 +106,9 @@ struct accel_ops {
 	void (*set_timecmp)(struct vm *vm, unsigned hart, uint64_t mtimecmp);
 	/* Make every hart return to its run loop soon (stop, interrupts). */
 	void (*kick)(struct vm *vm);
+	/* Optional: its own members of --stats-json's object, each written
+	 * as ",\n  \"name\": value". */
+	void (*stats_json)(struct vm *vm, FILE *f);
 	/* Guest instructions retired by a hart; NULL when not counted. */
 	uint64_t (*instret)(struct vm *vm, unsigned hart);
 	/* A stopped hart's architectural state; NULL when not told. */

@@ -119,6 +119,8 @@ int stats_write_json(struct vm *vm, const struct stats_timeline *t, const char *
 	json_harts(vm, f);
 	fprintf(f, ",\n  \"exits\": ");
 	json_counts(f, &b->total);
+	if (vm->accel->stats_json)
+		vm->accel->stats_json(vm, f);
 	fprintf(f, ",\n  \"unclaimed\": %" PRIu64 ",\n  \"devices\": {", get(&b->unclaimed));
 	for (unsigned i = 0; i < b->nregions; i++) {
 		fprintf(f, "%s\n    \"%s\": ", i ? "," : "", b->regions[i].name);

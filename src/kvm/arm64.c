@@ -288,6 +288,7 @@ static bool emulate_nisv(struct vm *vm, struct kvm_state *k, struct vcpu *v)
 	struct a64_access a;
 	uint32_t insn;
 
+	atomic_fetch_add(&k->emulated, 1);
 	if (!a64_fetch(&m, pc, kvm_guest_ptr, k, &insn)) {
 		nisv_failed(vm, v, pc, 0, false, fault, "its instruction cannot be read");
 		return true;

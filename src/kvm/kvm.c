@@ -487,6 +487,14 @@ static void kvm_kick(struct vm *vm)
 	}
 }
 
+static void kvm_stats_json(struct vm *vm, FILE *f)
+{
+	struct kvm_state *k = kvm_of(vm);
+
+	fprintf(f, ",\n  \"kvm\": {\"emulated_accesses\": %" PRIu64 "}",
+		k ? (uint64_t)atomic_load(&k->emulated) : 0);
+}
+
 const struct accel_ops kvm_accel_ops = {
 	.name = "kvm",
 	.caps = 0,
@@ -499,4 +507,5 @@ const struct accel_ops kvm_accel_ops = {
 	.irqchip_create = kvm_irqchip_create,
 	.irqchip_line = kvm_irqchip_line,
 	.kick = kvm_kick,
+	.stats_json = kvm_stats_json,
 };

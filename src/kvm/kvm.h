@@ -43,6 +43,8 @@ struct kvm_state {
 	pthread_mutex_t slot_lock;
 	struct kvm_slot slots[ACCEL_MAX_SLOTS];
 	atomic_bool irq_warned;
+	/* Loads and stores KVM could not describe, decoded and done here. */
+	atomic_uint_least64_t emulated;
 	void *arch;			/* the architecture part's */
 };
 

@@ -129,6 +129,21 @@ same uboot_same_crc32_as_qemu "$t/crc.qemu" "$t/crc.norvm"
 check uboot_bank1_same_as_qemu '[ "$(crc /tmp/ub1.img)" = "$(host_crc "$t/q1.img")" ]' \
 	"bank 1 after the session: norvm $(crc /tmp/ub1.img), QEMU $(host_crc "$t/q1.img")"
 
+# Bank 1 trapped: the same session, the same bytes; its reads now exit.
+expect_status uboot_off_status 0 "$(step_status uboot_off)"
+step uboot_off >"$t/uboot_off.norvm"
+json /tmp/uboot_off.json >"$t/uboot_off.json"
+uboot_cmds "$t/uboot.norvm" >"$t/cmds.on"
+uboot_cmds "$t/uboot_off.norvm" >"$t/cmds.off"
+check uboot_off_session '[ "$(wc -l <"$t/cmds.on")" -ge 20 ]' "$(wc -l <"$t/cmds.on") lines"
+same uboot_off_same_session "$t/cmds.on" "$t/cmds.off"
+check uboot_off_same_bank1 '[ "$(crc /tmp/ubo1.img)" = "$(crc /tmp/ub1.img)" ]' \
+	"bank 1: trapped $(crc /tmp/ubo1.img), mapped $(crc /tmp/ub1.img)"
+check uboot_off_bank1_trapped '[ "$(jqf "$t/uboot_off.json" .flash.flash1.reads.array)" -gt 0 ]' \
+	"$(jqf "$t/uboot_off.json" -c .flash.flash1.reads)"
+check uboot_off_bank0_mapped '[ "$(jqf "$t/uboot_off.json" .flash.flash0.reads.array)" = 0 ]' \
+	"$(jqf "$t/uboot_off.json" -c .flash.flash0.reads)"
+
 # --- Linux directly, two vCPUs, the MTD read test. -----------------------
 expect_status linux_status 0 "$(step_status linux)"
 step linux >"$t/linux"
@@ -152,6 +167,23 @@ check uefi1_store_array_mapped '[ "$(jqf "$t/uefi1.json" .flash.flash1.reads.arr
 	"store reads: $(jqf "$t/uefi1.json" -c .flash.flash1.reads)"
 expect_status uefi2_status 0 "$(step_status uefi2)"
 expect uefi2_variable_persists '00000000: 41 52 4D 31 .*\*ARM1\*' <(step uefi2)
+
+# The store trapped: AAVMF still reads and shows the variable; what KVM
+# cannot describe (pairs, writeback) norvm decoded.
+expect_status uefi_off_status 0 "$(step_status uefi_off)"
+json /tmp/uefi_off.json >"$t/uefi_off.json"
+expect uefi_off_variable '00000000: 41 52 4D 31 .*\*ARM1\*' <(step uefi_off)
+check uefi_off_store_trapped '[ "$(jqf "$t/uefi_off.json" .flash.flash1.reads.array)" -gt 1000 ]' \
+	"$(jqf "$t/uefi_off.json" -c .flash.flash1.reads)"
+check uefi_off_emulated '[ "$(jqf "$t/uefi_off.json" .kvm.emulated_accesses)" -gt 0 ]' \
+	"$(jqf "$t/uefi_off.json" -c .kvm) accesses without syndrome"
+# The guest has 21 loads and stores without syndrome on the flash (18 loads
+# and CPU 1's pair, 2 stores); mapped, only the stores exit (a write to a
+# read-only slot), and KVM cannot describe them either.
+check nisv_off_emulated '[ "$(jqf "$t/nisv_off.json" .kvm.emulated_accesses)" = 21 ]' \
+	"trapped: $(jqf "$t/nisv_off.json" -c .kvm)"
+check nisv_on_emulated '[ "$(jqf "$t/nisv_on.json" .kvm.emulated_accesses)" = 2 ]' \
+	"mapped: $(jqf "$t/nisv_on.json" -c .kvm)"
 
 # --- Linux through UEFI: the EFI stub, runtime services, the variable. --
 expect_status uefi_linux_status 0 "$(step_status uefi_linux)"

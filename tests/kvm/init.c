@@ -23,7 +23,8 @@
  * In the Linux guest that a step boots on norvm (norvm.guest on its
  * command line) it reports what the guest sees of its harts and device
  * tree, runs an MTD test and reads a UEFI variable when its command line
- * asks (guest_checks), echoes a line of console input, and powers off.
+ * asks (guest_checks), echoes a line of console input (unless it says
+ * norvm.noinput), and powers off.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -373,7 +374,7 @@ static void guest_checks(const char *cmdline)
 		if (n < 0)
 			printf(" %s", strerror(errno));
 		for (ssize_t i = 0; i < n; i++)
-			printf("%s%02x", i == 4 ? " " : "", v[i]);
+			printf("%s%02x", i == 0 || i == 4 ? " " : "", v[i]);
 		printf("\n");
 		if (fd >= 0)
 			close(fd);
@@ -405,7 +406,8 @@ static void guest(const char *cmdline)
 	 * first may lose bytes typed while the 8250 driver set the port up
 	 * (it clears the FIFOs), so the input repeats the word.
 	 */
-	for (int i = 0; i < 8 && fgets(buf, sizeof(buf), stdin); i++) {
+	for (int i = 0; i < 8 && !strstr(cmdline, "norvm.noinput") &&
+			fgets(buf, sizeof(buf), stdin); i++) {
 		buf[strcspn(buf, "\n")] = 0;
 		printf("guest: read '%s'\n", buf);
 		if (!strcmp(buf, "ping"))
