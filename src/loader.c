@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board.h"
 #include "files.h"
 #include "loader.h"
 #include "vm.h"
@@ -77,11 +78,15 @@ static int load_elf(struct vm *vm, const char *path, const uint8_t *buf,
 		    size_t len, struct loaded_image *out, char *err, size_t errlen)
 {
 	const Elf64_Ehdr *eh = (const void *)buf;
+	bool arm64 = !strcmp(vm->board->arch, "arm64");
 	uint64_t lo = UINT64_MAX, hi = 0;
 
 	if (len < sizeof(*eh) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_machine != EM_RISCV) {
-		snprintf(err, errlen, "%s: not a 64-bit little-endian RISC-V ELF file", path);
+	    eh->e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh->e_machine != (arm64 ? EM_AARCH64 : EM_RISCV)) {
+		snprintf(err, errlen, "%s: not a 64-bit little-endian %s ELF file (the %s board's "
+			 "guests are %s)", path, arm64 ? "AArch64" : "RISC-V", vm->board->name,
+			 vm->board->arch);
 		return -ENOEXEC;
 	}
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > len ||

@@ -23,6 +23,10 @@ bad missing_argument '--firmware needs an argument' run --firmware
 bad nothing_to_boot 'nothing to boot' run
 bad missing_firmware 'nonexistent.bin: cannot open: No such file' run --firmware "$t/nonexistent.bin"
 bad directory_firmware 'dir: is a directory' run --firmware "$t/dir"
+# An ELF file for another machine (this host's own programs) names the one
+# the board runs.
+bad foreign_elf_firmware "$(readlink -f /bin/sh): not a 64-bit little-endian RISC-V ELF file \\(the riscv-virt board's guests are riscv64\\)" \
+	run --firmware "$(readlink -f /bin/sh)"
 bad empty_firmware 'empty' run --firmware "$t/empty"
 bad oversized_firmware 'does not fit' run --firmware "$t/big"
 bad tiny_ram_image 'does not fit' run -m 16M --firmware "$t/big"
