@@ -37,6 +37,7 @@
 #include "mmio.h"
 #include "services.h"
 
+struct debug_ops;
 struct vm;
 
 #define ACCEL_MAX_SLOTS		32
@@ -106,6 +107,8 @@ struct accel_ops {
 	void (*set_timecmp)(struct vm *vm, unsigned hart, uint64_t mtimecmp);
 	/* Make every hart return to its run loop soon (stop, interrupts). */
 	void (*kick)(struct vm *vm);
+	/* Optional: what a debugger may do with its harts (debug.h). */
+	const struct debug_ops *debug;
 	/* Optional: its own members of --stats-json's object, each written
 	 * as ",\n  \"name\": value". */
 	void (*stats_json)(struct vm *vm, FILE *f);

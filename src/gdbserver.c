@@ -24,7 +24,7 @@
 
 #include "gdb.h"
 #include "gdbserver.h"
-#include "soft/soft.h"
+#include "debug.h"
 #include "vm.h"
 
 /*
@@ -46,40 +46,45 @@ struct gdb_server {
 	bool lost;		/* the client failed: drop it */
 };
 
-/* --- the target: the built-in CPU ------------------------------------------ */
+/* --- the target: the accelerator's debug_ops ------------------------------ */
+
+static const struct debug_ops *dbg(void *vm)
+{
+	return ((struct vm *)vm)->accel->debug;
+}
 
 static void t_stop(void *o)
 {
-	soft_debug_stop(o);
+	dbg(o)->stop(o);
 }
 
 static void t_resume(void *o, int step_hart)
 {
-	soft_debug_resume(o, step_hart);
+	dbg(o)->resume(o, step_hart);
 }
 
 static int t_point(void *o, int type, uint64_t addr, uint64_t len, bool insert)
 {
 	if (type < 2)
-		return soft_debug_breakpoint(o, addr, insert);
-	return soft_debug_watchpoint(o, addr, len, (enum soft_watch)type, insert);
+		return dbg(o)->breakpoint(o, addr, insert);
+	return dbg(o)->watchpoint(o, addr, len, (enum debug_watch)type, insert);
 }
 
 static int t_memory(void *o, unsigned hart, uint64_t addr, void *buf,
 		    size_t len, bool write, bool phys)
 {
-	return soft_debug_memory(o, hart, addr, buf, len, write, phys);
+	return dbg(o)->memory(o, hart, addr, buf, len, write, phys);
 }
 
 static int t_reg(void *o, unsigned hart, unsigned reg, uint64_t *v, bool write)
 {
-	return soft_debug_reg(o, hart, reg, v, write);
+	return dbg(o)->reg(o, hart, reg, v, write);
 }
 
 static void t_kill(void *o)
 {
 	vm_request_exit(o, VM_EXIT_USER, 0);
-	soft_debug_resume(o, -1);
+	dbg(o)->resume(o, -1);
 }
 
 /* --- the client ------------------------------------------------------------ */
@@ -119,15 +124,15 @@ static void send_client(void *opaque, const void *buf, size_t len)
 }
 
 static struct gdb_stop_info stop_info(struct gdb_server *g,
-				      const struct soft_stop_info *i)
+				      const struct debug_stop_info *i)
 {
 	static const enum gdb_stop map[] = {
-		[SOFT_STOP_NONE] = GDB_STOP_NONE,
-		[SOFT_STOP_REQUEST] = GDB_STOP_INTERRUPT,
-		[SOFT_STOP_BREAK] = GDB_STOP_BREAK,
-		[SOFT_STOP_STEP] = GDB_STOP_STEP,
-		[SOFT_STOP_WATCH] = GDB_STOP_WATCH,
-		[SOFT_STOP_EXITED] = GDB_STOP_EXITED,
+		[DEBUG_STOP_NONE] = GDB_STOP_NONE,
+		[DEBUG_STOP_REQUEST] = GDB_STOP_INTERRUPT,
+		[DEBUG_STOP_BREAK] = GDB_STOP_BREAK,
+		[DEBUG_STOP_STEP] = GDB_STOP_STEP,
+		[DEBUG_STOP_WATCH] = GDB_STOP_WATCH,
+		[DEBUG_STOP_EXITED] = GDB_STOP_EXITED,
 	};
 
 	return (struct gdb_stop_info){
@@ -145,21 +150,21 @@ static void drop_client(struct gdb_server *g)
 	g->client = -1;
 	g->out_len = 0;
 	g->lost = false;
-	soft_debug_clear(g->vm);
-	soft_debug_resume(g->vm, -1);
+	dbg(g->vm)->clear(g->vm);
+	dbg(g->vm)->resume(g->vm, -1);
 }
 
 /* A new client: stop the harts and start a session. */
 static void new_client(struct gdb_server *g, int fd)
 {
-	struct soft_stop_info i;
+	struct debug_stop_info i;
 	int one = 1;
 
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	g->client = fd;
 	gdb_init(&g->s, &g->t, send_client, g);
-	soft_debug_stop(g->vm);
-	while (!soft_debug_wait(g->vm, 100, &i))
+	dbg(g->vm)->stop(g->vm);
+	while (!dbg(g->vm)->wait(g->vm, 100, &i))
 		;
 	g->s.last = stop_info(g, &i);
 }
@@ -176,10 +181,10 @@ static void refuse(struct gdb_server *g)
 /* Report a stop (or the exit) if there is one to report. */
 static void report_stop(struct gdb_server *g)
 {
-	struct soft_stop_info i;
+	struct debug_stop_info i;
 	struct gdb_stop_info si;
 
-	if (!soft_debug_wait(g->vm, 0, &i))
+	if (!dbg(g->vm)->wait(g->vm, 0, &i))
 		return;
 	si = stop_info(g, &i);
 	g->s.running = true;	/* report even if stopped */
@@ -349,7 +354,7 @@ struct gdb_server *gdb_server_start(struct vm *vm, const char *spec, bool wait,
 	struct gdb_server *g;
 	int ret;
 
-	if (strcmp(vm->accel->name, "soft")) {
+	if (!vm->accel->debug) {
 		snprintf(err, errlen, "--gdb needs the built-in CPU (it runs on %s)",
 			 vm->accel->name);
 		return NULL;
@@ -378,7 +383,7 @@ struct gdb_server *gdb_server_start(struct vm *vm, const char *spec, bool wait,
 		snprintf(err, errlen, "--gdb: %s", strerror(errno));
 		ret = -errno;
 	}
-	if (!ret && soft_debug_enable(vm, wait)) {
+	if (!ret && vm->accel->debug->enable(vm, wait)) {
 		snprintf(err, errlen, "--gdb: out of memory");
 		ret = -ENOMEM;
 	}

@@ -399,6 +399,7 @@ const struct accel_ops soft_accel_ops = {
 	.set_irq = soft_set_irq,
 	.set_timecmp = soft_set_timecmp,
 	.kick = soft_kick,
+	.debug = &soft_debug_ops,
 	.instret = soft_instret,
 	.hart_state = soft_hart_state,
 	.virtual_time = soft_virtual_time,

@@ -33,19 +33,19 @@ struct soft_debug {
 	unsigned parked;
 	uint64_t go;			/* bumped by each resume */
 	int step_hart;			/* the hart that steps, or -1 */
-	struct soft_stop_info stop;	/* the first reason, until resumed */
+	struct debug_stop_info stop;	/* the first reason, until resumed */
 	uint64_t bp[SOFT_DEBUG_MAX_BREAK];
 	unsigned nbp;
 	struct {
 		uint64_t addr, len;
-		enum soft_watch kind;
+		enum debug_watch kind;
 	} wp[SOFT_DEBUG_MAX_WATCH];
 	unsigned nwp;
 };
 
 #define NO_PC	UINT64_MAX
 
-int soft_debug_enable(struct vm *vm, bool held)
+static int soft_debug_enable(struct vm *vm, bool held)
 {
 	struct soft_vm *sv = soft_vm(vm);
 	struct soft_debug *d;
@@ -66,7 +66,7 @@ int soft_debug_enable(struct vm *vm, bool held)
 		sv->harts[i].dbg_skip = NO_PC;
 	sv->dbg = d;
 	if (held) {
-		d->stop = (struct soft_stop_info){ .why = SOFT_STOP_REQUEST };
+		d->stop = (struct debug_stop_info){ .why = DEBUG_STOP_REQUEST };
 		atomic_store(&sv->stop_req, true);
 	}
 	return 0;
@@ -84,14 +84,14 @@ void debug_free(struct soft_vm *sv)
 	sv->dbg = NULL;
 }
 
-static void set_stop(struct soft_debug *d, struct soft_stop_info s)
+static void set_stop(struct soft_debug *d, struct debug_stop_info s)
 {
-	if (d->stop.why == SOFT_STOP_NONE)
+	if (d->stop.why == DEBUG_STOP_NONE)
 		d->stop = s;
 }
 
 /* A hart stops the group: record why, raise stop_req, wake sleepers. */
-static void stop_group(struct hart *h, struct soft_stop_info s)
+static void stop_group(struct hart *h, struct debug_stop_info s)
 {
 	struct soft_debug *d = h->sv->dbg;
 
@@ -139,7 +139,7 @@ void debug_park(struct hart *h)
 	if (step && !vm_should_stop(h->vm)) {
 		exec_block(h, 1);
 		h->dbg_break = h->dbg_watch = false;
-		stop_group(h, (struct soft_stop_info){ SOFT_STOP_STEP, h->id,
+		stop_group(h, (struct debug_stop_info){ DEBUG_STOP_STEP, h->id,
 						       0, 0 });
 	}
 }
@@ -147,14 +147,14 @@ void debug_park(struct hart *h)
 /* After a block that ended at a breakpoint or a watchpoint hit. */
 void debug_report(struct hart *h)
 {
-	struct soft_stop_info s = { .hart = h->id };
+	struct debug_stop_info s = { .hart = h->id };
 
 	if (h->dbg_watch) {
-		s.why = SOFT_STOP_WATCH;
+		s.why = DEBUG_STOP_WATCH;
 		s.watch_addr = h->dbg_watch_addr;
-		s.watch_kind = (enum soft_watch)h->dbg_watch_kind;
+		s.watch_kind = (enum debug_watch)h->dbg_watch_kind;
 	} else {
-		s.why = SOFT_STOP_BREAK;
+		s.why = DEBUG_STOP_BREAK;
 	}
 	h->dbg_break = h->dbg_watch = false;
 	stop_group(h, s);
@@ -196,13 +196,13 @@ void debug_watch(struct hart *h, uint64_t va, unsigned len, enum access acc,
 
 	for (unsigned i = 0; i < d->nwp; i++) {
 		uint64_t lo = d->wp[i].addr, hi = lo + d->wp[i].len;
-		enum soft_watch k = d->wp[i].kind;
+		enum debug_watch k = d->wp[i].kind;
 
 		if (lo < page + PAGE_SIZE && hi > page && cacheable)
 			*cacheable = false;
 		if (lo < va + len && hi > va && !h->dbg_watch &&
-		    (k == SOFT_WATCH_ACCESS ||
-		     (k == SOFT_WATCH_WRITE) == (acc == ACCESS_WRITE))) {
+		    (k == DEBUG_WATCH_ACCESS ||
+		     (k == DEBUG_WATCH_WRITE) == (acc == ACCESS_WRITE))) {
 			h->dbg_watch = true;
 			h->dbg_watch_addr = lo;
 			h->dbg_watch_kind = (int)k;
@@ -211,18 +211,18 @@ void debug_watch(struct hart *h, uint64_t va, unsigned len, enum access acc,
 	}
 }
 
-void soft_debug_stop(struct vm *vm)
+static void soft_debug_stop(struct vm *vm)
 {
 	struct soft_vm *sv = soft_vm(vm);
 
 	pthread_mutex_lock(&sv->dbg->lock);
-	set_stop(sv->dbg, (struct soft_stop_info){ .why = SOFT_STOP_REQUEST });
+	set_stop(sv->dbg, (struct debug_stop_info){ .why = DEBUG_STOP_REQUEST });
 	pthread_mutex_unlock(&sv->dbg->lock);
 	atomic_store(&sv->stop_req, true);
 	vm->accel->kick(vm);
 }
 
-bool soft_debug_wait(struct vm *vm, int timeout_ms, struct soft_stop_info *info)
+static bool soft_debug_wait(struct vm *vm, int timeout_ms, struct debug_stop_info *info)
 {
 	struct soft_vm *sv = soft_vm(vm);
 	struct soft_debug *d = sv->dbg;
@@ -246,24 +246,24 @@ bool soft_debug_wait(struct vm *vm, int timeout_ms, struct soft_stop_info *info)
 			break;
 	}
 	if (vm_should_stop(vm)) {
-		*info = (struct soft_stop_info){ .why = SOFT_STOP_EXITED };
+		*info = (struct debug_stop_info){ .why = DEBUG_STOP_EXITED };
 		stopped = true;
 	} else if (stopped) {
 		*info = d->stop;
-		if (info->why == SOFT_STOP_NONE)
-			info->why = SOFT_STOP_REQUEST;
+		if (info->why == DEBUG_STOP_NONE)
+			info->why = DEBUG_STOP_REQUEST;
 	}
 	pthread_mutex_unlock(&d->lock);
 	return stopped;
 }
 
-void soft_debug_resume(struct vm *vm, int step_hart)
+static void soft_debug_resume(struct vm *vm, int step_hart)
 {
 	struct soft_vm *sv = soft_vm(vm);
 	struct soft_debug *d = sv->dbg;
 
 	pthread_mutex_lock(&d->lock);
-	d->stop = (struct soft_stop_info){ .why = SOFT_STOP_NONE };
+	d->stop = (struct debug_stop_info){ .why = DEBUG_STOP_NONE };
 	d->step_hart = step_hart;
 	d->go++;
 	atomic_store(&sv->debug_active, d->nbp || d->nwp);
@@ -273,7 +273,7 @@ void soft_debug_resume(struct vm *vm, int step_hart)
 	pthread_mutex_unlock(&d->lock);
 }
 
-int soft_debug_breakpoint(struct vm *vm, uint64_t addr, bool insert)
+static int soft_debug_breakpoint(struct vm *vm, uint64_t addr, bool insert)
 {
 	struct soft_debug *d = soft_vm(vm)->dbg;
 	int ret = 0;
@@ -298,8 +298,8 @@ int soft_debug_breakpoint(struct vm *vm, uint64_t addr, bool insert)
 	return ret;
 }
 
-int soft_debug_watchpoint(struct vm *vm, uint64_t addr, uint64_t len,
-			  enum soft_watch kind, bool insert)
+static int soft_debug_watchpoint(struct vm *vm, uint64_t addr, uint64_t len,
+			  enum debug_watch kind, bool insert)
 {
 	struct soft_debug *d = soft_vm(vm)->dbg;
 	int ret = 0;
@@ -330,7 +330,7 @@ int soft_debug_watchpoint(struct vm *vm, uint64_t addr, uint64_t len,
 	return ret;
 }
 
-void soft_debug_clear(struct vm *vm)
+static void soft_debug_clear(struct vm *vm)
 {
 	struct soft_debug *d = soft_vm(vm)->dbg;
 
@@ -386,7 +386,7 @@ static int phys_debug(struct soft_vm *sv, uint64_t pa, uint8_t *buf,
 	return 0;
 }
 
-int soft_debug_memory(struct vm *vm, unsigned hart, uint64_t addr,
+static int soft_debug_memory(struct vm *vm, unsigned hart, uint64_t addr,
 		      void *buf, size_t len, bool write, bool phys)
 {
 	struct soft_vm *sv = soft_vm(vm);
@@ -411,7 +411,7 @@ int soft_debug_memory(struct vm *vm, unsigned hart, uint64_t addr,
 	return 0;
 }
 
-int soft_debug_reg(struct vm *vm, unsigned hart, unsigned reg, uint64_t *v,
+static int soft_debug_reg(struct vm *vm, unsigned hart, unsigned reg, uint64_t *v,
 		   bool write)
 {
 	struct hart *h = &soft_vm(vm)->harts[hart];
@@ -446,3 +446,15 @@ int soft_debug_reg(struct vm *vm, unsigned hart, unsigned reg, uint64_t *v,
 	}
 	return 0;
 }
+
+const struct debug_ops soft_debug_ops = {
+	.enable = soft_debug_enable,
+	.stop = soft_debug_stop,
+	.wait = soft_debug_wait,
+	.resume = soft_debug_resume,
+	.breakpoint = soft_debug_breakpoint,
+	.watchpoint = soft_debug_watchpoint,
+	.clear = soft_debug_clear,
+	.memory = soft_debug_memory,
+	.reg = soft_debug_reg,
+};
