@@ -154,6 +154,7 @@ struct cfi_flash {
 	atomic_bool faulted;		/* the image's file failed under us */
 	bool cut;			/* the power was cut: writes are lost */
 	bool sync_failed;		/* a flush to disk failed (said once) */
+	bool map_failed;		/* a map or unmap failed (said once) */
 
 	/* what a write cycle may change while mapped, to undo it */
 	void *undo_cs;

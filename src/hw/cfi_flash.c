@@ -697,16 +697,17 @@ static bool array_visible(struct cfi_flash *f)
 	       f->set->mode(f) == CFI_MODE_ARRAY;
 }
 
+/* Say once per bank that its array could not be mapped or unmapped. */
 static void report_map_error(struct cfi_flash *f, bool map, int err)
 {
-	static atomic_flag logged = ATOMIC_FLAG_INIT;
-
 	f->stats.map_errors++;
-	if (!atomic_flag_test_and_set(&logged))
+	if (!f->map_failed) {
+		f->map_failed = true;
 		fprintf(stderr, "norvm: %s: cannot %s the array: %s; %s (logged once, "
 			"counted in --stats)\n", f->cfg.name ? f->cfg.name : "flash",
 			map ? "map" : "unmap", strerror(-err),
 			map ? "its reads trap instead" : "the command is dropped");
+	}
 }
 
 /*

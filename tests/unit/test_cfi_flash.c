@@ -667,6 +667,55 @@ static void test_image_truncated(void)
 }
 
 /*
+ * A refused slot change is said once per bank: the second bank's first
+ * failure is reported although the first bank's was.
+ */
+static void test_map_error_said_per_bank(void)
+{
+	char log[] = "/tmp/norvm-cfi-log-XXXXXX", text[1024] = "", path0[64];
+	int logfd = mkstemp(log), saved = dup(STDERR_FILENO);
+	struct cfi_flash *f0, *f1;
+	struct cfi_flash_config c;
+	unsigned lines = 0;
+	ssize_t n;
+
+	make_image(4 * 2 * DEV_BLOCK, 0x5a);
+	strcpy(path0, path);
+	f0 = open_flash(4, 2, false, true);
+	make_image(4 * 2 * DEV_BLOCK, 0x5a);
+	c = (struct cfi_flash_config){
+		.base = BASE + (32u << 20), .window = 32u << 20, .path = path,
+		.map = true, .part = geometry(4, 2), .slot = 3, .name = "flash1",
+	};
+	f1 = cfi_flash_create(&vm, &c, err, sizeof(err));
+	CHECK(f0 && f1);
+	if (!f0 || !f1)
+		return;
+	dup2(logfd, STDERR_FILENO);
+	for (unsigned i = 0; i < 2; i++) {	/* twice each: said once each */
+		fake_slot_failures = 1;
+		cmd(f0, 4, 2, 0, 0x70);
+		fake_slot_failures = 1;
+		cmd(f1, 4, 2, 0, 0x70);
+	}
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = pread(logfd, text, sizeof(text) - 1, 0);
+	close(logfd);
+	unlink(log);
+	CHECK(n > 0);
+	CHECK(strstr(text, "flash0: cannot unmap the array") != NULL);
+	CHECK(strstr(text, "flash1: cannot unmap the array") != NULL);
+	for (char *p = text; (p = strchr(p, '\n')); p++)
+		lines++;
+	CHECK_EQ(lines, 2);
+	cfi_flash_destroy(f1);
+	unlink(path);
+	strcpy(path, path0);
+	done(f0);
+}
+
+/*
  * A SIGBUS that is not on an image goes where it went before: it kills
  * the process (by the signal; under a sanitizer, by its report and exit
  * status).  The child never gets past the faulting load.
@@ -968,6 +1017,7 @@ int main(void)
 	RUN(test_lock_down);
 	RUN(test_no_suspend_offered);
 	RUN(test_mapping_failures);
+	RUN(test_map_error_said_per_bank);
 	RUN(test_other_commands);
 	RUN(test_readonly_image);
 	RUN(test_sync_failure_reported);
