@@ -14,6 +14,10 @@
 #                   scripts/dtc/libfdt: Debian has no cross libfdt)
 #   make kvm-assets build what tests/e2e/kvm.sh boots (kernel, initramfs)
 #   make arm64-assets   the same for tests/e2e/arm64.sh (arm64 kernel)
+#   make install    install norvm, its man page (norvm.1, written from
+#                   `norvm --help` by help2man), its firmware and the
+#                   README under PREFIX (/usr/local), within DESTDIR;
+#   make uninstall  removes them again
 #   make linux-assets   build what tests/e2e/linux.sh and bench/linux.sh
 #                   boot (kernels, initramfs; the kernels are cached)
 
@@ -227,7 +231,31 @@ fuzz: build/fuzz/fuzz_cfi_flash build/fuzz/seeds.stamp build/fuzz/fuzz_gdb
 clean:
 	rm -rf build build-san build-tsan build-riscv64 build-aarch64 norvm norvm-san norvm-tsan norvm-riscv64 norvm-aarch64
 
-.PHONY: all tests check bench fuzz clean kvm-assets arm64-assets linux-assets
+# Installing.  The binary finds its firmware in ../share/norvm/firmware.
+PREFIX	?= /usr/local
+BINDIR	:= $(DESTDIR)$(PREFIX)/bin
+MANDIR	:= $(DESTDIR)$(PREFIX)/share/man/man1
+DATADIR	:= $(DESTDIR)$(PREFIX)/share/norvm
+DOCDIR	:= $(DESTDIR)$(PREFIX)/share/doc/norvm
+build/norvm.1: norvm
+	@mkdir -p $(dir $@)
+	help2man --no-info --no-discard-stderr \
+		--name "a virtual machine monitor around an emulated CFI NOR flash" \
+		-o $@.tmp ./norvm && mv $@.tmp $@
+install: norvm build/norvm.1 $(FIRMWARE)
+	install -d $(BINDIR) $(MANDIR) $(DOCDIR)
+	install -m 755 norvm $(BINDIR)/norvm
+	install -m 644 build/norvm.1 $(MANDIR)/norvm.1
+	install -m 644 README.md $(DOCDIR)/README.md
+	for f in $(FIRMWARE); do \
+		install -d $(DATADIR)/$$(dirname $${f#build/}) && \
+		install -m 644 $$f $(DATADIR)/$${f#build/} || exit 1; done
+uninstall:
+	rm -f $(BINDIR)/norvm $(MANDIR)/norvm.1 $(DOCDIR)/README.md
+	for f in $(FIRMWARE); do rm -f $(DATADIR)/$${f#build/}; done
+	-rmdir $(DOCDIR) $(DATADIR)/firmware/* $(DATADIR)/firmware $(DATADIR) 2>/dev/null
+
+.PHONY: all tests check bench fuzz clean kvm-assets arm64-assets linux-assets install uninstall
 .SECONDARY:
 
 -include $(shell find build build-san build-tsan build-riscv64 build-aarch64 -name '*.d' 2>/dev/null)
