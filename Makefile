@@ -15,8 +15,8 @@
 #   make kvm-assets build what tests/e2e/kvm.sh boots (kernel, initramfs)
 #   make arm64-assets   the same for tests/e2e/arm64.sh (arm64 kernel)
 #   make install    install norvm, its man page (norvm.1, written from
-#                   `norvm --help` by help2man), its firmware and the
-#                   README under PREFIX (/usr/local), within DESTDIR;
+#                   `norvm --help` by help2man), its firmware, the README
+#                   and doc/ under PREFIX (/usr/local), within DESTDIR;
 #   make uninstall  removes them again
 #   make linux-assets   build what tests/e2e/linux.sh and bench/linux.sh
 #                   boot (kernels, initramfs; the kernels are cached)
@@ -247,11 +247,15 @@ install: norvm build/norvm.1 $(FIRMWARE)
 	install -m 755 norvm $(BINDIR)/norvm
 	install -m 644 build/norvm.1 $(MANDIR)/norvm.1
 	install -m 644 README.md $(DOCDIR)/README.md
+	install -d $(DOCDIR)/doc
+	install -m 644 doc/*.md doc/*.svg $(DOCDIR)/doc/
 	for f in $(FIRMWARE); do \
 		install -d $(DATADIR)/$$(dirname $${f#build/}) && \
 		install -m 644 $$f $(DATADIR)/$${f#build/} || exit 1; done
 uninstall:
 	rm -f $(BINDIR)/norvm $(MANDIR)/norvm.1 $(DOCDIR)/README.md
+	rm -f $(addprefix $(DOCDIR)/,$(wildcard doc/*.md doc/*.svg))
+	-rmdir $(DOCDIR)/doc 2>/dev/null
 	for f in $(FIRMWARE); do rm -f $(DATADIR)/$${f#build/}; done
 	-rmdir $(DOCDIR) $(DATADIR)/firmware/* $(DATADIR)/firmware $(DATADIR) 2>/dev/null
 

@@ -1,7 +1,7 @@
 # What every benchmark shares.  A benchmark runs norvm and its peer
 # (qemu-system-riscv64, from Debian) alternated, RUNS rounds of at least 3,
 # records each figure once per round, and prints the markdown table the
-# README quotes: each cell is the median, followed by (min–max) when the
+# documentation quotes (doc/performance.md, doc/kvm.md, doc/arm64.md): each cell is the median, followed by (min–max) when the
 # rounds differ.  A ratio between two runs is taken per round (they ran
 # back to back) and summarised the same way.  Progress goes to stderr,
 # the tables to stdout.

@@ -16,7 +16,7 @@ make -s --no-print-directory install DESTDIR="$root" >"$t/install.log" 2>&1
 expect_status install_status 0 $?
 bin=$root/usr/local/bin/norvm
 check installed_runs 'timeout 30 "$bin" --version | grep -q "^norvm "' "$(tail -n 3 "$t/install.log")"
-check readme '[ -s "$root/usr/local/share/doc/norvm/README.md" ]' "no README"
+check readme '[ -s "$root/usr/local/share/doc/norvm/README.md" ] && [ -s "$root/usr/local/share/doc/norvm/doc/flash.md" ]' "no README or doc/"
 
 man=$root/usr/local/share/man/man1/norvm.1
 MANWIDTH=200 man -l "$man" 2>/dev/null | col -b >"$t/man.txt"
