@@ -88,6 +88,16 @@ struct cfi_cmdset {
 	 * says top boot).
 	 */
 	bool top_boot_reversed;
+	/*
+	 * The identity a part switched to this set takes (cmdset=NAME): a
+	 * known part's IDs, so clients take their usual paths.
+	 */
+	struct {
+		uint8_t mfr;
+		uint16_t id[3];
+		uint8_t pri_minor;	/* primary table version 1.x */
+		bool lockable;		/* block lock commands */
+	} part;
 
 	/* Power-on state (the core has cleared f->cs and the op). */
 	void (*reset)(struct cfi_flash *f);

@@ -435,6 +435,7 @@ static const struct cfi_cmdset intel = {
 	.name = "intel",
 	.title = "Intel/Sharp",
 	.ids = { 0x0001, 0x0003 },
+	.part = { .mfr = 0x89, .id = { 0x0018 }, .pri_minor = 0, .lockable = true },	/* 28F128J3 */
 	.pri_min = 0x31,
 	.state_size = sizeof(struct intel),
 	.cmd_names = kind_names,

@@ -653,6 +653,7 @@ static const struct cfi_cmdset amd = {
 	.name = "amd",
 	.title = "AMD/Fujitsu",
 	.ids = { 0x0002 },
+	.part = { .mfr = 0x01, .id = { 0x227e, 0x2222, 0x2201 }, .pri_minor = 3 },	/* S29GL256P */
 	.pri_min = 0x40,
 	.state_size = sizeof(struct amd),
 	.cmd_names = kind_names,

@@ -211,16 +211,12 @@ int cfi_part_option(struct cfi_part *p, const char *key, const char *value,
 			return -EINVAL;
 		}
 		if (cs != cfi_cmdset_for(p->cmdset)) {
-			bool amd = cs->ids[0] == 0x0002;
-
 			customise(p);
 			p->cmdset = cs->ids[0];
-			/* A known part's IDs, so clients take the usual paths. */
-			p->mfr = amd ? 0x01 : 0x89;
-			memcpy(p->id, amd ? (uint16_t[3]){ 0x227e, 0x2222, 0x2201 } :
-					    (uint16_t[3]){ 0x0018, 0, 0 }, sizeof(p->id));
-			p->pri_minor = amd ? 3 : 0;
-			p->lockable = !amd;
+			p->mfr = cs->part.mfr;
+			memcpy(p->id, cs->part.id, sizeof(p->id));
+			p->pri_minor = cs->part.pri_minor;
+			p->lockable = cs->part.lockable;
 		}
 		return 0;
 	}
@@ -370,14 +366,14 @@ void cfi_part_describe(const struct cfi_part *p, char *buf, size_t len)
 
 	regions_str(p, regions, sizeof(regions));
 	size_str(cfi_part_size(p), size, sizeof(size));
-	if (p->id[0] == 0x227e || p->id[1])
+	if (p->id[1])	/* a three-word device ID */
 		snprintf(ids, sizeof(ids), "%02x/%04x/%04x/%04x", p->mfr, p->id[0], p->id[1],
 			 p->id[2]);
 	else
 		snprintf(ids, sizeof(ids), "%02x/%04x", p->mfr, p->id[0]);
 	snprintf(buf, len, "%s: %s, %u x%u (%u-bit bus), %s, blocks %s per device, "
-		 "buffer %u B, IDs %s", p->name, p->cmdset == 2 ? "AMD/Fujitsu" :
-		 "Intel/Sharp", p->interleave, 8 * p->device_width,
+		 "buffer %u B, IDs %s", p->name, cfi_cmdset_for(p->cmdset)->title,
+		 p->interleave, 8 * p->device_width,
 		 8 * p->device_width * p->interleave,
 		 cfi_part_size(p) ? size : "size of the image", regions, p->buffer, ids);
 }
@@ -411,7 +407,7 @@ void cfi_part_list(FILE *out)
 		}
 		size_str(cfi_part_size(p), size, sizeof(size));
 		snprintf(bank, sizeof(bank), "%ux x%u", p->interleave, 8 * p->device_width);
-		if (p->id[0] == 0x227e)
+		if (p->id[1])
 			snprintf(ids, sizeof(ids), "%02x/%04x %04x %04x", p->mfr, p->id[0],
 				 p->id[1], p->id[2]);
 		else
@@ -420,7 +416,7 @@ void cfi_part_list(FILE *out)
 			time_str(k == CFI_T_BUFFER && !p->buffer ? 0 : p->typ[k], t[k],
 				 sizeof(t[k]));
 		fprintf(out, "%-12s %-6s %-9s %-6s %-14s %-6u %-21s %s / %s / %s / %s\n",
-			p->name, p->cmdset == 2 ? "amd" : "intel", bank,
+			p->name, cfi_cmdset_for(p->cmdset)->name, bank,
 			cfi_part_size(p) ? size : "image", regions, p->buffer, ids,
 			t[0], t[1], t[2], t[3]);
 	}
