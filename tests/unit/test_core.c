@@ -267,6 +267,23 @@ static void loader_elf_segments(void)
 	path = temp_file(&f, sizeof(f));
 	CHECK_EQ(load_image(&vm, path, "--firmware", VIRT_RAM_BASE, &img, err, sizeof(err)), -ENOEXEC);
 	CHECK(strstr(err, "entry point 0x1000 is outside the 1 MiB of RAM") != NULL);
+	/* The board's machine: AArch64 on an arm64 board, and not RISC-V. */
+	{
+		static const struct board arm64 = { .name = "arm64-virt", .arch = "arm64" };
+
+		f.eh.e_entry = VIRT_RAM_BASE + 0x2004;
+		unlink(path);
+		path = temp_file(&f, sizeof(f));
+		vm.board = &arm64;
+		CHECK_EQ(load_image(&vm, path, "--kernel", VIRT_RAM_BASE, &img, err, sizeof(err)), -ENOEXEC);
+		CHECK(strstr(err, "not a 64-bit little-endian AArch64 ELF file (the arm64-virt "
+			      "board's guests are arm64)") != NULL);
+		f.eh.e_machine = EM_AARCH64;
+		unlink(path);
+		path = temp_file(&f, sizeof(f));
+		CHECK_EQ(load_image(&vm, path, "--kernel", VIRT_RAM_BASE, &img, err, sizeof(err)), 0);
+		CHECK_EQ(img.entry, VIRT_RAM_BASE + 0x2004);
+	}
 	unlink(path);
 	munmap(vm.ram, vm.ram_size);
 }
