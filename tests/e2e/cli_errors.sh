@@ -8,14 +8,6 @@ head -c 300M /dev/zero >"$t/big" 2>/dev/null || truncate -s 300M "$t/big"
 printf 'hello' >"$t/small"
 chmod 000 "$t/small.noperm" 2>/dev/null || { cp "$t/small" "$t/small.noperm"; chmod 000 "$t/small.noperm"; }
 
-# bad NAME PATTERN ARGS...: refused (lib.sh's refusal) within 30 s (a case
-# that wrongly boots the dummy firmware would run forever).
-bad() {
-	local name=$1 pat=$2; shift 2
-	NORVM_TIMEOUT=30 norvm "$@" </dev/null >"$t/o" 2>"$t/e"
-	refusal "$name" "$pat" $? "$t/e"
-}
-
 bad no_command 'no command given'
 bad unknown_command "unknown command 'frobnicate'" frobnicate
 bad unknown_option 'unknown option --frob' run --frob

@@ -23,11 +23,7 @@ expect dtb_bank_width 'bank-width = <0x02>' "$t/dts"
 expect dtb_size 'reg = <0x00 0x20000000 0x00 0x400000>' "$t/dts"
 
 # bad NAME PATTERN ARGS...: refused (lib.sh's refusal).
-bad() {
-	local name=$1 pat=$2; shift 2
-	printf 'poweroff\n' | NORVM_TIMEOUT=30 norvm "$@" >"$t/o" 2>"$t/e"
-	refusal "$name" "$pat" $? "$t/e"
-}
+BAD_INPUT='poweroff\n'
 norvm flash create "$t/f.img" --size 1M
 cp "$t/f.img" "$t/f.orig"; cp "$t/b.img" "$t/b.orig"
 bad unknown_part "part=S29XX: unknown part \(norvm flash parts" \

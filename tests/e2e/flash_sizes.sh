@@ -7,11 +7,7 @@ t=$E2E_TMP
 
 # bad NAME PATTERN ARGS...: refused (lib.sh's refusal; a guest that starts
 # anyway powers off).
-bad() {
-	local name=$1 pat=$2; shift 2
-	printf "poweroff\n" | timeout 60 "$NORVM" "$@" >"$t/o" 2>"$t/e"
-	refusal "$name" "$pat" $? "$t/e"
-}
+BAD_INPUT='poweroff\n' BAD_TIMEOUT=60
 
 head -c $((768 << 10)) /dev/zero | tr '\0' '\377' >"$t/768k.img"
 cp "$t/768k.img" "$t/768k.orig"

@@ -67,17 +67,12 @@ check small_buffer_same_output \
 	"$(diff $t/u-off.lines $t/u-on,buffer=256K,threshold=1.lines | head -c 400)"
 
 # Bad options.
-bad() {	# NAME PATTERN ARGS...
-	local name=$1 pat=$2; shift 2
-	norvm run "$@" --firmware $alu </dev/null >/dev/null 2>$t/err
-	refusal "$name" "$pat" $? $t/err
-}
-bad bad_mode '^norvm: --jit fast: must be off, or on' --jit fast
-bad off_with_options '^norvm: --jit off,buffer=1M: options go with on' --jit off,buffer=1M
-bad small_buffer '^norvm: --jit buffer=64K: the buffer must be from 256K to 1G' --jit on,buffer=64K
-bad zero_threshold '^norvm: --jit threshold=0: the threshold must be' --jit on,threshold=0
-bad unknown_option "^norvm: --jit: unknown option 'fast'" --jit on,fast
-bad with_kvm '^norvm: --jit is for the built-in CPU' --accel kvm --jit on
+bad bad_mode '^norvm: --jit fast: must be off, or on' run --jit fast --firmware $alu
+bad off_with_options '^norvm: --jit off,buffer=1M: options go with on' run --jit off,buffer=1M --firmware $alu
+bad small_buffer '^norvm: --jit buffer=64K: the buffer must be from 256K to 1G' run --jit on,buffer=64K --firmware $alu
+bad zero_threshold '^norvm: --jit threshold=0: the threshold must be' run --jit on,threshold=0 --firmware $alu
+bad unknown_option "^norvm: --jit: unknown option 'fast'" run --jit on,fast --firmware $alu
+bad with_kvm '^norvm: --jit is for the built-in CPU' run --accel kvm --jit on --firmware $alu
 NORVM_JIT=fast norvm run --firmware $alu </dev/null >/dev/null 2>$t/err
 refusal bad_env '^norvm: NORVM_JIT=fast: must be off, or on' $? $t/err
 

@@ -34,6 +34,17 @@ refusal() {
 	fi
 }
 
+# bad NAME PATTERN ARGS...: `norvm ARGS` is refused (refusal above) within
+# BAD_TIMEOUT seconds (30).  BAD_INPUT (printf escapes) is typed on its
+# stdin, so that a guest that boots when it should have been refused
+# powers off instead of waiting.
+bad() {
+	local name=$1 pat=$2; shift 2
+	printf '%b' "${BAD_INPUT:-}" |
+		NORVM_TIMEOUT=${BAD_TIMEOUT:-30} norvm "$@" >"$E2E_TMP/bad.out" 2>"$E2E_TMP/bad.err"
+	refusal "$name" "$pat" $? "$E2E_TMP/bad.err"
+}
+
 # check NAME CONDITION WHY: CONDITION (a shell expression) holds.
 check() { if eval "$2"; then echo "PASS $1"; else echo "FAIL $1: $3"; fi; }
 

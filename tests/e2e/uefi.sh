@@ -114,31 +114,26 @@ expect_status rodisk_status 0 $?
 check rodisk_unchanged 'cmp -s "$t/ro.img" "$t/disk.img"' "a read-only disk changed"
 
 # ---- bad disks and stores: one line before anything runs ----
-bad() {	# NAME PATTERN ARGS...
-	local name=$1 pat=$2; shift 2
-	NORVM_TIMEOUT=30 norvm run "$@" </dev/null >"$t/o" 2>"$t/e"
-	refusal "$name" "$pat" $? "$t/e"
-}
 : >"$t/empty.img"
 head -c 1000 /dev/zero >"$t/odd.img"
 mkdir -p "$t/dir"
-bad drive_missing 'nope.img: No such file' --uefi "$t/vars2.img" --drive "$t/nope.img"
-bad drive_directory 'dir: is a directory' --uefi "$t/vars2.img" --drive "$t/dir"
-bad drive_empty 'empty.img: the disk image is empty' --uefi "$t/vars2.img" --drive "$t/empty.img"
-bad drive_odd 'odd.img: size 1000 bytes is not a whole number of 512-byte sectors' \
+bad drive_missing 'nope.img: No such file' run --uefi "$t/vars2.img" --drive "$t/nope.img"
+bad drive_directory 'dir: is a directory' run --uefi "$t/vars2.img" --drive "$t/dir"
+bad drive_empty 'empty.img: the disk image is empty' run --uefi "$t/vars2.img" --drive "$t/empty.img"
+bad drive_odd 'odd.img: size 1000 bytes is not a whole number of 512-byte sectors' run \
 	--uefi "$t/vars2.img" --drive "$t/odd.img"
-bad drive_option "unknown option 'fast'" --uefi "$t/vars2.img" --drive "$t/disk.img,fast"
-bad drive_twice 'disk.img: given twice' --uefi "$t/vars2.img" --drive "$t/disk.img" \
+bad drive_option "unknown option 'fast'" run --uefi "$t/vars2.img" --drive "$t/disk.img,fast"
+bad drive_twice 'disk.img: given twice' run --uefi "$t/vars2.img" --drive "$t/disk.img" \
 	--drive "$t/disk.img"
-bad store_odd '^norvm: --uefi .*odd.img: size 1000 is not a multiple of the 256 KiB erase block' \
+bad store_odd '^norvm: --uefi .*odd.img: size 1000 is not a multiple of the 256 KiB erase block' run \
 	--uefi "$t/odd.img"
-bad store_directory 'dir: is a directory' --uefi "$t/dir"
-bad code_odd '^norvm: --uefi-code .*odd.img: size 1000 is not a multiple' --uefi "$t/vars2.img" \
+bad store_directory 'dir: is a directory' run --uefi "$t/dir"
+bad code_odd '^norvm: --uefi-code .*odd.img: size 1000 is not a multiple' run --uefi "$t/vars2.img" \
 	--uefi-code "$t/odd.img"
-bad uefi_with_flash '--uefi puts UEFI.s code in flash bank 0' --uefi "$t/vars2.img" \
+bad uefi_with_flash '--uefi puts UEFI.s code in flash bank 0' run --uefi "$t/vars2.img" \
 	--flash "$t/disk.img"
 if hold_lock "$t/disk.img" --firmware "$UBOOT_M" --drive "$t/disk.img"; then
-	bad drive_in_use 'disk.img: in use by another process' --uefi "$t/vars2.img" \
+	bad drive_in_use 'disk.img: in use by another process' run --uefi "$t/vars2.img" \
 		--drive "$t/disk.img"
 else
 	echo "FAIL drive_in_use: $HOLD_WHY"
