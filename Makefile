@@ -203,7 +203,7 @@ build/bench/pty_run: bench/pty_run.c
 
 # libFuzzer target for the CFI flash (clang), run for FUZZ_TIME seconds.
 FUZZ_TIME ?= 30
-FUZZ_LIB := $(wildcard src/hw/cfi_*.c) src/vm_core.c src/mmio.c src/util.c src/files.c src/devtree.c
+FUZZ_LIB := $(wildcard src/hw/cfi_*.c) src/vm_core.c src/mmio.c src/util.c src/files.c src/devtree.c src/trace.c
 build/fuzz/fuzz_cfi_flash: fuzz/fuzz_cfi_flash.c $(FUZZ_LIB) $(wildcard src/*.h src/hw/*.h)
 	@mkdir -p $(dir $@)
 	clang -g -O1 $(STD) -Wall -Wextra -Werror -Wno-unused-parameter \

@@ -20,6 +20,7 @@
 #include "machine.h"
 #include "pack.h"
 #include "stats.h"
+#include "trace.h"
 #include "util.h"
 
 #define NORVM_VERSION "0.1.0"
@@ -113,6 +114,11 @@ static const char usage_text[] =
 "  --stats-json FILE   write the same statistics as JSON, with a timeline:\n"
 "                      each device's exits in every interval of wall time\n"
 "  --stats-interval MS the timeline's interval, 1 to 60000 ms (default 10)\n"
+"  --trace LIST        one line on stderr per event of each kind in LIST\n"
+"                      (comma-separated): mmio (every device access), flash\n"
+"                      (every flash write cycle and the mode it leaves), map\n"
+"                      (a flash array mapped or unmapped), or all.\n"
+"                      NORVM_TRACE in the environment takes the same list\n"
 "\n"
 "console: on a terminal, Ctrl-A x quits; piped input is typed into the UART\n"
 "as the guest becomes ready for it.\n";
@@ -139,7 +145,7 @@ enum {
 	OPT_FIRMWARE = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DUMP_DTB,
 	OPT_STATS, OPT_STATS_JSON, OPT_HELP, OPT_FLASH, OPT_FLASH_MAP, OPT_BOOT,
 	OPT_GDB, OPT_GDB_WAIT, OPT_ACCEL, OPT_STATS_INTERVAL, OPT_JIT, OPT_CLOCK,
-	OPT_UEFI, OPT_UEFI_CODE, OPT_DRIVE, OPT_MACHINE,
+	OPT_UEFI, OPT_UEFI_CODE, OPT_DRIVE, OPT_MACHINE, OPT_TRACE,
 };
 
 static const struct option run_options[] = {
@@ -150,6 +156,7 @@ static const struct option run_options[] = {
 	{ "memory", required_argument, NULL, 'm' },
 	{ "cpus", required_argument, NULL, 'c' },
 	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
+	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "stats-json", required_argument, NULL, OPT_STATS_JSON },
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
@@ -342,6 +349,7 @@ static int parse_drive(char *arg, struct vm_config *c)
 static int parse_run(int argc, char **argv, struct vm_config *c)
 {
 	int opt, clock = -1;
+	const char *trace_list = NULL;
 
 	memset(c, 0, sizeof(*c));
 	c->ram_size = UINT64_C(256) << 20;
@@ -364,6 +372,7 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 		case OPT_INITRD: c->initrd = optarg; break;
 		case OPT_APPEND: c->append = optarg; break;
 		case OPT_DUMP_DTB: c->dump_dtb = optarg; break;
+		case OPT_TRACE: trace_list = optarg; break;
 		case OPT_STATS: c->stats = true; break;
 		case OPT_STATS_JSON: c->stats_json = optarg; break;
 		case OPT_STATS_INTERVAL:
@@ -430,6 +439,14 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 		return die_usage("--jit is for the built-in CPU; KVM runs the guest");
 	if (clock == 1 && !strcmp(c->accel, "kvm"))
 		return die_usage("--clock virtual is the built-in CPU's; KVM runs on host time");
+	if (!trace_list)
+		trace_list = getenv("NORVM_TRACE");
+	if (trace_list) {
+		char why[256];
+
+		if (trace_parse(trace_list, why, sizeof(why)))
+			return die_usage("%s", why);
+	}
 	/* The environment's default, for running whole test suites one way. */
 	if (c->jit < 0 && getenv("NORVM_JIT")) {
 		char *env = strdup(getenv("NORVM_JIT"));

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mmio.h"
+#include "trace.h"
 
 int mmio_register(struct mmio_bus *bus, uint64_t base, uint64_t size,
 		  const char *name, const struct mmio_ops *ops, void *opaque)
@@ -85,5 +86,8 @@ bool mmio_dispatch(struct mmio_bus *bus, struct mmio_exit *e)
 
 		e->data = e->len == 8 ? v : v & ((1ull << (8 * e->len)) - 1);
 	}
+	if (tracing(TRACE_MMIO))
+		trace("mmio %s %s +0x%" PRIx64 " %u 0x%" PRIx64, r->name,
+		      e->is_fetch ? "fetch" : e->is_write ? "write" : "read", off, e->len, e->data);
 	return true;
 }

@@ -41,6 +41,7 @@
 #include "hw/cfi_cmdset.h"
 #include "util.h"
 #include "services.h"
+#include "trace.h"
 
 #define TICKS_PER_US	(VM_TIMEBASE_HZ / 1000000)
 _Static_assert(TICKS_PER_US == CFI_TICKS_PER_US, "mtime runs at 10 MHz");
@@ -710,6 +711,11 @@ static void report_map_error(struct cfi_flash *f, bool map, int err)
 	}
 }
 
+/* What reads return in each mode, as --stats and --trace name it. */
+static const char *const mode_names[CFI_MODES] = {
+	"array", "status", "id", "query"
+};
+
 /*
  * Map or unmap the array to match what reads return.  Called with the lock
  * held.  A failed map is safe (array reads then trap and are answered
@@ -731,6 +737,9 @@ static bool update_mapping(struct cfi_flash *f)
 		return want;
 	}
 	f->mapped = want;
+	if (tracing(TRACE_MAP))
+		trace("map %s %s", f->cfg.name ? f->cfg.name : "flash",
+		      want ? "mapped" : "unmapped");
 	/*
 	 * An unmap and the map that ends it are charged to programming when
 	 * a program ran in between (Intel: 0x40 ... 0xFF; AMD with the timing
@@ -873,6 +882,9 @@ void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
 		if (!update_mapping(f))
 			restore(f);
 		f->undo_armed = false;
+		if (tracing(TRACE_FLASH))
+			trace("flash %s cycle +0x%" PRIx64 " %u 0x%" PRIx64 " -> %s",
+			      f->cfg.name ? f->cfg.name : "flash", a, n, v, mode_names[mode_now(f)]);
 	}
 	pthread_mutex_unlock(&f->lock);
 }
@@ -1274,9 +1286,6 @@ uint64_t cfi_flash_cmd_count(struct cfi_flash *f, const char *kind)
 	return n;
 }
 
-static const char *const mode_names[CFI_MODES] = {
-	"array", "status", "id", "query"
-};
 
 /* Mapping changes per programmed bus word, as a decimal string. */
 static void per_word(const struct cfi_flash_stats *s, char *buf, size_t len)
