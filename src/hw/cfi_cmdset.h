@@ -28,7 +28,6 @@
 
 #include "hw/cfi_flash.h"
 
-#define CFI_CMD_KINDS_MAX	24	/* command kinds a set may count */
 #define CFI_QUERY_MAX		0x100	/* query table bytes per device */
 
 /* What an operation does to the image. */
@@ -79,8 +78,8 @@ struct cfi_cmdset {
 	uint16_t ids[3];		/* primary algorithm IDs it implements */
 	unsigned pri_min;		/* lowest offset for its primary table */
 	size_t state_size;		/* bytes of per-bank state (f->cs) */
-	const char *const *cmd_names;	/* command kinds it counts */
-	unsigned ncmds;
+	const char *const *cmd_names;	/* command kinds it counts... */
+	unsigned ncmds;			/* ...at most CFI_CMD_SLOTS */
 	/*
 	 * The CFI erase-region table lists regions in this order: false,
 	 * lowest address first; true for a top-boot part of this set
@@ -123,8 +122,10 @@ struct cfi_cmdset {
 	 * read (`read`: the access is a read).
 	 */
 	void (*tick)(struct cfi_flash *f, bool read);
-	/* Fill the primary vendor table at `p`; returns its length. */
-	unsigned (*pri)(struct cfi_flash *f, uint8_t *p, unsigned room);
+	/* Fill the primary vendor table at `p`, after its "PRI1x" header:
+	 * at most pri_len bytes from p. */
+	void (*pri)(struct cfi_flash *f, uint8_t *p);
+	unsigned pri_len;
 };
 
 void cfi_cmdset_register(const struct cfi_cmdset *cs);

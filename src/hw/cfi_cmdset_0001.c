@@ -415,7 +415,7 @@ static void intel_op_done(struct cfi_flash *f)
 }
 
 /* Intel primary extended query, after "PRI" and the version. */
-static unsigned intel_pri(struct cfi_flash *f, uint8_t *p, unsigned room)
+static void intel_pri(struct cfi_flash *f, uint8_t *p)
 {
 	uint32_t features = 0;
 
@@ -428,7 +428,6 @@ static unsigned intel_pri(struct cfi_flash *f, uint8_t *p, unsigned room)
 	p[9] = 0x00;			/* nothing runs while erase is suspended */
 	p[10] = f->part.lockable ? 0x03 : 0x00;	/* block status: lock, down */
 	p[12] = f->part.vcc_max >= 0x30 ? 0x33 : 0x18;	/* Vcc optimum */
-	return 0x0e;
 }
 
 static const struct cfi_cmdset intel = {
@@ -446,6 +445,7 @@ static const struct cfi_cmdset intel = {
 	.read = intel_read,
 	.op_done = intel_op_done,
 	.pri = intel_pri,
+	.pri_len = 0x0e,
 };
 
 CFI_CMDSET_REGISTER(intel)

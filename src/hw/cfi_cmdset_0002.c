@@ -628,7 +628,7 @@ static void amd_reset(struct cfi_flash *f)
 }
 
 /* AMD primary vendor table, after "PRI" and the version. */
-static unsigned amd_pri(struct cfi_flash *f, uint8_t *p, unsigned room)
+static void amd_pri(struct cfi_flash *f, uint8_t *p)
 {
 	unsigned boot = cfi_part_boot(&f->part);
 
@@ -643,10 +643,9 @@ static unsigned amd_pri(struct cfi_flash *f, uint8_t *p, unsigned room)
 	p[13] = 0xb5; p[14] = 0xc5;	/* ACC 11.5 - 12.5 V */
 	p[15] = (uint8_t)(boot ? boot : 4);	/* 2 bottom, 3 top, 4 uniform */
 	if (f->part.pri_minor < 3)
-		return 0x10;
+		return;			/* version 1.0-1.2: 16 bytes */
 	p[16] = 0x00;			/* no program suspend */
 	p[17] = 0x01;			/* unlock bypass */
-	return 0x14;
 }
 
 static const struct cfi_cmdset amd = {
@@ -666,6 +665,7 @@ static const struct cfi_cmdset amd = {
 	.op_done = amd_op_done,
 	.tick = amd_tick,
 	.pri = amd_pri,
+	.pri_len = 0x14,
 };
 
 CFI_CMDSET_REGISTER(amd)

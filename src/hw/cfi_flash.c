@@ -51,8 +51,20 @@ _Static_assert(TICKS_PER_US == CFI_TICKS_PER_US, "mtime runs at 10 MHz");
 #define MAX_CMDSETS	8
 static const struct cfi_cmdset *cmdsets[MAX_CMDSETS];
 
+/*
+ * A command set that does not fit the core's tables is a bug in norvm, found
+ * at start-up (registration runs before main).
+ */
 void cfi_cmdset_register(const struct cfi_cmdset *cs)
 {
+	/* The primary table's header, then pri(): from 0x2d + 4 per region. */
+	if (cs->ncmds > CFI_CMD_SLOTS ||
+	    0x2d + 4 * CFI_MAX_REGIONS + cs->pri_len > CFI_QUERY_MAX ||
+	    cs->pri_min + cs->pri_len > CFI_QUERY_MAX) {
+		fprintf(stderr, "norvm: command set %s does not fit the flash's tables\n",
+			cs->name);
+		abort();
+	}
 	for (unsigned i = 0; i < MAX_CMDSETS; i++)
 		if (!cmdsets[i]) {
 			cmdsets[i] = cs;
@@ -239,7 +251,7 @@ static void build_query(struct cfi_flash *f)
 	q[0x16] = (uint8_t)(pri >> 8);
 	q[pri] = 'P'; q[pri + 1] = 'R'; q[pri + 2] = 'I';
 	q[pri + 3] = '1'; q[pri + 4] = (uint8_t)('0' + p->pri_minor);
-	f->set->pri(f, q + pri, (unsigned)sizeof(f->query) - pri);
+	f->set->pri(f, q + pri);
 }
 
 /* ---- time and operations ---- */
