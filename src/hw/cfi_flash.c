@@ -39,6 +39,7 @@
 
 #include "files.h"
 #include "hw/cfi_cmdset.h"
+#include "hw/cfi_core.h"
 #include "util.h"
 #include "services.h"
 #include "trace.h"
@@ -277,7 +278,7 @@ static void report_sync_error(struct cfi_flash *f, int e, const char *when)
  * With `sync`, flush what an operation changed to disk; false when that
  * failed, and the operation must report a failure as the part would.
  */
-static bool sync_range(struct cfi_flash *f, uint64_t off, uint64_t len)
+bool cfi_sync_range(struct cfi_flash *f, uint64_t off, uint64_t len)
 {
 	uint64_t start = off & ~(uint64_t)(sysconf(_SC_PAGESIZE) - 1);
 
@@ -303,7 +304,7 @@ enum cfi_op_result cfi_check(struct cfi_flash *f, unsigned block)
  * is about to change, to put them back if the cycle is undone (only while
  * the array is mapped; the first change of a cycle is the one kept).
  */
-static void undo_save(struct cfi_flash *f, uint64_t off, uint64_t len)
+void cfi_undo_save(struct cfi_flash *f, uint64_t off, uint64_t len)
 {
 	if (!f->undo_armed || f->undo_len || !len)
 		return;
@@ -320,219 +321,13 @@ static void undo_save(struct cfi_flash *f, uint64_t off, uint64_t len)
 	f->undo_len = len;
 }
 
-/* ---- interrupted operations (powercut=N, fail=N) ---- */
-
-/* splitmix64: small, and the same numbers on every host. */
-static uint64_t rng_next(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-/* The random state for operation `n`: a function of the seed and n only. */
-static uint64_t rng_for(const struct cfi_flash *f, uint64_t n)
-{
-	uint64_t s = f->cfg.seed;
-
-	s = rng_next(&s) ^ n * 0xd1b54a32d192ed03ull;
-	return s;
-}
-
-/* Where an interrupted operation left its mark. */
-struct cfi_cut {
-	uint64_t off, len;	/* the bytes it left partial */
-	unsigned block;
-	unsigned done, of;	/* erase: blocks fully erased before, selected */
-};
-
-/*
- * An interrupted program: of the bits it was clearing (1 in the image, 0
- * in the data, in the bytes it was given), each is cleared or not at
- * random, and when there are two or more at least one is cleared and one
- * is not.  No other bit changes: a program never sets a bit.
- */
-static void partial_program(struct cfi_flash *f, uint64_t *rng, struct cfi_cut *w)
-{
-	struct cfi_op *op = &f->op;
-	uint64_t n = 0, k = 0, yes, no;
-	uint64_t bits = 0;
-	unsigned have = 0;
-
-	for (uint64_t i = 0; i < op->len; i++)
-		if (!op->valid || op->valid[i])
-			n += (uint64_t)__builtin_popcount(f->image[op->off + i] & ~op->data[i] & 0xff);
-	w->off = op->off;
-	w->len = op->len;
-	w->block = cfi_block_index(f, op->off);
-	if (!n)
-		return;
-	undo_save(f, op->off, op->len);
-	yes = rng_next(rng) % n;			/* this bit is cleared */
-	no = n > 1 ? (yes + 1 + rng_next(rng) % (n - 1)) % n : n;	/* this one not */
-	for (uint64_t i = 0; i < op->len; i++) {
-		uint8_t *b = &f->image[op->off + i];
-		uint8_t clearing, clear = 0;
-
-		if (op->valid && !op->valid[i])
-			continue;
-		clearing = *b & (uint8_t)~op->data[i];
-		for (unsigned j = 0; j < 8; j++) {
-			bool c;
-
-			if (!(clearing & 1u << j))
-				continue;
-			if (!have) {
-				bits = rng_next(rng);
-				have = 64;
-			}
-			c = bits & 1;
-			bits >>= 1;
-			have--;
-			if (k == yes)
-				c = true;
-			else if (k == no)
-				c = false;
-			k++;
-			if (c)
-				clear |= (uint8_t)(1u << j);
-		}
-		*b &= (uint8_t)~clear;
-	}
-	sync_range(f, op->off, op->len);
-}
-
-/*
- * An interrupted erase: the selected blocks are erased one after another,
- * lowest first; the power fails in one of them, chosen at random.  Those
- * before it are erased; in it each byte is, at random, erased (0xFF),
- * unchanged, or has some of its 0 bits set; those after it are unchanged.
- * An erase only sets bits, and only in its blocks.
- */
-static void partial_erase(struct cfi_flash *f, uint64_t *rng, struct cfi_cut *w)
-{
-	struct cfi_op *op = &f->op;
-	unsigned todo = 0, k, i = 0, first = f->nblocks, last = 0;
-
-	for (unsigned b = 0; b < f->nblocks; b++)
-		if (op->erase[b] && cfi_check(f, b) == CFI_OP_OK) {
-			todo++;
-			first = b < first ? b : first;
-			last = b;
-		}
-	if (!todo)
-		return;
-	undo_save(f, f->blocks[first].off,
-		  f->blocks[last].off + f->blocks[last].size - f->blocks[first].off);
-	k = (unsigned)(rng_next(rng) % todo);
-	w->done = k;
-	w->of = todo;
-	for (unsigned b = 0; b < f->nblocks; b++) {
-		uint8_t *p = f->image + f->blocks[b].off;
-
-		if (!op->erase[b] || cfi_check(f, b) != CFI_OP_OK)
-			continue;
-		if (i < k) {
-			memset(p, 0xff, f->blocks[b].size);
-			f->stats.erased_blocks++;
-		} else if (i == k) {
-			for (uint64_t j = 0; j < f->blocks[b].size; j += 8) {
-				uint64_t r = rng_next(rng);
-
-				for (unsigned m = 0; m < 8 && j + m < f->blocks[b].size;
-				     m++, r >>= 8) {
-					/* 3 in 8 erased, 3 in 8 unchanged, 2 in 8 between */
-					unsigned how = r & 7;
-
-					if (how < 3)
-						p[j + m] = 0xff;
-					else if (how >= 6)
-						p[j + m] |= (uint8_t)rng_next(rng);
-				}
-			}
-			w->off = f->blocks[b].off;
-			w->len = f->blocks[b].size;
-			w->block = b;
-		} else {
-			break;
-		}
-		sync_range(f, f->blocks[b].off, f->blocks[b].size);
-		i++;
-	}
-}
-
-static void partial(struct cfi_flash *f, struct cfi_cut *w)
-{
-	uint64_t rng = rng_for(f, f->op.number);
-
-	memset(w, 0, sizeof(*w));
-	if (f->op.kind == CFI_OP_PROGRAM)
-		partial_program(f, &rng, w);
-	else
-		partial_erase(f, &rng, w);
-}
-
-/* "operation 3, program at 0x200+0x100 (block 0)" */
-static void describe_cut(const struct cfi_flash *f, const struct cfi_cut *w,
-			 char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "operation %" PRIu64 ", %s at 0x%" PRIx64 "+0x%"
-			 PRIx64 " (block %u", f->op.number,
-			 f->op.kind == CFI_OP_PROGRAM ? "program" : "erase",
-			 w->off, w->len, w->block);
-
-	if (n > 0 && (size_t)n < len && w->of > 1)
-		n += snprintf(buf + n, len - (size_t)n, "; %u of the %u selected blocks "
-			      "erased before it", w->done, w->of);
-	if (n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, ")");
-}
-
-/*
- * The power fails during the operation set up in f->op: it is left
- * partial, everything before it is on disk, the bank takes no further
- * write and the VM stops with CFI_POWERCUT_STATUS.
- */
-static void power_cut(struct cfi_flash *f)
-{
-	struct cfi_cut w;
-	char what[160];
-
-	partial(f, &w);
-	if (f->fd >= 0 && !f->cfg.readonly)
-		msync(f->image, f->size, MS_SYNC);
-	f->cut = true;
-	f->op.running = f->op.suspended = false;
-	describe_cut(f, &w, what, sizeof(what));
-	fprintf(stderr, "norvm: %s: power cut during %s, seed %" PRIu64 "; exit "
-		"status %d\n", f->cfg.name ? f->cfg.name : "flash", what, f->cfg.seed,
-		CFI_POWERCUT_STATUS);
-	vm_request_exit(f->vm, VM_EXIT_POWEROFF, CFI_POWERCUT_STATUS);
-}
-
-/* An operation that fails (fail=N): left partial, its status says so. */
-static void fail_op(struct cfi_flash *f)
-{
-	struct cfi_cut w;
-	char what[160];
-
-	partial(f, &w);
-	f->op.result = CFI_OP_FAILED;
-	describe_cut(f, &w, what, sizeof(what));
-	fprintf(stderr, "norvm: %s: %s fails (fail=%" PRIu64 "), left partial, seed %"
-		PRIu64 "\n", f->cfg.name ? f->cfg.name : "flash", what, f->cfg.fail,
-		f->cfg.seed);
-}
-
 /* The operation's effect on the image: the one place it happens. */
 static void apply(struct cfi_flash *f)
 {
 	struct cfi_op *op = &f->op;
 
 	if (op->fail && op->result == CFI_OP_OK) {
-		fail_op(f);
+		cfi_fail_op(f);
 	} else if (op->kind == CFI_OP_PROGRAM && op->result == CFI_OP_OK) {
 		uint64_t lo = op->len, hi = 0;
 
@@ -541,14 +336,14 @@ static void apply(struct cfi_flash *f)
 
 			if (op->valid && !op->valid[i])
 				continue;
-			undo_save(f, op->off, op->len);
+			cfi_undo_save(f, op->off, op->len);
 			if (op->data[i] & ~*b)
 				op->result = CFI_OP_NOT_ERASED;
 			*b &= op->data[i];
 			lo = i < lo ? i : lo;
 			hi = i + 1;
 		}
-		if (hi && !sync_range(f, op->off + lo, hi - lo))
+		if (hi && !cfi_sync_range(f, op->off + lo, hi - lo))
 			op->result = CFI_OP_FAILED;
 	} else if (op->kind == CFI_OP_ERASE) {
 		unsigned first = f->nblocks, last = 0;
@@ -559,13 +354,13 @@ static void apply(struct cfi_flash *f)
 				last = b;
 			}
 		if (first < f->nblocks)
-			undo_save(f, f->blocks[first].off, f->blocks[last].off +
+			cfi_undo_save(f, f->blocks[first].off, f->blocks[last].off +
 				  f->blocks[last].size - f->blocks[first].off);
 		for (unsigned b = 0; b < f->nblocks; b++) {
 			if (!op->erase[b] || cfi_check(f, b) != CFI_OP_OK)
 				continue;
 			memset(f->image + f->blocks[b].off, 0xff, f->blocks[b].size);
-			if (!sync_range(f, f->blocks[b].off, f->blocks[b].size))
+			if (!cfi_sync_range(f, f->blocks[b].off, f->blocks[b].size))
 				op->result = CFI_OP_FAILED;
 			f->stats.erased_blocks++;
 		}
@@ -586,7 +381,7 @@ static void start(struct cfi_flash *f, uint64_t us)
 	f->op.suspended = false;
 	f->op.fail = f->op.number && f->op.number == f->cfg.fail;
 	if (f->op.number && f->op.number == f->cfg.powercut) {
-		power_cut(f);
+		cfi_power_cut(f);
 		return;
 	}
 	if (!f->timing || !us) {
@@ -724,7 +519,7 @@ static void report_map_error(struct cfi_flash *f, bool map, int err)
 }
 
 /* What reads return in each mode, as --stats and --trace name it. */
-static const char *const mode_names[CFI_MODES] = {
+const char *const cfi_mode_names[CFI_MODES] = {
 	"array", "status", "id", "query"
 };
 
@@ -860,7 +655,7 @@ static void restore(struct cfi_flash *f)
 	f->toggle = f->undo_toggle;
 	if (f->undo_len) {
 		memcpy(f->image + f->undo_off, f->undo, f->undo_len);
-		sync_range(f, f->undo_off, f->undo_len);
+		cfi_sync_range(f, f->undo_off, f->undo_len);
 	}
 }
 
@@ -896,7 +691,7 @@ void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
 		f->undo_armed = false;
 		if (tracing(TRACE_FLASH))
 			trace("flash %s cycle +0x%" PRIx64 " %u 0x%" PRIx64 " -> %s",
-			      f->cfg.name ? f->cfg.name : "flash", a, n, v, mode_names[mode_now(f)]);
+			      f->cfg.name ? f->cfg.name : "flash", a, n, v, cfi_mode_names[mode_now(f)]);
 	}
 	pthread_mutex_unlock(&f->lock);
 }
@@ -1277,89 +1072,6 @@ bool cfi_flash_mapped(struct cfi_flash *f)
 	m = f->mapped;
 	pthread_mutex_unlock(&f->lock);
 	return m;
-}
-
-void cfi_flash_get_stats(struct cfi_flash *f, struct cfi_flash_stats *out)
-{
-	pthread_mutex_lock(&f->lock);
-	*out = f->stats;
-	pthread_mutex_unlock(&f->lock);
-}
-
-uint64_t cfi_flash_cmd_count(struct cfi_flash *f, const char *kind)
-{
-	uint64_t n = 0;
-
-	pthread_mutex_lock(&f->lock);
-	for (unsigned i = 0; i < f->set->ncmds; i++)
-		if (!strcmp(f->set->cmd_names[i], kind))
-			n = f->stats.cmds[i];
-	pthread_mutex_unlock(&f->lock);
-	return n;
-}
-
-
-/* Mapping changes per programmed bus word, as a decimal string. */
-static void per_word(const struct cfi_flash_stats *s, char *buf, size_t len)
-{
-	if (s->words)
-		snprintf(buf, len, "%.4f", (double)s->program_map_changes / (double)s->words);
-	else
-		snprintf(buf, len, "null");
-}
-
-void cfi_flash_print_stats(struct cfi_flash *f, FILE *out)
-{
-	struct cfi_flash_stats s;
-	char pw[32];
-
-	cfi_flash_get_stats(f, &s);
-	fprintf(out, "  %s: %s, %s command set%s\n", f->cfg.name ? f->cfg.name : "flash",
-		f->part.name, f->set->title, f->timing ? ", timing real" : "");
-	fprintf(out, "    trapped reads");
-	for (unsigned i = 0; i < CFI_MODES; i++)
-		fprintf(out, " %s %" PRIu64, mode_names[i], s.reads[i]);
-	fprintf(out, " (while busy %" PRIu64 "); writes %" PRIu64 "; maps %" PRIu64
-		", unmaps %" PRIu64, s.busy_reads, s.writes, s.maps, s.unmaps);
-	if (s.map_errors)
-		fprintf(out, ", failed mapping changes %" PRIu64, s.map_errors);
-	fprintf(out, "\n");
-	per_word(&s, pw, sizeof(pw));
-	fprintf(out, "    operations %" PRIu64 ": program %" PRIu64 " (%" PRIu64 " words; mapping "
-		"changes around them %" PRIu64 ", %s per word), erase %" PRIu64 " (%" PRIu64 " blocks), suspended %"
-		PRIu64 "\n", s.ops, s.programs, s.words, s.program_map_changes, s.words ? pw : "-",
-		s.erases,
-		s.erased_blocks, s.suspends);
-	fprintf(out, "    commands:");
-	for (unsigned i = 0; i < f->set->ncmds; i++)
-		if (s.cmds[i])
-			fprintf(out, " %s %" PRIu64, f->set->cmd_names[i], s.cmds[i]);
-	fprintf(out, "\n");
-}
-
-void cfi_flash_stats_json(struct cfi_flash *f, FILE *out)
-{
-	struct cfi_flash_stats s;
-	char pw[32];
-
-	cfi_flash_get_stats(f, &s);
-	per_word(&s, pw, sizeof(pw));
-	fprintf(out, "{\"part\": \"%s\", \"cmdset\": \"%s\", \"timing\": %s, \"reads\": {",
-		f->part.name, f->set->name, f->timing ? "true" : "false");
-	for (unsigned i = 0; i < CFI_MODES; i++)
-		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", mode_names[i], s.reads[i]);
-	fprintf(out, "}, \"busy_reads\": %" PRIu64 ", \"writes\": %" PRIu64
-		", \"maps\": %" PRIu64 ", \"unmaps\": %" PRIu64 ", \"map_errors\": %" PRIu64
-		", \"operations\": %" PRIu64 ", \"programs\": %" PRIu64 ", \"words\": %" PRIu64
-		", \"program_map_changes\": %" PRIu64
-		", \"map_changes_per_word\": %s, \"erases\": %" PRIu64
-		", \"erased_blocks\": %" PRIu64 ", \"suspends\": %" PRIu64 ", \"commands\": {",
-		s.busy_reads, s.writes, s.maps, s.unmaps, s.map_errors, s.ops, s.programs, s.words,
-		s.program_map_changes, pw, s.erases, s.erased_blocks, s.suspends);
-	for (unsigned i = 0; i < f->set->ncmds; i++)
-		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", f->set->cmd_names[i],
-			s.cmds[i]);
-	fprintf(out, "}}");
 }
 
 int cfi_flash_create_image(const char *path, uint64_t size, const void *from,
