@@ -6,6 +6,7 @@
 
 #include "mmio.h"
 #include "trace.h"
+#include "util.h"
 
 int mmio_register(struct mmio_bus *bus, uint64_t base, uint64_t size,
 		  const char *name, const struct mmio_ops *ops, void *opaque)
@@ -69,11 +70,9 @@ bool mmio_dispatch(struct mmio_bus *bus, struct mmio_exit *e)
 
 	if (!r || e->addr - r->base > r->size - e->len) {
 		atomic_fetch_add_explicit(&bus->unclaimed, 1, memory_order_relaxed);
-		if (!atomic_exchange(&bus->unclaimed_logged, true))
-			fprintf(stderr, "norvm: guest %s of %u bytes at 0x%" PRIx64
-				" hits no device: access fault (logged once)\n",
-				e->is_fetch ? "fetch" : e->is_write ? "write" : "read",
-				e->len, e->addr);
+		say_once(&bus->unclaimed_logged, "guest %s of %u bytes at 0x%" PRIx64
+			 " hits no device: access fault (logged once)",
+			 e->is_fetch ? "fetch" : e->is_write ? "write" : "read", e->len, e->addr);
 		return false;
 	}
 	count(&r->counts, e);

@@ -1,6 +1,8 @@
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
@@ -78,4 +80,17 @@ uint32_t crc32_ieee(uint32_t crc, const void *buf, size_t len)
 			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
 	}
 	return ~crc;
+}
+
+void say_once(atomic_bool *said, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (atomic_exchange(said, true))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "norvm: %s\n", line);
 }

@@ -2,6 +2,8 @@
 #ifndef NORVM_UTIL_H
 #define NORVM_UTIL_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,5 +27,12 @@ int parse_size(const char *s, uint64_t bare, uint64_t *out);
  * go on over more bytes.
  */
 uint32_t crc32_ieee(uint32_t crc, const void *buf, size_t len);
+
+/*
+ * A problem worth one line, not one per occurrence: "norvm: " and the
+ * message on stderr the first time `said` is found false (it is set, by
+ * whichever thread gets there first).
+ */
+void say_once(atomic_bool *said, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "hw/finisher.h"
 #include "services.h"
+#include "util.h"
 
 #define FINISHER_PASS	0x5555
 #define FINISHER_FAIL	0x3333
@@ -51,9 +52,8 @@ static void finisher_write(void *opaque, uint64_t off, unsigned len,
 		vm_request_exit(f->vm, VM_EXIT_RESET, 0);
 		break;
 	default:
-		if (!atomic_exchange(&f->warned, true))
-			fprintf(stderr, "norvm: test finisher: unknown command "
-				"0x%llx ignored\n", (unsigned long long)val);
+		say_once(&f->warned, "test finisher: unknown command 0x%llx ignored",
+			 (unsigned long long)val);
 	}
 }
 

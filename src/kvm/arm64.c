@@ -26,6 +26,7 @@
 
 #include "kvm/a64.h"
 #include "kvm/kvm.h"
+#include "util.h"
 #include "vm.h"
 
 const char *const kvm_arch_guest = "arm64";
@@ -391,9 +392,9 @@ void kvm_arch_irqchip_line(struct vm *vm, struct kvm_state *k, unsigned line, bo
 		.level = level,
 	};
 
-	if (ioctl(k->vm_fd, KVM_IRQ_LINE, &l) < 0 && !atomic_exchange(&k->irq_warned, true))
-		fprintf(stderr, "norvm: KVM_IRQ_LINE %u: %s (logged once)\n", line,
-			strerror(errno));
+	if (ioctl(k->vm_fd, KVM_IRQ_LINE, &l) < 0)
+		say_once(&k->irq_warned, "KVM_IRQ_LINE %u: %s (logged once)", line,
+			 strerror(errno));
 }
 
 #endif

@@ -18,6 +18,7 @@
 #include "console.h"
 #include "kvm/guest_insn.h"
 #include "kvm/kvm.h"
+#include "util.h"
 #include "vm.h"
 
 /* SBI extensions KVM forwards to the VMM. */
@@ -232,10 +233,9 @@ void kvm_arch_set_irq(struct vm *vm, struct kvm_state *k, unsigned hart,
 	/* Without M-mode the PLIC's S-mode context is the only line. */
 	if (irq != IRQ_S_EXT)
 		return;
-	if (ioctl(k->vcpus[hart].fd, KVM_INTERRUPT, &i) < 0 &&
-	    !atomic_exchange(&k->irq_warned, true))
-		fprintf(stderr, "norvm: hart %u: KVM_INTERRUPT: %s (logged once)\n",
-			hart, strerror(errno));
+	if (ioctl(k->vcpus[hart].fd, KVM_INTERRUPT, &i) < 0)
+		say_once(&k->irq_warned, "hart %u: KVM_INTERRUPT: %s (logged once)", hart,
+			 strerror(errno));
 }
 
 int kvm_arch_irqchip_create(struct vm *vm, struct kvm_state *k,

@@ -79,18 +79,29 @@ static void bus_rejects_overlap_and_unclaimed(void)
 	struct vm vm;
 	struct dev a = { 0 };
 	struct mmio_exit e = { .addr = 0x10fe, .len = 4 };
+	char log[] = "/tmp/norvm-core-log-XXXXXX", text[512] = "";
+	int logfd = mkstemp(log), saved = dup(STDERR_FILENO);
+	ssize_t n;
 
 	fake_vm_init(&vm, 1);
 	CHECK_EQ(mmio_register(&vm.bus, 0x1000, 0x100, "a", &dev_ops, &a), 0);
 	CHECK_EQ(mmio_register(&vm.bus, 0x10ff, 0x10, "x", &dev_ops, &a), -EEXIST);
 	CHECK_EQ(mmio_register(&vm.bus, 0x0f00, 0x101, "x", &dev_ops, &a), -EEXIST);
 	CHECK_EQ(mmio_register(&vm.bus, 0x3000, 0, "x", &dev_ops, &a), -EINVAL);
-	/* Running past the end of a region is not claimed. */
+	/* Running past the end of a region is not claimed; said once. */
+	dup2(logfd, STDERR_FILENO);
 	CHECK(!mmio_dispatch(&vm.bus, &e));
 	e = (struct mmio_exit){ .addr = 0x5000, .len = 1 };
 	CHECK(!mmio_dispatch(&vm.bus, &e));
+	dup2(saved, STDERR_FILENO);
+	close(saved);
 	CHECK_EQ(vm.bus.unclaimed, 2);
 	CHECK_EQ(a.reads, 0);
+	n = pread(logfd, text, sizeof(text) - 1, 0);
+	close(logfd);
+	unlink(log);
+	CHECK(n > 0 && !strcmp(text, "norvm: guest read of 4 bytes at 0x10fe hits no device: "
+			       "access fault (logged once)\n"));
 }
 
 static void bus_fetch_counted_apart(void)
