@@ -160,8 +160,8 @@ static int lay_out(struct image_info *ii, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	for (unsigned r = 0; r < p->nregions; r++) {
-		uint64_t bs = (uint64_t)p->region[r].size * p->interleave;
-		uint64_t n = p->region[r].blocks ? p->region[r].blocks : ii->size / bs;
+		uint64_t bs = cfi_part_block_size(p, r);
+		uint64_t n = cfi_part_region_blocks(p, r, ii->size);
 
 		if (!n)
 			continue;	/* an image smaller than one block */

@@ -185,8 +185,7 @@ static int build_blocks(struct cfi_flash *f)
 	uint64_t off = 0;
 
 	if (p->region[0].blocks == 0)
-		f->part.region[0].blocks =
-			(uint32_t)(f->size / ((uint64_t)p->region[0].size * f->interleave));
+		f->part.region[0].blocks = (uint32_t)cfi_part_region_blocks(p, 0, f->size);
 	for (unsigned r = 0; r < p->nregions; r++)
 		n += p->region[r].blocks;
 	f->blocks = calloc(n, sizeof(*f->blocks));
@@ -197,7 +196,7 @@ static int build_blocks(struct cfi_flash *f)
 	for (unsigned r = 0; r < p->nregions; r++)
 		for (unsigned b = 0; b < p->region[r].blocks; b++) {
 			f->blocks[n].off = off;
-			f->blocks[n].size = (uint64_t)p->region[r].size * f->interleave;
+			f->blocks[n].size = cfi_part_block_size(p, r);
 			off += f->blocks[n++].size;
 		}
 	f->block_shift = 0;
@@ -917,7 +916,7 @@ static uint64_t volatile_size(const struct cfi_flash_config *c,
 
 	if (want)
 		return want;
-	block = (uint64_t)p->region[0].size * p->interleave;
+	block = cfi_part_block_size(p, 0);
 	return c->window - c->window % block;
 }
 
@@ -942,7 +941,7 @@ struct cfi_flash *cfi_flash_create(struct vm *vm,
 	}
 	if (cfg->path) {
 		fd = open_image(cfg, p, &size,
-				(uint64_t)p->region[0].size * p->interleave, err, errlen);
+				cfi_part_block_size(p, 0), err, errlen);
 		if (fd < 0)
 			return NULL;
 	} else {

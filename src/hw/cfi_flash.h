@@ -207,6 +207,11 @@ const struct cfi_part *cfi_part_default(void);
 const struct cfi_part *cfi_part_at(unsigned i);
 /* The size of a part's bank, 0 when its image decides. */
 uint64_t cfi_part_size(const struct cfi_part *p);
+/* Erase region r of a bank of this part: bytes per block (all devices). */
+uint64_t cfi_part_block_size(const struct cfi_part *p, unsigned r);
+/* Its blocks over an image of `image` bytes (as many as fit when the
+ * part is sized by its image). */
+uint64_t cfi_part_region_blocks(const struct cfi_part *p, unsigned r, uint64_t image);
 /*
  * Apply one `key=value` option of --flash to a part (cmdset, width,
  * interleave, regions, buffer, mfr, id); -EINVAL with one line in `err`.

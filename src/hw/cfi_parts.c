@@ -113,6 +113,16 @@ const struct cfi_part *cfi_part_at(unsigned i)
 	return i < NPARTS ? &parts[i] : NULL;
 }
 
+uint64_t cfi_part_block_size(const struct cfi_part *p, unsigned r)
+{
+	return (uint64_t)p->region[r].size * p->interleave;
+}
+
+uint64_t cfi_part_region_blocks(const struct cfi_part *p, unsigned r, uint64_t image)
+{
+	return p->region[r].blocks ? p->region[r].blocks : image / cfi_part_block_size(p, r);
+}
+
 uint64_t cfi_part_size(const struct cfi_part *p)
 {
 	uint64_t size = 0;
@@ -401,7 +411,7 @@ void cfi_part_list(FILE *out)
 
 		regions_str(p, regions, sizeof(regions));
 		if (!p->region[0].blocks) {
-			size_str((uint64_t)p->region[0].size * p->interleave, regions,
+			size_str(cfi_part_block_size(p, 0), regions,
 				 sizeof(regions));
 			strcat(regions, " each");
 		}
