@@ -51,25 +51,6 @@ echo "nested run: $(($(date +%s) - start)) s" >&2
 expect kvm_hypervisor_extension 'kvm \[[0-9]+\]: hypervisor extension available' "$con"
 expect init_finished '^@@ init: done$' "$con"
 
-# step NAME: the console output of one run step.
-step() { sed -n "/^@@ begin $1\$/,/^@@ end $1 /p" "$con"; }
-# step_status NAME: its exit status ("timeout" when init killed it).
-step_status() {
-	sed -n "s/^@@ end $1 status \([0-9]*\) .*/\1/p; s/^@@ end $1 \(timeout\) .*/\1/p" "$con"
-}
-# json FILE: a file init printed with cat.
-json() { sed -n "\\|^@@ cat $1\$|,\\|^@@ eof $1|p" "$con" | sed '1d;$d'; }
-# crc FILE [N]: the Nth crc32 init printed for FILE (default the last).
-crc() { grep "^@@ crc32 $1 " "$con" | sed -n "${2:-\$}p" | cut -d' ' -f5; }
-# same NAME A B: two files hold the same text.
-same() {
-	if cmp -s "$2" "$3"; then echo "PASS $1"; else
-		echo "FAIL $1: differs:"; diff "$2" "$3" | head -n 20; fi
-}
-# host_crc FILE: CRC-32 of a file, zlib's (gzip's trailer), as /init prints.
-host_crc() { gzip -c "$1" | tail -c 8 | od -An -tx4 -N4 | tr -d ' \n'; }
-erased() { head -c "$2" /dev/zero | tr '\0' '\377' >"$1"; }
-
 # --- The flash test guest: slot out in read-status mode, back in read-array.
 expect_status status_guest 0 "$(step_status status)"
 step status >"$t/status.kvm"
@@ -85,7 +66,7 @@ tr -d '\r' <"$t/status.raw" >"$t/status.soft"	# OpenSBI's console adds them
 guest_lines() { grep -aE '^(flash-status|array|status|counter|rebooting|second boot|key)' "$1"; }
 guest_lines "$t/status.kvm" >"$t/lines.kvm"
 guest_lines "$t/status.soft" >"$t/lines.soft"
-same status_same_output "$t/lines.soft" "$t/lines.kvm"
+same_file status_same_output "$t/lines.soft" "$t/lines.kvm"
 check status_reads_status '[ "$(grep -c "^status 0x00800080$" "$t/lines.kvm")" -eq 2 ]' \
 	"read-status mode did not read the status twice (slot still mapped?)"
 check status_reads_array '[ "$(grep -c "^array 0x214d564e$" "$t/lines.kvm")" -eq 4 ]' \
@@ -94,7 +75,7 @@ expect status_reset 'second boot, counter 0x00000000' "$t/lines.kvm"
 expect status_sbi_getchar '^key k$' "$t/lines.kvm"
 jq -c .flash.flash0 "$t/status.json" >"$t/f0.kvm"
 jq -c .flash.flash0 "$t/status-soft.json" >"$t/f0.soft"
-same status_same_flash_exits "$t/f0.soft" "$t/f0.kvm"
+same_file status_same_flash_exits "$t/f0.soft" "$t/f0.kvm"
 check status_array_never_trapped '[ "$(jq .flash.flash0.reads.array "$t/status.json")" = 0 ]' \
 	"array reads trapped: $(jq -c .flash.flash0.reads "$t/status.json")"
 check status_status_trapped '[ "$(jq .flash.flash0.reads.status "$t/status.json")" = 3 ]' \
@@ -110,7 +91,7 @@ tr -d '\r' <"$t/loads.raw" >"$t/loads.soft"
 grep -E '^c?\.?l[bhwd]u?-? 0x' "$t/loads.soft" >"$t/l.soft"
 step loads | grep -E '^c?\.?l[bhwd]u?-? 0x' >"$t/l.kvm"
 check loads_count '[ "$(wc -l <"$t/l.soft")" -eq 14 ]' "$(wc -l <"$t/l.soft") loads on the built-in CPU"
-same loads_same_values "$t/l.soft" "$t/l.kvm"
+same_file loads_same_values "$t/l.soft" "$t/l.kvm"
 
 # --- Refused without permission on /dev/kvm.
 step perm | sed '1d;$d;/^$/d' >"$t/perm"
@@ -140,7 +121,7 @@ for map in on off; do
 	tr -d '\r' <"$t/uboot_$map.soft" | uboot_part /dev/stdin >"$t/u.soft"
 	uboot_part "$t/uboot_$map.kvm" >"$t/u.kvm"
 	check "uboot_${map}_prompt" '[ -s "$t/u.kvm" ]' "no U-Boot session on KVM"
-	same "uboot_${map}_same_output" "$t/u.soft" "$t/u.kvm"
+	same_file "uboot_${map}_same_output" "$t/u.soft" "$t/u.kvm"
 	expect "uboot_${map}_flinfo" 'Bank # 2: CFI conformant flash \(32 x 16\) +Size: 32 MB' "$t/u.kvm"
 	expect "uboot_${map}_erase" '^Erased 1 sectors' "$t/u.kvm"
 	expect "uboot_${map}_cp" '^Copy to Flash\.\.\. done' "$t/u.kvm"
@@ -148,7 +129,7 @@ for map in on off; do
 	expect "uboot_${map}_crc32" "^crc32 for 22000000 \.\.\. 220002ff ==> $pat_crc\$" "$t/u.kvm"
 	jq -c .flash "$t/uboot_$map.json" >"$t/f.kvm"
 	jq -c .flash "$t/uboot_$map-soft.json" >"$t/f.soft"
-	same "uboot_${map}_same_flash_exits" "$t/f.soft" "$t/f.kvm"
+	same_file "uboot_${map}_same_flash_exits" "$t/f.soft" "$t/f.kvm"
 	check "uboot_${map}_bank1_bytes" '[ "$(crc /tmp/${map}1.img)" = "$(host_crc "$t/bank1.img")" ]' \
 		"bank 1 image crc32 $(crc /tmp/${map}1.img), expected $(host_crc "$t/bank1.img")"
 	check "uboot_${map}_soft_bank1_bytes" 'cmp -s "$t/s1.img" "$t/bank1.img"' \

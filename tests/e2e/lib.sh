@@ -45,6 +45,30 @@ bad() {
 	refusal "$name" "$pat" $? "$E2E_TMP/bad.err"
 }
 
+# same_file NAME A B: two files hold the same text.
+same_file() {
+	if cmp -s "$2" "$3"; then echo "PASS $1"; else
+		echo "FAIL $1: differs:"; diff "$2" "$3" | head -n 20; fi
+}
+
+# host_crc FILE: CRC-32 of a file, zlib's (gzip's trailer), as /init prints.
+host_crc() { gzip -c "$1" | tail -c 8 | od -An -tx4 -N4 | tr -d ' \n'; }
+# erased FILE BYTES: an erased flash image.
+erased() { head -c "$2" /dev/zero | tr '\0' '\377' >"$1"; }
+
+# The console of a nested run (tests/e2e/kvm.sh, arm64.sh), in $con: what
+# tests/kvm/init.c printed, cut by its "@@ " lines.
+# step NAME: the console output of one run step.
+step() { sed -n "/^@@ begin $1\$/,/^@@ end $1 /p" "$con"; }
+# step_status NAME: its exit status ("timeout" when init killed it).
+step_status() {
+	sed -n "s/^@@ end $1 status \([0-9]*\) .*/\1/p; s/^@@ end $1 \(timeout\) .*/\1/p" "$con"
+}
+# json FILE: a file init printed with cat.
+json() { sed -n "\\|^@@ cat $1\$|,\\|^@@ eof $1|p" "$con" | sed '1d;$d'; }
+# crc FILE [N]: the Nth crc32 init printed for FILE (default the last).
+crc() { grep "^@@ crc32 $1 " "$con" | sed -n "${2:-\$}p" | cut -d' ' -f5; }
+
 # check NAME CONDITION WHY: CONDITION (a shell expression) holds.
 check() { if eval "$2"; then echo "PASS $1"; else echo "FAIL $1: $3"; fi; }
 

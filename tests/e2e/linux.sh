@@ -35,9 +35,6 @@ esac
 rm -rf $CON
 mkdir -p $CON
 
-erased() { head -c "$2" /dev/zero | tr '\0' '\377' >"$1"; }
-# host_crc FILE: zlib's CRC-32 of FILE (gzip's trailer), as /init prints it.
-host_crc() { gzip -c "$1" | tail -c 8 | od -An -tx4 -N4 | tr -d ' \n'; }
 # region IMAGE OFFSET SIZE: sha256 of SIZE bytes at OFFSET (both in KiB).
 region() { dd if="$1" bs=1K skip="$2" count="$3" status=none | sha256sum | cut -c1-64; }
 payload_crc=$(host_crc $L/payload)
