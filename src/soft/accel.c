@@ -12,8 +12,14 @@
 #include <string.h>
 
 #include "cpu.h"
+#include "csr.h"
+#include "debugger.h"
+#include "exec.h"
 #include "jit.h"
+#include "map.h"
 #include "soft.h"
+#include "tlb.h"
+#include "trap.h"
 
 /* Instructions between looks at interrupts, timers and map changes. */
 #define BLOCK_BUDGET 4096

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ops.h"
 #include "vm.h"
 
 #define likely(x)	__builtin_expect(!!(x), 1)
@@ -46,6 +47,18 @@ enum {
 
 enum access { ACCESS_READ, ACCESS_WRITE, ACCESS_FETCH };
 
+/* The access fault an access of this kind raises. */
+static inline unsigned access_fault(enum access acc)
+{
+	return acc == ACCESS_READ ? EXC_LOAD_ACCESS :
+	       acc == ACCESS_WRITE ? EXC_STORE_ACCESS : EXC_INSN_ACCESS;
+}
+
+static inline bool crosses_page(uint64_t addr, unsigned len)
+{
+	return (addr & PAGE_MASK) + len > PAGE_SIZE;
+}
+
 #define SATP_SV39	8ull
 
 /* mstatus fields. */
@@ -76,38 +89,6 @@ enum access { ACCESS_READ, ACCESS_WRITE, ACCESS_FETCH };
 #define MIP_MTIP	(1ull << IRQ_M_TIMER)
 #define MIP_SEIP	(1ull << IRQ_S_EXT)
 #define MIP_MEIP	(1ull << IRQ_M_EXT)
-
-/* Decoded operations; compressed instructions decode to the same ops. */
-enum op {
-	OP_UNDECODED = 0,	/* this parcel has not been decoded yet */
-	OP_ILLEGAL,		/* imm holds the instruction bits */
-	OP_AUIPC, OP_JAL, OP_JALR,
-	OP_BEQ, OP_BNE, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU,
-	OP_LB, OP_LH, OP_LW, OP_LD, OP_LBU, OP_LHU, OP_LWU,
-	OP_SB, OP_SH, OP_SW, OP_SD,
-	OP_ADDI, OP_SLTI, OP_SLTIU, OP_XORI, OP_ORI, OP_ANDI,
-	OP_SLLI, OP_SRLI, OP_SRAI,
-	OP_ADD, OP_SUB, OP_SLL, OP_SLT, OP_SLTU, OP_XOR, OP_SRL, OP_SRA,
-	OP_OR, OP_AND,
-	OP_ADDIW, OP_SLLIW, OP_SRLIW, OP_SRAIW,
-	OP_ADDW, OP_SUBW, OP_SLLW, OP_SRLW, OP_SRAW,
-	OP_MUL, OP_MULH, OP_MULHSU, OP_MULHU, OP_DIV, OP_DIVU, OP_REM, OP_REMU,
-	OP_MULW, OP_DIVW, OP_DIVUW, OP_REMW, OP_REMUW,
-	OP_LR_W, OP_SC_W, OP_LR_D, OP_SC_D,
-	OP_AMOSWAP_W, OP_AMOADD_W, OP_AMOXOR_W, OP_AMOAND_W, OP_AMOOR_W,
-	OP_AMOMIN_W, OP_AMOMAX_W, OP_AMOMINU_W, OP_AMOMAXU_W,
-	OP_AMOSWAP_D, OP_AMOADD_D, OP_AMOXOR_D, OP_AMOAND_D, OP_AMOOR_D,
-	OP_AMOMIN_D, OP_AMOMAX_D, OP_AMOMINU_D, OP_AMOMAXU_D,
-	OP_FENCE, OP_FENCE_I,
-	OP_ECALL, OP_EBREAK, OP_MRET, OP_SRET, OP_WFI, OP_SFENCE_VMA,
-	OP_CSRRW, OP_CSRRS, OP_CSRRC, OP_CSRRWI, OP_CSRRSI, OP_CSRRCI,
-	/* F and D: imm holds the instruction's bits (fpu.c decodes them). */
-	OP_FLW, OP_FLD, OP_FSW, OP_FSD,	/* aux: offset; rd/rs2: f, rs1: x */
-	OP_FMA, OP_FP,
-	OP_REFETCH,		/* past the end of decoded code: look pc up */
-	OP_DEBUG_BREAK,		/* a debugger's breakpoint: stop before pc */
-	OP_COUNT
-};
 
 /*
  * One decoded instruction.  rd is never 0: writes to x0 go to a sink
@@ -317,11 +298,28 @@ struct soft_vm {
 	atomic_bool stop_req;
 	atomic_bool debug_active;	/* breakpoints or watchpoints set */
 	struct soft_debug *dbg;
+	struct debug_points *points;	/* dbg's, for fetches and accesses */
 };
 
 static inline struct soft_vm *soft_vm(struct vm *vm)
 {
 	return vm->accel_priv;
+}
+
+/* The slot table a hart sees now. */
+static inline struct slot_table *current_table(struct hart *h)
+{
+	return atomic_load_explicit(&h->sv->table, memory_order_acquire);
+}
+
+/* The slot that holds guest-physical pa, or NULL. */
+static inline const struct slot *find_slot(const struct slot_table *t,
+					   uint64_t pa)
+{
+	for (unsigned i = 0; i < t->n; i++)
+		if (pa - t->slots[i].gpa < t->slots[i].size)
+			return &t->slots[i];
+	return NULL;
 }
 
 /*
@@ -360,60 +358,5 @@ static inline uint64_t hart_time(struct hart *h)
 	hart_publish_time(h);
 	return vm_mtime(h->vm);
 }
-
-/* decode.c */
-void decode(struct insn *in, uint32_t bits);
-
-/* mem.c */
-int soft_set_memory_region(struct vm *vm, unsigned slot, uint64_t gpa,
-			   uint64_t size, void *host, uint32_t flags);
-void hart_flush(struct hart *h);
-void hart_tlb_flush(struct hart *h);
-void hart_sync_map(struct hart *h);
-void hart_leave_guest(struct hart *h);
-bool mem_load_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t *val);
-bool mem_store_slow(struct hart *h, uint64_t addr, unsigned len, uint64_t val);
-void *mem_amo_ptr(struct hart *h, uint64_t addr, unsigned len, bool is_lr);
-struct insn *fetch_slow(struct hart *h, uint64_t pc);
-struct insn *decode_fill(struct hart *h, struct insn *in, uint64_t pc);
-struct insn *fetch_uncached(struct hart *h, uint64_t pc, uint64_t pa);
-bool mem_translate(struct hart *h, uint64_t va, enum access acc, uint64_t *pa);
-bool mem_peek_translate(struct hart *h, uint64_t va, uint64_t *pa);
-
-/* pmp.c */
-bool pmp_check(const struct hart *h, uint64_t pa, unsigned len,
-	       enum access acc, enum priv priv, bool *page_ok);
-void pmp_update(struct hart *h);
-bool pmp_rw_range(const struct hart *h, uint64_t *lo, uint64_t *hi);
-bool pmp_addr_writable(const struct hart *h, unsigned i);
-
-/* fpu.c */
-bool fp_mem(struct hart *h, const struct insn *in);
-bool fp_fma(struct hart *h, const struct insn *in);
-bool fp_op(struct hart *h, const struct insn *in);
-
-/* debug.c */
-void debug_park(struct hart *h);
-void debug_report(struct hart *h);
-bool debug_fetch(struct hart *h, uint64_t pc, struct insn **in);
-void debug_watch(struct hart *h, uint64_t va, unsigned len, enum access acc,
-		 bool *cacheable);
-void debug_free(struct soft_vm *sv);
-void debug_kick(struct soft_vm *sv);
-
-/* csr.c */
-bool csr_peek(struct hart *h, unsigned csr, uint64_t *v);
-bool csr_poke(struct hart *h, unsigned csr, uint64_t v);
-bool csr_access(struct hart *h, const struct insn *in, uint64_t src,
-		uint64_t *old);
-void raise_exception(struct hart *h, uint64_t cause, uint64_t tval);
-bool take_interrupt(struct hart *h);
-uint64_t hart_mip(struct hart *h);
-bool do_mret(struct hart *h);
-bool do_sret(struct hart *h);
-void hart_reset_csrs(struct hart *h);
-
-/* exec.c */
-void exec_block(struct hart *h, unsigned budget);
 
 #endif

@@ -25,7 +25,14 @@
 #include <time.h>
 
 #include "cpu.h"
+#include "csr.h"
+#include "debugger.h"
+#include "exec.h"
+#include "map.h"
+#include "mmu.h"
+#include "points.h"
 #include "soft.h"
+#include "tlb.h"
 
 struct soft_debug {
 	pthread_mutex_t lock;
@@ -34,16 +41,8 @@ struct soft_debug {
 	uint64_t go;			/* bumped by each resume */
 	int step_hart;			/* the hart that steps, or -1 */
 	struct debug_stop_info stop;	/* the first reason, until resumed */
-	uint64_t bp[SOFT_DEBUG_MAX_BREAK];
-	unsigned nbp;
-	struct {
-		uint64_t addr, len;
-		enum debug_watch kind;
-	} wp[SOFT_DEBUG_MAX_WATCH];
-	unsigned nwp;
+	struct debug_points points;	/* changed while the harts are parked */
 };
-
-#define NO_PC	UINT64_MAX
 
 static int soft_debug_enable(struct vm *vm, bool held)
 {
@@ -65,6 +64,7 @@ static int soft_debug_enable(struct vm *vm, bool held)
 	for (unsigned i = 0; i < sv->nharts; i++)
 		sv->harts[i].dbg_skip = NO_PC;
 	sv->dbg = d;
+	sv->points = &d->points;
 	if (held) {
 		d->stop = (struct debug_stop_info){ .why = DEBUG_STOP_REQUEST };
 		atomic_store(&sv->stop_req, true);
@@ -82,6 +82,7 @@ void debug_free(struct soft_vm *sv)
 	pthread_cond_destroy(&d->cond);
 	free(d);
 	sv->dbg = NULL;
+	sv->points = NULL;
 }
 
 static void set_stop(struct soft_debug *d, struct debug_stop_info s)
@@ -160,57 +161,6 @@ void debug_report(struct hart *h)
 	stop_group(h, s);
 }
 
-/*
- * fetch_slow, while points are set: true when this decides the fetch,
- * with *in the breakpoint, the instruction fetched uncached, or NULL for
- * a fault (raised); false to go on as usual.
- */
-bool debug_fetch(struct hart *h, uint64_t pc, struct insn **in)
-{
-	struct soft_debug *d = h->sv->dbg;
-	uint64_t skip = h->dbg_skip, pa;
-	bool page = false;
-
-	h->dbg_skip = NO_PC;
-	for (unsigned i = 0; i < d->nbp; i++) {
-		if (d->bp[i] == pc && pc != skip) {
-			*in = &h->dbg_insn;
-			return true;
-		}
-		if ((d->bp[i] & ~PAGE_MASK) == (pc & ~PAGE_MASK))
-			page = true;
-	}
-	if (!page)
-		return false;
-	*in = mem_translate(h, pc, ACCESS_FETCH, &pa) ?
-	      fetch_uncached(h, pc, pa) : NULL;
-	return true;
-}
-
-/* resolve(), for data accesses while points are set. */
-void debug_watch(struct hart *h, uint64_t va, unsigned len, enum access acc,
-		 bool *cacheable)
-{
-	struct soft_debug *d = h->sv->dbg;
-	uint64_t page = va & ~PAGE_MASK;
-
-	for (unsigned i = 0; i < d->nwp; i++) {
-		uint64_t lo = d->wp[i].addr, hi = lo + d->wp[i].len;
-		enum debug_watch k = d->wp[i].kind;
-
-		if (lo < page + PAGE_SIZE && hi > page && cacheable)
-			*cacheable = false;
-		if (lo < va + len && hi > va && !h->dbg_watch &&
-		    (k == DEBUG_WATCH_ACCESS ||
-		     (k == DEBUG_WATCH_WRITE) == (acc == ACCESS_WRITE))) {
-			h->dbg_watch = true;
-			h->dbg_watch_addr = lo;
-			h->dbg_watch_kind = (int)k;
-			h->end_block = true;
-		}
-	}
-}
-
 static void soft_debug_stop(struct vm *vm)
 {
 	struct soft_vm *sv = soft_vm(vm);
@@ -266,7 +216,7 @@ static void soft_debug_resume(struct vm *vm, int step_hart)
 	d->stop = (struct debug_stop_info){ .why = DEBUG_STOP_NONE };
 	d->step_hart = step_hart;
 	d->go++;
-	atomic_store(&sv->debug_active, d->nbp || d->nwp);
+	atomic_store(&sv->debug_active, d->points.nbp || d->points.nwp);
 	if (step_hart < 0)
 		atomic_store(&sv->stop_req, false);
 	pthread_cond_broadcast(&d->cond);
@@ -276,24 +226,10 @@ static void soft_debug_resume(struct vm *vm, int step_hart)
 static int soft_debug_breakpoint(struct vm *vm, uint64_t addr, bool insert)
 {
 	struct soft_debug *d = soft_vm(vm)->dbg;
-	int ret = 0;
+	int ret;
 
 	pthread_mutex_lock(&d->lock);
-	if (insert) {
-		if (d->nbp == SOFT_DEBUG_MAX_BREAK)
-			ret = -ENOSPC;
-		else
-			d->bp[d->nbp++] = addr;
-	} else {
-		unsigned i;
-
-		for (i = 0; i < d->nbp && d->bp[i] != addr; i++)
-			;
-		if (i == d->nbp)
-			ret = -ENOENT;
-		else
-			d->bp[i] = d->bp[--d->nbp];
-	}
+	ret = points_break(&d->points, addr, insert);
 	pthread_mutex_unlock(&d->lock);
 	return ret;
 }
@@ -302,30 +238,12 @@ static int soft_debug_watchpoint(struct vm *vm, uint64_t addr, uint64_t len,
 			  enum debug_watch kind, bool insert)
 {
 	struct soft_debug *d = soft_vm(vm)->dbg;
-	int ret = 0;
+	int ret;
 
 	if (!len || addr + len < addr)
 		return -EINVAL;
 	pthread_mutex_lock(&d->lock);
-	if (insert) {
-		if (d->nwp == SOFT_DEBUG_MAX_WATCH) {
-			ret = -ENOSPC;
-		} else {
-			d->wp[d->nwp].addr = addr;
-			d->wp[d->nwp].len = len;
-			d->wp[d->nwp++].kind = kind;
-		}
-	} else {
-		unsigned i;
-
-		for (i = 0; i < d->nwp && !(d->wp[i].addr == addr &&
-		     d->wp[i].len == len && d->wp[i].kind == kind); i++)
-			;
-		if (i == d->nwp)
-			ret = -ENOENT;
-		else
-			d->wp[i] = d->wp[--d->nwp];
-	}
+	ret = points_watchpoint(&d->points, addr, len, kind, insert);
 	pthread_mutex_unlock(&d->lock);
 	return ret;
 }
@@ -335,7 +253,7 @@ static void soft_debug_clear(struct vm *vm)
 	struct soft_debug *d = soft_vm(vm)->dbg;
 
 	pthread_mutex_lock(&d->lock);
-	d->nbp = d->nwp = 0;
+	d->points.nbp = d->points.nwp = 0;
 	pthread_mutex_unlock(&d->lock);
 }
 

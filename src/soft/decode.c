@@ -4,6 +4,7 @@
  * the interpreter implements each operation once.
  */
 #include "cpu.h"
+#include "decode.h"
 
 static inline unsigned bit(uint32_t v, unsigned n)
 {

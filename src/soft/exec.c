@@ -10,8 +10,16 @@
  */
 #include <string.h>
 
+#include "access.h"
 #include "cpu.h"
+#include "csr.h"
+#include "exec.h"
+#include "fetch.h"
+#include "fpu.h"
 #include "jit.h"
+#include "map.h"
+#include "tlb.h"
+#include "trap.h"
 
 static inline uint64_t sext32(uint64_t v)
 {
@@ -239,113 +247,9 @@ void exec_block(struct hart *h, unsigned budget)
 	unsigned left = budget;
 	struct insn *in;
 	static const void *const labels[OP_COUNT] = {
-		[OP_UNDECODED] = &&op_undecoded,
-		[OP_ILLEGAL] = &&op_illegal,
-		[OP_AUIPC] = &&op_auipc,
-		[OP_JAL] = &&op_jal,
-		[OP_JALR] = &&op_jalr,
-		[OP_BEQ] = &&op_beq,
-		[OP_BNE] = &&op_bne,
-		[OP_BLT] = &&op_blt,
-		[OP_BGE] = &&op_bge,
-		[OP_BLTU] = &&op_bltu,
-		[OP_BGEU] = &&op_bgeu,
-		[OP_LB] = &&op_lb,
-		[OP_LH] = &&op_lh,
-		[OP_LW] = &&op_lw,
-		[OP_LD] = &&op_ld,
-		[OP_LBU] = &&op_lbu,
-		[OP_LHU] = &&op_lhu,
-		[OP_LWU] = &&op_lwu,
-		[OP_SB] = &&op_sb,
-		[OP_SH] = &&op_sh,
-		[OP_SW] = &&op_sw,
-		[OP_SD] = &&op_sd,
-		[OP_ADDI] = &&op_addi,
-		[OP_SLTI] = &&op_slti,
-		[OP_SLTIU] = &&op_sltiu,
-		[OP_XORI] = &&op_xori,
-		[OP_ORI] = &&op_ori,
-		[OP_ANDI] = &&op_andi,
-		[OP_SLLI] = &&op_slli,
-		[OP_SRLI] = &&op_srli,
-		[OP_SRAI] = &&op_srai,
-		[OP_ADD] = &&op_add,
-		[OP_SUB] = &&op_sub,
-		[OP_SLL] = &&op_sll,
-		[OP_SLT] = &&op_slt,
-		[OP_SLTU] = &&op_sltu,
-		[OP_XOR] = &&op_xor,
-		[OP_SRL] = &&op_srl,
-		[OP_SRA] = &&op_sra,
-		[OP_OR] = &&op_or,
-		[OP_AND] = &&op_and,
-		[OP_ADDIW] = &&op_addiw,
-		[OP_SLLIW] = &&op_slliw,
-		[OP_SRLIW] = &&op_srliw,
-		[OP_SRAIW] = &&op_sraiw,
-		[OP_ADDW] = &&op_addw,
-		[OP_SUBW] = &&op_subw,
-		[OP_SLLW] = &&op_sllw,
-		[OP_SRLW] = &&op_srlw,
-		[OP_SRAW] = &&op_sraw,
-		[OP_MUL] = &&op_mul,
-		[OP_MULH] = &&op_mulh,
-		[OP_MULHSU] = &&op_mulhsu,
-		[OP_MULHU] = &&op_mulhu,
-		[OP_DIV] = &&op_div,
-		[OP_DIVU] = &&op_divu,
-		[OP_REM] = &&op_rem,
-		[OP_REMU] = &&op_remu,
-		[OP_MULW] = &&op_mulw,
-		[OP_DIVW] = &&op_divw,
-		[OP_DIVUW] = &&op_divuw,
-		[OP_REMW] = &&op_remw,
-		[OP_REMUW] = &&op_remuw,
-		[OP_LR_W] = &&op_lr_w,
-		[OP_SC_W] = &&op_sc_w,
-		[OP_LR_D] = &&op_lr_d,
-		[OP_SC_D] = &&op_sc_d,
-		[OP_AMOSWAP_W] = &&op_amoswap_w,
-		[OP_AMOADD_W] = &&op_amoadd_w,
-		[OP_AMOXOR_W] = &&op_amoxor_w,
-		[OP_AMOAND_W] = &&op_amoand_w,
-		[OP_AMOOR_W] = &&op_amoor_w,
-		[OP_AMOMIN_W] = &&op_amomin_w,
-		[OP_AMOMAX_W] = &&op_amomax_w,
-		[OP_AMOMINU_W] = &&op_amominu_w,
-		[OP_AMOMAXU_W] = &&op_amomaxu_w,
-		[OP_AMOSWAP_D] = &&op_amoswap_d,
-		[OP_AMOADD_D] = &&op_amoadd_d,
-		[OP_AMOXOR_D] = &&op_amoxor_d,
-		[OP_AMOAND_D] = &&op_amoand_d,
-		[OP_AMOOR_D] = &&op_amoor_d,
-		[OP_AMOMIN_D] = &&op_amomin_d,
-		[OP_AMOMAX_D] = &&op_amomax_d,
-		[OP_AMOMINU_D] = &&op_amominu_d,
-		[OP_AMOMAXU_D] = &&op_amomaxu_d,
-		[OP_FENCE] = &&op_fence,
-		[OP_FENCE_I] = &&op_fence_i,
-		[OP_ECALL] = &&op_ecall,
-		[OP_EBREAK] = &&op_ebreak,
-		[OP_MRET] = &&op_mret,
-		[OP_SRET] = &&op_sret,
-		[OP_WFI] = &&op_wfi,
-		[OP_SFENCE_VMA] = &&op_sfence_vma,
-		[OP_CSRRW] = &&op_csrrw,
-		[OP_CSRRS] = &&op_csrrs,
-		[OP_CSRRC] = &&op_csrrc,
-		[OP_CSRRWI] = &&op_csrrwi,
-		[OP_CSRRSI] = &&op_csrrsi,
-		[OP_CSRRCI] = &&op_csrrci,
-		[OP_FLW] = &&op_flw,
-		[OP_FLD] = &&op_fld,
-		[OP_FSW] = &&op_fsw,
-		[OP_FSD] = &&op_fsd,
-		[OP_FMA] = &&op_fma,
-		[OP_FP] = &&op_fp,
-		[OP_REFETCH] = &&op_refetch,
-		[OP_DEBUG_BREAK] = &&op_debug_break,
+#define OP_LABEL(NAME, name, regs, jit)	[OP_##NAME] = &&op_##name,
+		SOFT_OPS(OP_LABEL)
+#undef OP_LABEL
 	};
 
 	bool use_jit = h->jit && !atomic_load_explicit(&h->sv->debug_active,
@@ -615,7 +519,7 @@ fetch:
 			NEXT_SLOW;
 		op_csrrw: op_csrrs: op_csrrc:
 		op_csrrwi: op_csrrsi: op_csrrci: {
-			uint64_t src = in->op >= OP_CSRRWI ? in->rs1 : RS1, old;
+			uint64_t src = op_regs(in->op) == OPR_D ? in->rs1 : RS1, old;
 
 			SYNC();
 			if (!csr_access(h, in, src, &old))

@@ -30,7 +30,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "access.h"
 #include "cpu.h"
+#include "fpu.h"
+#include "trap.h"
 
 enum { RM_RNE, RM_RTZ, RM_RDN, RM_RUP, RM_RMM, RM_DYN = 7 };
 

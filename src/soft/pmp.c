@@ -16,6 +16,7 @@
  * Translations are dropped on every PMP write and privilege change.
  */
 #include "cpu.h"
+#include "pmp.h"
 
 enum { PMP_OFF, PMP_TOR, PMP_NA4, PMP_NAPOT };
 
@@ -137,7 +138,8 @@ bool pmp_rw_range(const struct hart *h, uint64_t *lo, uint64_t *hi)
 	return *lo < *hi && priv == PRIV_M;
 }
 
-/* After a PMP write: the active entries in order, and no stale pages. */
+/* After a PMP write: the active entries in order (the caller drops
+ * the translations the old ones allowed). */
 void pmp_update(struct hart *h)
 {
 	struct pmp_range r;
@@ -152,7 +154,6 @@ void pmp_update(struct hart *h)
 		if (r.cfg & PMP_L)
 			h->pmp_locked = true;
 	}
-	hart_tlb_flush(h);
 }
 
 /* May software write pmpaddr[i]?  Not when locked, nor under a locked TOR. */

@@ -1,6 +1,6 @@
 /*
  * Guest memory of the built-in CPU driven directly, without running guest
- * code: this file builds src/soft/mem.c itself, with a hook that lets
+ * code: this file builds src/soft/mmu.c (the walker) itself, with a hook that lets
  * another "hart" change a PTE between the walker's read and its
  * compare-and-swap of A/D.
  */
@@ -20,7 +20,8 @@ static void race(uint64_t *ptep)
 }
 
 #define WALK_BEFORE_SWAP(ptep) race(ptep)
-#include "soft/mem.c"
+#include "soft/mmu.c"
+#include "soft/tlb.h"
 
 #define RAM_BASE	0x80000000ull
 #define RAM_SIZE	(64u << 12)
@@ -28,6 +29,13 @@ static void race(uint64_t *ptep)
 
 static struct vm vm;
 static uint8_t *ram;
+
+/* After a PMP write, what csr.c does: the new entries, no stale pages. */
+static void pmp_written(struct hart *h)
+{
+	pmp_update(h);
+	hart_tlb_flush(h);
+}
 
 static uint64_t *pte_at(unsigned page, unsigned index)
 {
@@ -60,7 +68,7 @@ static struct hart *setup(uint64_t leaf)
 	h->satp = SATP_SV39 << 60 | RAM_BASE >> 12;
 	h->pmpaddr[0] = ~0ull >> 10;
 	h->pmpcfg[0] = 0x1f;			/* NAPOT, RWX: everything */
-	pmp_update(h);
+	pmp_written(h);
 	return h;
 }
 
@@ -72,7 +80,7 @@ static void test_lost_swap_walks_again(void)
 	uint64_t pa = 0;
 
 	races = 1;
-	CHECK(resolve(h, VA + 8, 8, ACCESS_WRITE, &pa, &cacheable));
+	CHECK(mmu_resolve(h, VA + 8, 8, ACCESS_WRITE, &pa, &cacheable));
 	CHECK_EQ(races, 0);
 	CHECK_EQ(pa, RAM_BASE + 3 * PAGE_SIZE + 8);
 	CHECK_EQ(*pte_at(2, 0) & (PTE_A | PTE_D | 1ull << 8),
@@ -88,7 +96,7 @@ static void test_no_swap_when_set(void)
 	uint64_t pa = 0;
 
 	races = 1;
-	CHECK(resolve(h, VA, 4, ACCESS_READ, &pa, NULL));
+	CHECK(mmu_resolve(h, VA, 4, ACCESS_READ, &pa, NULL));
 	CHECK_EQ(races, 1);
 	CHECK_EQ(pa, RAM_BASE + 3 * PAGE_SIZE);
 	vm.accel->destroy(&vm);
@@ -197,12 +205,12 @@ static void test_ram_window(void)
 	h->pmpcfg[0] = 0x18;				/* NAPOT, no access */
 	h->pmpaddr[1] = ~0ull >> 10;
 	h->pmpcfg[1] = 0x1f;
-	pmp_update(h);
+	pmp_written(h);
 	CHECK_EQ(h->ram_lo, RAM_BASE + (16u << 10));
 	CHECK_EQ(h->ram_end, RAM_SIZE - (16u << 10) - 7);
 	CHECK(h->ram_host == ram + (16u << 10));
 	h->pmpcfg[1] = 0x19;				/* R only */
-	pmp_update(h);
+	pmp_written(h);
 	CHECK_EQ(h->ram_end, 0);
 	h->priv = PRIV_M;				/* no locked entry */
 	hart_tlb_flush(h);
@@ -213,7 +221,7 @@ static void test_ram_window(void)
 	CHECK_EQ(h->ram_end, 0);
 	h->mstatus &= ~MSTATUS_MPRV;
 	h->pmpcfg[0] = 0x80 | 0x18;			/* locked: M too */
-	pmp_update(h);
+	pmp_written(h);
 	CHECK_EQ(h->ram_lo, RAM_BASE + (16u << 10));
 	vm.accel->destroy(&vm);
 }
