@@ -18,115 +18,13 @@
 #include "gdbserver.h"
 #include "hw/cfi_flash.h"
 #include "machine.h"
+#include "options.h"
 #include "pack.h"
 #include "stats.h"
 #include "trace.h"
 #include "util.h"
 
 #define NORVM_VERSION "0.1.0"
-
-static const char usage_text[] =
-"usage: norvm run [options]            boot a guest (KVM or the built-in RV64 CPU)\n"
-"       norvm flash create FILE --size SIZE | --part NAME | --from TEMPLATE\n"
-"                                       write an erased flash image, or one\n"
-"                                       that starts with TEMPLATE (default\n"
-"                                       size then 32M: EDK2's variable store)\n"
-"       norvm flash pack FILE --firmware FW [--kernel K] [--size SIZE]\n"
-"                                       write a bootable flash image: stage-0\n"
-"                                       copies FW and K to RAM and enters FW\n"
-"       norvm flash pack FILE --kernel K [--size SIZE]\n"
-"                                       the same for an S-mode payload (KVM)\n"
-"       norvm flash info FILE [--part NAME] [--json]\n"
-"                                       describe an image: its erase blocks,\n"
-"                                       which are used, and a bootable image's\n"
-"                                       payloads with their CRC-32s\n"
-"       norvm flash parts                list the flash parts --flash can be\n"
-"       norvm --help | --version\n"
-"\n"
-"run options:\n"
-"  -M, --machine NAME  the board: riscv-virt (default; QEMU riscv virt's map,\n"
-"                      KVM on riscv64 or the built-in CPU) or arm64-virt\n"
-"                      (QEMU arm virt's map; KVM on arm64 hosts)\n"
-"  --accel kvm|soft|auto\n"
-"                      kvm: Linux KVM (riscv64 host with the H extension),\n"
-"                      the payload starts in S-mode; soft: the built-in CPU,\n"
-"                      starting M-mode firmware; auto (default): kvm when\n"
-"                      /dev/kvm works and no --firmware is given, else soft\n"
-"  --jit off|on[,buffer=SIZE][,threshold=N]\n"
-"                      the built-in CPU: translate guest code to host code\n"
-"                      (x86-64 hosts; default on there) or interpret it.\n"
-"                      buffer: host code kept per hart, 256K to 1G (default\n"
-"                      16M; when full it is emptied and filling starts over);\n"
-"                      threshold: runs of a block before it is translated,\n"
-"                      1 to 65536 (default 32). NORVM_JIT in the environment\n"
-"                      takes the same values and sets the default\n"
-"  --firmware FILE     M-mode firmware (ELF, or raw binary loaded at 0x80000000)\n"
-"  --kernel FILE       next stage, or under KVM the S-mode payload (ELF, or\n"
-"                      raw binary at 0x80200000)\n"
-"  --initrd FILE       initial ramdisk (placed in the middle of RAM)\n"
-"  --append STR        kernel command line (/chosen/bootargs)\n"
-"  -m, --memory SIZE   guest RAM, e.g. 512M or 2G (default 256M; bare number = MiB)\n"
-"  -c, --cpus N        number of harts, 1 to 8 (default 1)\n"
-"  --flash FILE[,OPTION]...\n"
-"                      a CFI flash bank backed by FILE (repeat for bank 1);\n"
-"                      with one image, bank 1 is a volatile erased bank.\n"
-"                      readonly: never written; sync: flushed to disk on\n"
-"                      every completed program or erase; map=off: this bank\n"
-"                      is never mapped (as --flash-map=off for one bank);\n"
-"                      part=NAME: a real part (norvm flash parts; default\n"
-"                      virt: 2 x16 Intel devices, 256 KiB blocks);\n"
-"                      timing=real|instant: operations take the part's\n"
-"                      typical time in guest time (default instant);\n"
-"                      cmdset=intel|amd, width=x8|x16|x32, interleave=N,\n"
-"                      regions=COUNTxSIZE+..., buffer=BYTES, mfr=ID,\n"
-"                      id=ID[/ID/ID]: describe the devices, or change a part\n"
-"                      powercut=N: the power fails during the bank's N-th\n"
-"                      program or erase (from 1; --stats counts them): it is\n"
-"                      left partial and norvm exits with status 99;\n"
-"                      fail=N: the N-th reports a program or erase failure;\n"
-"                      seed=S: the partial states' seed (default 1)\n"
-"  --clock host|virtual\n"
-"                      guest time: the host's, or virtual, advancing with the\n"
-"                      instructions retired (10 million a guest second; WFI\n"
-"                      skips to the next timer), the same from run to run on\n"
-"                      one hart (built-in CPU; default: virtual when a bank has\n"
-"                      timing=real, else host)\n"
-"  --flash-map=on|off  map the flash array into the guest while in read-array\n"
-"                      mode (default on); off traps every access\n"
-"  --gdb tcp::PORT|tcp:HOST:PORT|unix:PATH\n"
-"                      serve GDB's remote protocol there (TCP on loopback\n"
-"                      unless HOST is given); one client at a time\n"
-"  --gdb-wait          with --gdb: harts wait at reset until GDB continues\n"
-"  --uefi VARS         boot UEFI from flash bank 0, executing in place, its\n"
-"                      variables in bank 1 from the file VARS (made from the\n"
-"                      firmware's template if it is absent). riscv-virt: EDK2,\n"
-"                      carried in firmware/ (the built-in CPU enters it through\n"
-"                      OpenSBI in S-mode); arm64-virt: Debian's AAVMF\n"
-"  --uefi-code FILE    with --uefi: another build of the code (bank 0)\n"
-"  --drive FILE[,readonly]\n"
-"                      a virtio-blk disk on a raw image (up to 8)\n"
-"  --boot ram|flash    start the firmware (KVM: the payload) in RAM (default)\n"
-"                      or execute in place from flash bank 0 (riscv-virt: an\n"
-"                      image norvm flash pack wrote; arm64-virt: firmware\n"
-"                      built for QEMU's arm virt, from its first byte)\n"
-"  --dump-dtb FILE     write the guest's device tree to FILE and exit\n"
-"  --stats             print exit statistics when the guest stops\n"
-"  --stats-json FILE   write the same statistics as JSON, with a timeline:\n"
-"                      each device's exits in every interval of wall time\n"
-"  --stats-interval MS the timeline's interval, 1 to 60000 ms (default 10)\n"
-"  --trace LIST        one line on stderr per event of each kind in LIST\n"
-"                      (comma-separated): mmio (every device access), flash\n"
-"                      (every flash write cycle and the mode it leaves), map\n"
-"                      (a flash array mapped or unmapped), or all.\n"
-"                      NORVM_TRACE in the environment takes the same list\n"
-"\n"
-"console: on a terminal, Ctrl-A x quits; piped input is typed into the UART\n"
-"as the guest becomes ready for it.\n";
-
-static void usage(FILE *f)
-{
-	fputs(usage_text, f);
-}
 
 static int die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int die_usage(const char *fmt, ...)
@@ -140,41 +38,6 @@ static int die_usage(const char *fmt, ...)
 	fprintf(stderr, " (see norvm --help)\n");
 	return 2;
 }
-
-enum {
-	OPT_FIRMWARE = 256, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_DUMP_DTB,
-	OPT_STATS, OPT_STATS_JSON, OPT_HELP, OPT_FLASH, OPT_FLASH_MAP, OPT_BOOT,
-	OPT_GDB, OPT_GDB_WAIT, OPT_ACCEL, OPT_STATS_INTERVAL, OPT_JIT, OPT_CLOCK,
-	OPT_UEFI, OPT_UEFI_CODE, OPT_DRIVE, OPT_MACHINE, OPT_TRACE,
-};
-
-static const struct option run_options[] = {
-	{ "firmware", required_argument, NULL, OPT_FIRMWARE },
-	{ "kernel", required_argument, NULL, OPT_KERNEL },
-	{ "initrd", required_argument, NULL, OPT_INITRD },
-	{ "append", required_argument, NULL, OPT_APPEND },
-	{ "memory", required_argument, NULL, 'm' },
-	{ "cpus", required_argument, NULL, 'c' },
-	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
-	{ "trace", required_argument, NULL, OPT_TRACE },
-	{ "stats", no_argument, NULL, OPT_STATS },
-	{ "stats-json", required_argument, NULL, OPT_STATS_JSON },
-	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "flash", required_argument, NULL, OPT_FLASH },
-	{ "flash-map", required_argument, NULL, OPT_FLASH_MAP },
-	{ "boot", required_argument, NULL, OPT_BOOT },
-	{ "gdb", required_argument, NULL, OPT_GDB },
-	{ "gdb-wait", no_argument, NULL, OPT_GDB_WAIT },
-	{ "accel", required_argument, NULL, OPT_ACCEL },
-	{ "jit", required_argument, NULL, OPT_JIT },
-	{ "clock", required_argument, NULL, OPT_CLOCK },
-	{ "uefi", required_argument, NULL, OPT_UEFI },
-	{ "uefi-code", required_argument, NULL, OPT_UEFI_CODE },
-	{ "drive", required_argument, NULL, OPT_DRIVE },
-	{ "machine", required_argument, NULL, 'M' },
-	{ 0 }
-};
 
 /* A number (decimal, or hex after 0x) from `min` to `max`. */
 static int parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *out)
@@ -359,7 +222,7 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 	c->jit = -1;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":m:c:M:", run_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":m:c:M:", run_getopt(), NULL)) != -1) {
 		switch (opt) {
 		case 'M':
 			if (!board_find(optarg))
@@ -386,7 +249,8 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 			break;
 		case 'c':
 			if (parse_unsigned(optarg, 1, VM_MAX_HARTS, &c->nharts))
-				return die_usage("--cpus %s: must be a number from 1 to 8", optarg);
+				return die_usage("--cpus %s: must be a number from 1 to %d", optarg,
+						 VM_MAX_HARTS);
 			break;
 		case OPT_FLASH:
 			if (parse_flash(optarg, c))
@@ -425,7 +289,7 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 			clock = !strcmp(optarg, "virtual");
 			break;
 		case OPT_HELP:
-			usage(stdout);
+			print_usage(stdout);
 			exit(0);
 		case ':':
 			return die_usage("%s needs an argument", argv[optind - 1]);
@@ -770,7 +634,7 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return die_usage("no command given");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		usage(stdout);
+		print_usage(stdout);
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
