@@ -37,12 +37,20 @@ refusal() {
 # bad NAME PATTERN ARGS...: `norvm ARGS` is refused (refusal above) within
 # BAD_TIMEOUT seconds (30).  BAD_INPUT (printf escapes) is typed on its
 # stdin, so that a guest that boots when it should have been refused
-# powers off instead of waiting.
+# powers off instead of waiting.  BAD_STATUS: the exit status must be
+# that one; BAD_QUIET=1: nothing may appear on stdout.
 bad() {
-	local name=$1 pat=$2; shift 2
+	local name=$1 pat=$2 rc; shift 2
 	printf '%b' "${BAD_INPUT:-}" |
 		NORVM_TIMEOUT=${BAD_TIMEOUT:-30} norvm "$@" >"$E2E_TMP/bad.out" 2>"$E2E_TMP/bad.err"
-	refusal "$name" "$pat" $? "$E2E_TMP/bad.err"
+	rc=$?
+	if [ -n "${BAD_STATUS:-}" ] && [ "$rc" -ne "$BAD_STATUS" ]; then
+		echo "FAIL $name: exit status $rc, expected $BAD_STATUS: $(head -c 300 "$E2E_TMP/bad.err")"
+	elif [ -n "${BAD_QUIET:-}" ] && [ -s "$E2E_TMP/bad.out" ]; then
+		echo "FAIL $name: stdout: $(head -c 200 "$E2E_TMP/bad.out")"
+	else
+		refusal "$name" "$pat" $rc "$E2E_TMP/bad.err"
+	fi
 }
 
 # same_file NAME A B: two files hold the same text.

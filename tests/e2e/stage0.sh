@@ -18,15 +18,7 @@ done
 
 # refused NAME PATTERN ARGS...: norvm run ARGS fails before the guest
 # starts (status 1) with one line on stderr matching PATTERN.
-refused() {
-	local name=$1 pat=$2 rc; shift 2
-	timeout 60 "$NORVM" run "$@" </dev/null >"$t/o" 2>"$t/e"
-	rc=$?
-	if [ $rc -ne 1 ]; then echo "FAIL $name: exit status $rc"
-	elif [ "$(wc -l <"$t/e")" -ne 1 ] || ! grep -Eq -- "$pat" "$t/e"; then
-		echo "FAIL $name: stderr '$(head -c 300 "$t/e")', expected /$pat/"
-	else echo "PASS $name"; fi
-}
+refused() { local name=$1 pat=$2; shift 2; BAD_STATUS=1 BAD_TIMEOUT=60 bad "$name" "$pat" run "$@"; }
 # wfi; j -4: a firmware that sleeps, never reached by these.
 printf '\x73\x00\x50\x10\x6f\xf0\xdf\xff' >"$t/park.bin"
 head -c 15M /dev/zero >"$t/k15"
