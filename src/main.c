@@ -50,8 +50,11 @@ static int parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *o
 	return 0;
 }
 
-/* powercut=N, fail=N (N from 1), seed=S (any 64-bit number). */
-static int parse_fault(struct flash_config *f, const char *opt)
+/*
+ * Fault injection's options: powercut=N, fail=N (N from 1) and seed=S
+ * (any 64-bit number, the partial states' seed).
+ */
+static int parse_injection(struct flash_config *f, const char *opt)
 {
 	const char *eq = strchr(opt, '=') + 1;
 	bool seed = !strncmp(opt, "seed=", 5);
@@ -126,7 +129,7 @@ static int flash_option(struct flash_config *f, char *opt)
 		f->timing = !strcmp(opt + 7, "real");
 	} else if (!strncmp(opt, "powercut=", 9) || !strncmp(opt, "fail=", 5) ||
 		   !strncmp(opt, "seed=", 5)) {
-		return parse_fault(f, opt);
+		return parse_injection(f, opt);
 	} else if (!eq) {
 		return die_usage("--flash: unknown option '%s' (readonly, sync, timing=, "
 				 "map=, part=, cmdset=, width=, interleave=, regions=, "

@@ -35,4 +35,20 @@ uint32_t crc32_ieee(uint32_t crc, const void *buf, size_t len);
  */
 void say_once(atomic_bool *said, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Little-endian values in byte buffers (guest structures, images). */
+static inline uint64_t le_get(const uint8_t *p, unsigned bytes)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < bytes; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static inline void le_put(uint8_t *p, unsigned bytes, uint64_t v)
+{
+	for (unsigned i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
 #endif

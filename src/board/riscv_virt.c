@@ -25,6 +25,7 @@
 #include "hw/plic.h"
 #include "hw/uart.h"
 #include "loader.h"
+#include "util.h"
 #include "vm.h"
 
 #define MiB		(UINT64_C(1) << 20)
@@ -60,26 +61,20 @@ static const uint32_t bootrom_code[] = {
 	0x00028067,	/* jr    t0 */
 };
 
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static void bootrom_fill(struct vm *vm, uint64_t start, uint64_t next)
 {
 	uint8_t *rom = rv(vm)->bootrom;
 
 	memset(rom, 0, VIRT_BOOTROM_SIZE);
 	memcpy(rom, bootrom_code, sizeof(bootrom_code));
-	put64(rom + 24, start);
-	put64(rom + 32, vm->fdt_addr);
-	put64(rom + 40, FW_DYNAMIC_MAGIC);
-	put64(rom + 48, 2);			/* version */
-	put64(rom + 56, next);			/* next stage */
-	put64(rom + 64, FW_DYNAMIC_MODE_S);
-	put64(rom + 72, 0);			/* options */
-	put64(rom + 80, UINT64_MAX);		/* boot hart: any */
+	le_put(rom + 24, 8, start);
+	le_put(rom + 32, 8, vm->fdt_addr);
+	le_put(rom + 40, 8, FW_DYNAMIC_MAGIC);
+	le_put(rom + 48, 8, 2);			/* version */
+	le_put(rom + 56, 8, next);			/* next stage */
+	le_put(rom + 64, 8, FW_DYNAMIC_MODE_S);
+	le_put(rom + 72, 8, 0);			/* options */
+	le_put(rom + 80, 8, UINT64_MAX);		/* boot hart: any */
 }
 
 static struct irq_line irq_of(struct vm *vm, unsigned n)

@@ -77,7 +77,7 @@ struct cfi_cmdset {
 	const char *title;		/* "Intel/Sharp extended" */
 	uint16_t ids[3];		/* primary algorithm IDs it implements */
 	unsigned pri_min;		/* lowest offset for its primary table */
-	size_t state_size;		/* bytes of per-bank state (f->cs) */
+	size_t state_size;		/* bytes of per-bank state (f->set_state) */
 	const char *const *cmd_names;	/* command kinds it counts... */
 	unsigned ncmds;			/* ...at most CFI_CMD_SLOTS */
 	/*
@@ -98,7 +98,7 @@ struct cfi_cmdset {
 		bool lockable;		/* block lock commands */
 	} part;
 
-	/* Power-on state (the core has cleared f->cs and the op). */
+	/* Power-on state (the core has cleared f->set_state and the op). */
 	void (*reset)(struct cfi_flash *f);
 	/* One write cycle of `len` bytes at `off`, inside one bus word. */
 	void (*write)(struct cfi_flash *f, uint64_t off, unsigned len,
@@ -128,7 +128,7 @@ struct cfi_cmdset {
 	unsigned pri_len;
 };
 
-void cfi_cmdset_register(const struct cfi_cmdset *cs);
+void cfi_cmdset_register(const struct cfi_cmdset *set);
 #define CFI_CMDSET_REGISTER(cs) \
 	__attribute__((constructor)) static void register_##cs(void) \
 	{ cfi_cmdset_register(&cs); }
@@ -151,7 +151,7 @@ struct cfi_flash {
 	uint8_t *prot;			/* per block; the set's bits (set-owned) */
 	bool timing;			/* operations take guest time */
 
-	void *cs;			/* the set's state (set-owned) */
+	void *set_state;		/* the set's state (set-owned) */
 	uint8_t *buf, *buf_valid;	/* write buffer scratch (set-owned):
 					 * part.buffer * interleave bytes */
 	struct cfi_op op;		/* the operation, if any */
@@ -163,12 +163,12 @@ struct cfi_flash {
 	uint8_t query[CFI_QUERY_MAX];
 	struct cfi_flash_stats stats;
 	atomic_bool faulted;		/* the image's file failed under us */
-	bool cut;			/* the power was cut: writes are lost */
+	bool power_lost;		/* the power was cut: writes are lost */
 	bool sync_failed;		/* a flush to disk failed (said once) */
 	bool map_failed;		/* a map or unmap failed (said once) */
 
 	/* what a write cycle may change while mapped, to undo it */
-	void *undo_cs;
+	void *undo_set_state;
 	struct cfi_op undo_op;
 	struct cfi_flash_stats undo_stats;
 	unsigned undo_toggle;

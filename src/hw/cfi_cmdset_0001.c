@@ -70,9 +70,9 @@ struct intel {
 	bool buf_bad;			/* a data write fell outside the window */
 };
 
-static struct intel *st(struct cfi_flash *f)
+static struct intel *intel_of(struct cfi_flash *f)
 {
-	return f->cs;
+	return f->set_state;
 }
 
 static uint64_t buf_bytes(const struct cfi_flash *f)
@@ -82,7 +82,7 @@ static uint64_t buf_bytes(const struct cfi_flash *f)
 
 static void fail(struct cfi_flash *f, uint8_t bits)
 {
-	st(f)->status |= bits;
+	intel_of(f)->status |= bits;
 }
 
 static bool op_pending(const struct cfi_flash *f)
@@ -128,7 +128,7 @@ static void erase(struct cfi_flash *f, uint64_t off)
 
 static void buffer_begin(struct cfi_flash *f, uint8_t count)
 {
-	struct intel *s = st(f);
+	struct intel *s = intel_of(f);
 	unsigned words = (unsigned)count + 1;
 
 	if (!f->part.buffer || words * f->dw > f->part.buffer) {
@@ -151,7 +151,7 @@ static void buffer_begin(struct cfi_flash *f, uint8_t count)
 static void buffer_data(struct cfi_flash *f, uint64_t off, unsigned len,
 			uint64_t val)
 {
-	struct intel *s = st(f);
+	struct intel *s = intel_of(f);
 	uint64_t bytes = buf_bytes(f);
 
 	if (!s->buf_started) {
@@ -174,7 +174,7 @@ static void buffer_data(struct cfi_flash *f, uint64_t off, unsigned len,
 
 static void buffer_commit(struct cfi_flash *f)
 {
-	struct intel *s = st(f);
+	struct intel *s = intel_of(f);
 	uint64_t bytes = buf_bytes(f), len = 0, words = 0;
 
 	if (s->buf_bad) {
@@ -202,7 +202,7 @@ static void buffer_commit(struct cfi_flash *f)
 static void second_cycle(struct cfi_flash *f, uint64_t off, unsigned len,
 			 uint64_t val, uint8_t cmd)
 {
-	struct intel *s = st(f);
+	struct intel *s = intel_of(f);
 	unsigned b = cfi_block_index(f, off);
 	enum cycle c = s->cycle;
 
@@ -256,19 +256,19 @@ static void second_cycle(struct cfi_flash *f, uint64_t off, unsigned len,
 static void suspend(struct cfi_flash *f)
 {
 	if (cfi_op_suspend(f))
-		st(f)->status |= f->op.kind == CFI_OP_ERASE ? CFI_SR_ERASE_SUSPENDED :
+		intel_of(f)->status |= f->op.kind == CFI_OP_ERASE ? CFI_SR_ERASE_SUSPENDED :
 							     CFI_SR_PROG_SUSPENDED;
 }
 
 static void resume(struct cfi_flash *f)
 {
 	if (cfi_op_resume(f))
-		st(f)->status &= (uint8_t)~(CFI_SR_ERASE_SUSPENDED | CFI_SR_PROG_SUSPENDED);
+		intel_of(f)->status &= (uint8_t)~(CFI_SR_ERASE_SUSPENDED | CFI_SR_PROG_SUSPENDED);
 }
 
 static void command(struct cfi_flash *f, uint8_t cmd)
 {
-	struct intel *s = st(f);
+	struct intel *s = intel_of(f);
 	bool setup = false;
 	enum kind kind;
 
@@ -351,7 +351,7 @@ static void command(struct cfi_flash *f, uint8_t cmd)
 static void intel_write(struct cfi_flash *f, uint64_t off, unsigned len,
 			uint64_t val)
 {
-	struct intel *s = st(f);
+	struct intel *s = intel_of(f);
 	uint8_t cmd = (uint8_t)val;
 
 	if (s->cycle == CYCLE_PROGRAM || s->cycle == CYCLE_BUF_DATA)
@@ -366,12 +366,12 @@ static void intel_write(struct cfi_flash *f, uint64_t off, unsigned len,
 
 static enum cfi_mode intel_mode(struct cfi_flash *f)
 {
-	return st(f)->cycle == CYCLE_NONE ? st(f)->mode : CFI_MODE_STATUS;
+	return intel_of(f)->cycle == CYCLE_NONE ? intel_of(f)->mode : CFI_MODE_STATUS;
 }
 
 static uint32_t intel_read(struct cfi_flash *f, uint64_t word, unsigned lane)
 {
-	struct intel *s = st(f);
+	struct intel *s = intel_of(f);
 	bool busy = f->op.running && !f->op.suspended;
 	unsigned b;
 	uint64_t in_block;
@@ -398,7 +398,7 @@ static uint32_t intel_read(struct cfi_flash *f, uint64_t word, unsigned lane)
 
 static void intel_reset(struct cfi_flash *f)
 {
-	struct intel *s = st(f);
+	struct intel *s = intel_of(f);
 
 	s->mode = CFI_MODE_ARRAY;
 	s->cycle = CYCLE_NONE;

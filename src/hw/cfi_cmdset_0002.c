@@ -95,9 +95,9 @@ struct amd {
 	uint64_t window_end;	/* erase window closes (timing model) */
 };
 
-static struct amd *st(struct cfi_flash *f)
+static struct amd *amd_of(struct cfi_flash *f)
 {
-	return f->cs;
+	return f->set_state;
 }
 
 /* The device word address's low bits, as the parts decode commands. */
@@ -118,14 +118,14 @@ static void note_d7(struct cfi_flash *f, uint64_t off, unsigned len, uint64_t va
 		unsigned at = (unsigned)((off + i) % f->bw);
 
 		if (at % f->dw == 0)	/* a lane's low byte carries DQ7 */
-			st(f)->d7[at / f->dw] = (uint8_t)(val >> (8 * i)) & 0x80;
+			amd_of(f)->d7[at / f->dw] = (uint8_t)(val >> (8 * i)) & 0x80;
 	}
 }
 
 static void to_read(struct cfi_flash *f)
 {
-	st(f)->state = S_READ;
-	st(f)->unlock = 0;
+	amd_of(f)->state = S_READ;
+	amd_of(f)->unlock = 0;
 }
 
 static void invalid(struct cfi_flash *f)
@@ -144,7 +144,7 @@ static void program(struct cfi_flash *f, uint64_t off, unsigned len, uint64_t va
 	for (unsigned i = 0; i < len; i++)
 		d[i] = (uint8_t)(val >> (8 * i));
 	note_d7(f, off, len, val);
-	st(f)->state = S_BUSY;
+	amd_of(f)->state = S_BUSY;
 	cfi_op_program(f, off, d, NULL, len, 1,
 		       refused ? REFUSED_PROGRAM_US : f->part.typ[CFI_T_WORD]);
 }
@@ -166,33 +166,33 @@ static void erase_start(struct cfi_flash *f, bool chip)
 		us = f->part.typ[CFI_T_CHIP];
 	else
 		us = f->part.typ[CFI_T_BLOCK] * todo;
-	memset(st(f)->d7, 0, sizeof(st(f)->d7));
-	st(f)->state = S_BUSY;
+	memset(amd_of(f)->d7, 0, sizeof(amd_of(f)->d7));
+	amd_of(f)->state = S_BUSY;
 	cfi_op_erase(f, us);
 }
 
 static void window_open(struct cfi_flash *f, uint64_t off)
 {
 	cfi_op_erase_select(f, cfi_block_index(f, off));
-	st(f)->state = S_WINDOW;
-	st(f)->window_end = cfi_now(f) + WINDOW_US * CFI_TICKS_PER_US;
+	amd_of(f)->state = S_WINDOW;
+	amd_of(f)->window_end = cfi_now(f) + WINDOW_US * CFI_TICKS_PER_US;
 }
 
 static void amd_tick(struct cfi_flash *f, bool read)
 {
-	if (st(f)->state != S_WINDOW)
+	if (amd_of(f)->state != S_WINDOW)
 		return;
-	if (f->timing ? cfi_now(f) >= st(f)->window_end : read)
+	if (f->timing ? cfi_now(f) >= amd_of(f)->window_end : read)
 		erase_start(f, false);
 }
 
 static void suspend(struct cfi_flash *f)
 {
 	cfi_count(f, K_SUSPEND);
-	if (st(f)->state == S_WINDOW)
+	if (amd_of(f)->state == S_WINDOW)
 		erase_start(f, false);	/* ends the window at once */
 	if (f->op.kind == CFI_OP_ERASE && cfi_op_suspend(f)) {
-		st(f)->suspended = true;
+		amd_of(f)->suspended = true;
 		to_read(f);
 	}
 }
@@ -200,9 +200,9 @@ static void suspend(struct cfi_flash *f)
 static void resume(struct cfi_flash *f)
 {
 	cfi_count(f, K_RESUME);
-	if (st(f)->suspended && cfi_op_resume(f)) {
-		st(f)->suspended = false;
-		st(f)->state = S_BUSY;
+	if (amd_of(f)->suspended && cfi_op_resume(f)) {
+		amd_of(f)->suspended = false;
+		amd_of(f)->state = S_BUSY;
 	}
 }
 
@@ -211,13 +211,13 @@ static void resume(struct cfi_flash *f)
 static void buffer_abort(struct cfi_flash *f)
 {
 	cfi_count(f, K_BUFFER_ABORT);
-	st(f)->state = S_ABORT;
-	st(f)->unlock = 0;
+	amd_of(f)->state = S_ABORT;
+	amd_of(f)->unlock = 0;
 }
 
 static void buffer_count(struct cfi_flash *f, uint64_t off, uint8_t c)
 {
-	struct amd *s = st(f);
+	struct amd *s = amd_of(f);
 	uint64_t words = (uint64_t)c + 1;
 
 	if (!f->part.buffer || words * f->dw > f->part.buffer ||
@@ -233,7 +233,7 @@ static void buffer_count(struct cfi_flash *f, uint64_t off, uint8_t c)
 
 static void buffer_data(struct cfi_flash *f, uint64_t off, unsigned len, uint64_t val)
 {
-	struct amd *s = st(f);
+	struct amd *s = amd_of(f);
 	uint64_t page = page_bytes(f);
 
 	if (!s->buf_started) {
@@ -256,7 +256,7 @@ static void buffer_data(struct cfi_flash *f, uint64_t off, unsigned len, uint64_
 
 static void buffer_program(struct cfi_flash *f)
 {
-	struct amd *s = st(f);
+	struct amd *s = amd_of(f);
 	uint64_t page = page_bytes(f), words = 0;
 	bool refused = cfi_check(f, cfi_block_index(f, s->sa)) != CFI_OP_OK;
 
@@ -276,7 +276,7 @@ static void buffer_program(struct cfi_flash *f)
 /* The third cycle of an unlocked command (after AA 55). */
 static void unlocked(struct cfi_flash *f, uint64_t off, uint8_t c)
 {
-	struct amd *s = st(f);
+	struct amd *s = amd_of(f);
 	bool at555 = cmd_addr(f, off) == 0x555;
 
 	s->unlock = 0;
@@ -313,7 +313,7 @@ static void unlocked(struct cfi_flash *f, uint64_t off, uint8_t c)
 /* Unlock cycles: true when the cycle was one (or broke a sequence). */
 static bool unlock_cycle(struct cfi_flash *f, uint64_t off, uint8_t c)
 {
-	struct amd *s = st(f);
+	struct amd *s = amd_of(f);
 
 	if (s->unlock == 0 && c == 0xaa && cmd_addr(f, off) == 0x555) {
 		s->unlock = 1;
@@ -332,7 +332,7 @@ static bool unlock_cycle(struct cfi_flash *f, uint64_t off, uint8_t c)
 /* Read mode (and erase-suspend-read), unlock bypass included. */
 static void read_mode(struct cfi_flash *f, uint64_t off, uint8_t c)
 {
-	struct amd *s = st(f);
+	struct amd *s = amd_of(f);
 
 	if (s->bypass && !s->unlock) {
 		if (s->bypass_exit) {
@@ -383,7 +383,7 @@ static void read_mode(struct cfi_flash *f, uint64_t off, uint8_t c)
 /* After 0x80: AA 55 then 0x10 (chip) or 0x30 (sector); bypass skips AA 55. */
 static void erase_setup(struct cfi_flash *f, uint64_t off, uint8_t c)
 {
-	struct amd *s = st(f);
+	struct amd *s = amd_of(f);
 
 	if (!s->bypass && s->unlock < 2) {
 		if (!unlock_cycle(f, off, c))
@@ -407,7 +407,7 @@ static void erase_setup(struct cfi_flash *f, uint64_t off, uint8_t c)
 
 static void ppb(struct cfi_flash *f, uint64_t off, uint8_t c)
 {
-	struct amd *s = st(f);
+	struct amd *s = amd_of(f);
 	unsigned b = cfi_block_index(f, off);
 
 	switch (s->state) {
@@ -442,7 +442,7 @@ static void ppb(struct cfi_flash *f, uint64_t off, uint8_t c)
 
 static void amd_write(struct cfi_flash *f, uint64_t off, unsigned len, uint64_t val)
 {
-	struct amd *s = st(f);
+	struct amd *s = amd_of(f);
 	uint8_t c = (uint8_t)val;
 
 	/* Data cycles take any width. */
@@ -540,10 +540,10 @@ static void amd_write(struct cfi_flash *f, uint64_t off, unsigned len, uint64_t 
 
 static enum cfi_mode amd_mode(struct cfi_flash *f)
 {
-	switch (st(f)->state) {
+	switch (amd_of(f)->state) {
 	case S_READ: case S_PROGRAM: case S_ERASE:
 	case S_BUF_COUNT: case S_BUF_DATA: case S_BUF_CONFIRM:
-		return st(f)->suspended ? CFI_MODE_STATUS : CFI_MODE_ARRAY;
+		return amd_of(f)->suspended ? CFI_MODE_STATUS : CFI_MODE_ARRAY;
 	case S_AUTOSELECT: case S_PPB: case S_PPB_PROGRAM: case S_PPB_ERASE:
 		return CFI_MODE_ID;
 	case S_CFI:
@@ -569,7 +569,7 @@ static uint32_t autoselect(struct cfi_flash *f, uint64_t word)
 
 static uint32_t amd_read(struct cfi_flash *f, uint64_t word, unsigned lane)
 {
-	struct amd *s = st(f);
+	struct amd *s = amd_of(f);
 	unsigned b = cfi_block_index(f, word), t = f->toggle & 1;
 	uint8_t dq6 = t ? CFI_DQ6_TOGGLE : 0, dq2 = t ? CFI_DQ2_TOGGLE : 0;
 	bool erasing = cfi_op_erasing(f, b);
@@ -605,7 +605,7 @@ static uint32_t amd_read(struct cfi_flash *f, uint64_t word, unsigned lane)
 
 static void amd_op_done(struct cfi_flash *f)
 {
-	struct amd *s = st(f);
+	struct amd *s = amd_of(f);
 
 	if (f->op.kind == CFI_OP_ERASE)
 		s->suspended = false;

@@ -17,19 +17,19 @@ static const struct cfi_cmdset *cmdsets[MAX_CMDSETS];
  * A command set that does not fit the core's tables is a bug in norvm, found
  * at start-up (registration runs before main).
  */
-void cfi_cmdset_register(const struct cfi_cmdset *cs)
+void cfi_cmdset_register(const struct cfi_cmdset *set)
 {
 	/* The primary table's header, then pri(): from 0x2d + 4 per region. */
-	if (cs->ncmds > CFI_CMD_SLOTS ||
-	    0x2d + 4 * CFI_MAX_REGIONS + cs->pri_len > CFI_QUERY_MAX ||
-	    cs->pri_min + cs->pri_len > CFI_QUERY_MAX) {
+	if (set->ncmds > CFI_CMD_SLOTS ||
+	    0x2d + 4 * CFI_MAX_REGIONS + set->pri_len > CFI_QUERY_MAX ||
+	    set->pri_min + set->pri_len > CFI_QUERY_MAX) {
 		fprintf(stderr, "norvm: command set %s does not fit the flash's tables\n",
-			cs->name);
+			set->name);
 		abort();
 	}
 	for (unsigned i = 0; i < MAX_CMDSETS; i++)
 		if (!cmdsets[i]) {
-			cmdsets[i] = cs;
+			cmdsets[i] = set;
 			return;
 		}
 }

@@ -189,7 +189,7 @@ void cfi_power_cut(struct cfi_flash *f)
 	partial(f, &w);
 	if (f->fd >= 0 && !f->cfg.readonly)
 		msync(f->image, f->size, MS_SYNC);
-	f->cut = true;
+	f->power_lost = true;
 	f->op.running = f->op.suspended = false;
 	describe_cut(f, &w, what, sizeof(what));
 	fprintf(stderr, "norvm: %s: power cut during %s, seed %" PRIu64 "; exit "

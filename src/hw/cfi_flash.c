@@ -55,7 +55,7 @@ uint64_t cfi_now(const struct cfi_flash *f)
 }
 
 /* The operation's effect on the image: the one place it happens. */
-static void apply(struct cfi_flash *f)
+static void apply_op(struct cfi_flash *f)
 {
 	struct cfi_op *op = &f->op;
 
@@ -100,15 +100,16 @@ static void apply(struct cfi_flash *f)
 	}
 }
 
-static void complete(struct cfi_flash *f)
+/* The operation is done: its effect, then the command set hears of it. */
+static void complete_op(struct cfi_flash *f)
 {
-	apply(f);
+	apply_op(f);
 	f->op.running = f->op.suspended = false;
 	f->set->op_done(f);
 }
 
 /* Start the operation set up in f->op: done at once, or in `us`. */
-static void start(struct cfi_flash *f, uint64_t us)
+static void start_op(struct cfi_flash *f, uint64_t us)
 {
 	f->op.running = true;
 	f->op.suspended = false;
@@ -118,7 +119,7 @@ static void start(struct cfi_flash *f, uint64_t us)
 		return;
 	}
 	if (!f->timing || !us) {
-		complete(f);
+		complete_op(f);
 		return;
 	}
 	f->op.done_at = cfi_now(f) + us * TICKS_PER_US;
@@ -148,7 +149,7 @@ enum cfi_op_result cfi_op_program(struct cfi_flash *f, uint64_t off,
 		f->stats.words += words;
 		op->number = ++f->stats.ops;
 	}
-	start(f, us);
+	start_op(f, us);
 	return op->result;
 }
 
@@ -185,7 +186,7 @@ enum cfi_op_result cfi_op_erase(struct cfi_flash *f, uint64_t us)
 		f->stats.erases++;
 		op->number = ++f->stats.ops;
 	}
-	start(f, us);
+	start_op(f, us);
 	return op->result;
 }
 
@@ -195,7 +196,7 @@ bool cfi_op_busy(struct cfi_flash *f)
 		return false;
 	if (cfi_now(f) < f->op.done_at)
 		return true;
-	complete(f);
+	complete_op(f);
 	return false;
 }
 
@@ -367,7 +368,7 @@ uint64_t cfi_flash_read(struct cfi_flash *f, uint64_t off, unsigned len)
 /* What a cycle may change while the array is mapped, to undo it. */
 static void snapshot(struct cfi_flash *f)
 {
-	memcpy(f->undo_cs, f->cs, f->set->state_size);
+	memcpy(f->undo_set_state, f->set_state, f->set->state_size);
 	f->undo_op = f->op;
 	f->undo_stats = f->stats;
 	f->undo_toggle = f->toggle;
@@ -379,9 +380,9 @@ static void restore(struct cfi_flash *f)
 {
 	uint64_t map_errors = f->stats.map_errors;
 
-	if (f->cut)
+	if (f->power_lost)
 		return;		/* the power is gone: what happened stays */
-	memcpy(f->cs, f->undo_cs, f->set->state_size);
+	memcpy(f->set_state, f->undo_set_state, f->set->state_size);
 	f->op = f->undo_op;
 	f->stats = f->undo_stats;
 	f->stats.map_errors = map_errors;
@@ -398,14 +399,14 @@ void cfi_flash_write(struct cfi_flash *f, uint64_t off, unsigned len,
 	len = len > 8 ? 8 : len;
 	pthread_mutex_lock(&f->lock);
 	f->stats.writes++;
-	if (f->cut) {		/* no power: nothing reaches the array */
+	if (f->power_lost) {		/* no power: nothing reaches the array */
 		pthread_mutex_unlock(&f->lock);
 		return;
 	}
 	for (unsigned i = 0, n; i < len; i += n) {
 		uint64_t a = off + i, v = val >> (8 * i);
 
-		if (a < off || f->cut)
+		if (a < off || f->power_lost)
 			break;		/* past the top of the address space, or
 					 * the power failed in an earlier cycle */
 		n = cycle_len(f, a, len - i);
@@ -447,13 +448,13 @@ static const struct mmio_ops cfi_flash_ops = {
 void cfi_flash_reset(struct cfi_flash *f)
 {
 	pthread_mutex_lock(&f->lock);
-	if (f->cut) {		/* the VM is stopping: nothing more happens */
+	if (f->power_lost) {		/* the VM is stopping: nothing more happens */
 		pthread_mutex_unlock(&f->lock);
 		return;
 	}
 	if (f->op.running)
-		complete(f);
-	memset(f->cs, 0, f->set->state_size);
+		complete_op(f);
+	memset(f->set_state, 0, f->set->state_size);
 	memset(&f->op.kind, 0, sizeof(f->op.kind));
 	f->op.running = f->op.suspended = false;
 	f->toggle = 0;
@@ -520,15 +521,15 @@ struct cfi_flash *cfi_flash_create(struct vm *vm,
 		cfi_flash_destroy(f);
 		return NULL;
 	}
-	f->cs = calloc(1, set->state_size);
-	f->undo_cs = calloc(1, set->state_size);
+	f->set_state = calloc(1, set->state_size);
+	f->undo_set_state = calloc(1, set->state_size);
 	f->op.data = malloc(prog);
 	f->op.valid_buf = malloc(prog);
 	f->undo = malloc(prog);
 	f->undo_cap = prog;
 	f->buf = malloc(prog);
 	f->buf_valid = malloc(prog);
-	if (!f->cs || !f->undo_cs || !f->op.data || !f->op.valid_buf || !f->undo ||
+	if (!f->set_state || !f->undo_set_state || !f->op.data || !f->op.valid_buf || !f->undo ||
 	    !f->buf || !f->buf_valid ||
 	    cfi_build_blocks(f) || !(f->prot = calloc(f->nblocks, 1)) ||
 	    !(f->op.erase = calloc(f->nblocks, 1))) {
@@ -555,14 +556,14 @@ void cfi_flash_destroy(struct cfi_flash *f)
 	if (!f)
 		return;
 	cfi_watch_faults(f, false);
-	if (f->image && f->op.running && f->cs)
-		apply(f);	/* the supply holds up until it is done */
+	if (f->image && f->op.running && f->set_state)
+		apply_op(f);	/* the supply holds up until it is done */
 	cfi_release_image(f);
 	pthread_mutex_destroy(&f->lock);
 	free(f->blocks);
 	free(f->prot);
-	free(f->cs);
-	free(f->undo_cs);
+	free(f->set_state);
+	free(f->undo_set_state);
 	free(f->undo);
 	free(f->buf);
 	free(f->buf_valid);

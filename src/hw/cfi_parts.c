@@ -210,23 +210,23 @@ int cfi_part_option(struct cfi_part *p, const char *key, const char *value,
 		return 0;
 	}
 	if (!strcmp(key, "cmdset")) {
-		const struct cfi_cmdset *cs = cfi_cmdset_named(value);
+		const struct cfi_cmdset *set = cfi_cmdset_named(value);
 		char names[64] = "";
 
-		if (!cs) {
+		if (!set) {
 			for (unsigned i = 0; cfi_cmdset_at(i); i++)
 				snprintf(names + strlen(names), sizeof(names) - strlen(names),
 					 "%s%s", i ? ", " : "", cfi_cmdset_at(i)->name);
 			snprintf(err, errlen, "cmdset=%s: unknown command set (%s)", value, names);
 			return -EINVAL;
 		}
-		if (cs != cfi_cmdset_for(p->cmdset)) {
+		if (set != cfi_cmdset_for(p->cmdset)) {
 			customise(p);
-			p->cmdset = cs->ids[0];
-			p->mfr = cs->part.mfr;
-			memcpy(p->id, cs->part.id, sizeof(p->id));
-			p->pri_minor = cs->part.pri_minor;
-			p->lockable = cs->part.lockable;
+			p->cmdset = set->ids[0];
+			p->mfr = set->part.mfr;
+			memcpy(p->id, set->part.id, sizeof(p->id));
+			p->pri_minor = set->part.pri_minor;
+			p->lockable = set->part.lockable;
 		}
 		return 0;
 	}

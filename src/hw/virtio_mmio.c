@@ -10,6 +10,7 @@
 
 #include "hw/virtio_mmio.h"
 #include "services.h"
+#include "util.h"
 
 /* Registers (virtio 1.2, 4.2.2). */
 enum {
@@ -112,34 +113,6 @@ static bool map_rings(struct virtio_mmio *t, struct vq *q)
 	return q->hdesc && q->havail && q->hused;
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 int virtio_pop(struct virtio_mmio *t, unsigned qi, struct virtio_chain *c)
 {
 	struct vq *q = &t->vq[qi];
@@ -147,12 +120,12 @@ int virtio_pop(struct virtio_mmio *t, unsigned qi, struct virtio_chain *c)
 
 	if (qi >= t->dev.nqueues || !q->ready || q->broken)
 		return 0;
-	avail_idx = get16(q->havail + 2);
+	avail_idx = (uint16_t)le_get(q->havail + 2, 2);
 	if (avail_idx == q->last_avail)
 		return 0;
 	/* The ring entry and descriptors were written before the index. */
 	atomic_thread_fence(memory_order_acquire);
-	i = get16(q->havail + 4 + 2 * (q->last_avail % q->num));
+	i = (uint16_t)le_get(q->havail + 4 + 2 * (q->last_avail % q->num), 2);
 	c->head = i;
 	c->nread = c->nwrite = 0;
 	c->read_len = c->write_len = 0;
@@ -168,9 +141,9 @@ int virtio_pop(struct virtio_mmio *t, unsigned qi, struct virtio_chain *c)
 			return -1;
 		}
 		d = q->hdesc + 16ull * i;
-		addr = get64(d);
-		len = get32(d + 8);
-		flags = get16(d + 12);
+		addr = le_get(d, 8);
+		len = (uint32_t)le_get(d + 8, 4);
+		flags = (uint16_t)le_get(d + 12, 2);
 		if (flags & DESC_INDIRECT) {
 			broken(t, q, "an indirect descriptor (not offered)");
 			return -1;
@@ -192,7 +165,7 @@ int virtio_pop(struct virtio_mmio *t, unsigned qi, struct virtio_chain *c)
 		}
 		if (!(flags & DESC_NEXT))
 			break;
-		i = get16(d + 14);
+		i = (uint16_t)le_get(d + 14, 2);
 	}
 	q->last_avail++;
 	return 1;
@@ -204,11 +177,11 @@ void virtio_push(struct virtio_mmio *t, unsigned qi, const struct virtio_chain *
 	struct vq *q = &t->vq[qi];
 	uint8_t *e = q->hused + 4 + 8 * (q->used_idx % q->num);
 
-	put32(e, c->head);
-	put32(e + 4, written);
+	le_put(e, 4, c->head);
+	le_put(e + 4, 4, written);
 	/* The element before the index the driver reads it by. */
 	atomic_thread_fence(memory_order_release);
-	put16(q->hused + 2, ++q->used_idx);
+	le_put(q->hused + 2, 2, ++q->used_idx);
 }
 
 void virtio_interrupt(struct virtio_mmio *t, unsigned qi)
@@ -216,7 +189,7 @@ void virtio_interrupt(struct virtio_mmio *t, unsigned qi)
 	struct vq *q = &t->vq[qi];
 
 	atomic_thread_fence(memory_order_seq_cst);
-	if (get16(q->havail) & AVAIL_NO_INTERRUPT)
+	if ((uint16_t)le_get(q->havail, 2) & AVAIL_NO_INTERRUPT)
 		return;
 	t->isr |= INT_USED;
 	update_irq(t);

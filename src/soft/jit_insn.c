@@ -11,15 +11,15 @@
 #include "cpu.h"
 #include "jit_emit.h"
 
-void add_stub(struct emit *e, size_t at, int kind, uint64_t pc,
-		     unsigned done)
+void add_stub(struct emit *e, size_t at, int kind, uint64_t pc, unsigned done)
 {
 	e->stubs[e->nstubs++] = (struct stub){
 		.at = at, .kind = kind, .pc = pc, .done = done, .dirty = e->dirty,
 	};
 }
 
-static void get(struct emit *e, unsigned hr, unsigned r)
+/* Host register hr = guest register r (cached, or in struct hart). */
+static void load_guest(struct emit *e, unsigned hr, unsigned r)
 {
 	if (r == 0)
 		op_rr(&e->code, false, X_XOR, hr, hr);
@@ -29,7 +29,8 @@ static void get(struct emit *e, unsigned hr, unsigned r)
 		op_rm(&e->code, true, X_MOV, hr, RBX, NOREG, xoff(r));
 }
 
-static void put(struct emit *e, unsigned r, unsigned hr)
+/* Guest register r = host register hr. */
+static void store_guest(struct emit *e, unsigned r, unsigned hr)
 {
 	if (r == REG_SINK)
 		return;
@@ -70,7 +71,7 @@ static unsigned reg_of(struct emit *e, unsigned r, unsigned scratch)
 {
 	if (r && e->host[r] >= 0)
 		return (unsigned)e->host[r];
-	get(e, scratch, r);
+	load_guest(e, scratch, r);
 	return scratch;
 }
 
@@ -114,7 +115,7 @@ void regs_of(const struct insn *in, uint32_t *rd, uint32_t *wr)
  * Where an instruction computes rd: rd's host register when the block
  * caches rd, unless writing it first would lose rs2 before it is read.
  */
-static unsigned dest(const struct emit *e, const struct insn *in, bool reads_rs2)
+static unsigned dest_reg(const struct emit *e, const struct insn *in, bool reads_rs2)
 {
 	if (in->rd == REG_SINK || e->host[in->rd] < 0 ||
 	    (reads_rs2 && in->rd == in->rs2 && in->rs1 != in->rs2))
@@ -122,11 +123,11 @@ static unsigned dest(const struct emit *e, const struct insn *in, bool reads_rs2
 	return (unsigned)e->host[in->rd];
 }
 
-/* get() into d, unless d is where r is cached already. */
-static void get_into(struct emit *e, unsigned d, unsigned r)
+/* load_guest() into d, unless d is where r is cached already. */
+static void load_guest_into(struct emit *e, unsigned d, unsigned r)
 {
 	if (r == 0 || e->host[r] != (int8_t)d)
-		get(e, d, r);
+		load_guest(e, d, r);
 }
 
 /* The W forms' sign extension, then rd holds the result. */
@@ -135,7 +136,7 @@ static void finish(struct emit *e, const struct insn *in, unsigned d, bool w)
 	if (!w)
 		op_rr(&e->code, true, X_MOVSXD, d, d);
 	if (d == RAX)
-		put(e, in->rd, RAX);
+		store_guest(e, in->rd, RAX);
 	else
 		e->dirty |= 1u << in->rd;
 }
@@ -165,7 +166,7 @@ static void emit_access(struct emit *e, const struct insn *in, int index,
 		      v, RAX, index, 0);
 		return;
 	}
-	d = dest(e, in, false);
+	d = dest_reg(e, in, false);
 	switch (in->op) {
 	case OP_LB: op_rm(&e->code, true, X_MOVSX8, d, RAX, index, 0); break;
 	case OP_LH: op_rm(&e->code, true, X_MOVSX16, d, RAX, index, 0); break;
@@ -241,9 +242,9 @@ static void emit_mem(struct emit *e, const struct insn *in, uint64_t pc,
 /* rd = rs1 OP rs2, on 64 or (W) 32 bits. */
 static void emit_rr(struct emit *e, const struct insn *in, bool w, unsigned opc)
 {
-	unsigned d = dest(e, in, true);
+	unsigned d = dest_reg(e, in, true);
 
-	get_into(e, d, in->rs1);
+	load_guest_into(e, d, in->rs1);
 	op_g(e, w, opc, d, in->rs2);
 	finish(e, in, d, w);
 }
@@ -254,9 +255,9 @@ static void emit_shift(struct emit *e, const struct insn *in, bool w,
 	unsigned d;
 
 	if (by_reg)
-		get(e, RCX, in->rs2);
-	d = dest(e, in, false);
-	get_into(e, d, in->rs1);
+		load_guest(e, RCX, in->rs2);
+	d = dest_reg(e, in, false);
+	load_guest_into(e, d, in->rs1);
 	if (by_reg)
 		shift_cl(&e->code, w, grp, d);
 	else
@@ -266,7 +267,7 @@ static void emit_shift(struct emit *e, const struct insn *in, bool w,
 
 static void emit_ri(struct emit *e, const struct insn *in, bool w, unsigned grp)
 {
-	unsigned d = dest(e, in, false);
+	unsigned d = dest_reg(e, in, false);
 
 	if (w && grp == G_AND && (in->imm == 0xff || in->imm == 0xffff) &&
 	    in->rs1 && e->host[in->rs1] >= 0) {
@@ -281,7 +282,7 @@ static void emit_ri(struct emit *e, const struct insn *in, bool w, unsigned grp)
 		/* lea d, [rs1 + imm] */
 		op_rm(&e->code, true, X_LEA, d, (unsigned)e->host[in->rs1], NOREG, in->imm);
 	} else {
-		get_into(e, d, in->rs1);
+		load_guest_into(e, d, in->rs1);
 		if (in->imm || grp == G_AND)
 			op_ri(&e->code, w, grp, d, in->imm);
 	}
@@ -290,24 +291,24 @@ static void emit_ri(struct emit *e, const struct insn *in, bool w, unsigned grp)
 
 static void emit_slt(struct emit *e, const struct insn *in, unsigned cc, bool imm)
 {
-	get(e, RAX, in->rs1);
+	load_guest(e, RAX, in->rs1);
 	if (imm)
 		op_ri(&e->code, true, G_CMP, RAX, in->imm);
 	else
 		op_g(e, true, X_CMP, RAX, in->rs2);
 	setcc_rax(&e->code, cc);
-	put(e, in->rd, RAX);
+	store_guest(e, in->rd, RAX);
 }
 
 /* The high half of rs1 * rs2: F7 /5 (imul) or /4 (mul) of rcx. */
 static void emit_mulh(struct emit *e, const struct insn *in, unsigned grp)
 {
-	get(e, RCX, in->rs2);
-	get(e, RAX, in->rs1);
+	load_guest(e, RCX, in->rs2);
+	load_guest(e, RAX, in->rs1);
 	rex(&e->code, true, 0, 0, RCX, false);
 	x86_byte(&e->code, 0xf7);
 	x86_byte(&e->code, 0xc0 | grp << 3 | RCX);
-	put(e, in->rd, RDX);
+	store_guest(e, in->rd, RDX);
 }
 
 /*
@@ -369,7 +370,7 @@ void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
 	case OP_ADDI: emit_ri(e, in, true, G_ADD); break;
 	case OP_AUIPC:
 		mov_ri(&e->code, RAX, pc_imm(in, pc));
-		put(e, in->rd, RAX);
+		store_guest(e, in->rd, RAX);
 		break;
 	case OP_SLTI: emit_slt(e, in, CC_L, true); break;
 	case OP_SLTIU: emit_slt(e, in, CC_B, true); break;
@@ -411,7 +412,7 @@ void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
 	case OP_JAL:
 		if (in->rd != REG_SINK) {
 			mov_ri(&e->code, RAX, pc + in->len);
-			put(e, in->rd, RAX);
+			store_guest(e, in->rd, RAX);
 		}
 		if (pc_imm(in, pc) == e->pc0) {
 			loop_back(e);
@@ -424,12 +425,12 @@ void emit_insn(struct emit *e, const struct insn *in, uint64_t pc,
 		exit_to(e, -1, pc, pc_imm(in, pc));
 		break;
 	case OP_JALR:	/* through the jump table, the target in rax */
-		get(e, RAX, in->rs1);
+		load_guest(e, RAX, in->rs1);
 		if (in->imm)
 			op_ri(&e->code, true, G_ADD, RAX, in->imm);
 		op_ri(&e->code, true, G_AND, RAX, -2);
 		mov_ri(&e->code, RCX, pc + in->len);
-		put(e, in->rd, RCX);
+		store_guest(e, in->rd, RCX);
 		write_back(e, e->dirty);
 		e->dirty = 0;
 		x86_patch_rel32(&e->code, x86_jump(&e->code, -1), e->jump_lookup);
