@@ -34,14 +34,9 @@ enum {
 static const uint8_t ids[8] = { 0x11, 0x10, 0x34, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
 
 struct pl011 {
-	pthread_mutex_t lock;
-	struct irq_line irq;
-	void (*out)(void *opaque, uint8_t byte);
-	void *out_opaque;
+	struct serial_port port;	/* lock, receiver, irq, output */
 
 	uint32_t lcr_h, cr, ifls, imsc, ris_tx_oe, ilpr, ibrd, fbrd, dmacr, rsr;
-	bool irq_level;
-	struct serial_rx rx;
 };
 
 /*
@@ -51,17 +46,14 @@ struct pl011 {
  */
 static uint32_t ris(const struct pl011 *u)
 {
-	return u->ris_tx_oe | (u->rx.count ? INT_RX : 0);
+	return u->ris_tx_oe | (u->port.rx.count ? INT_RX : 0);
 }
 
 static void update_irq(struct pl011 *u)
 {
 	bool level = ris(u) & u->imsc;
 
-	if (level != u->irq_level) {
-		u->irq_level = level;
-		irq_set(&u->irq, level);
-	}
+	serial_port_irq(&u->port, level);
 }
 
 static void received(void *opaque)
@@ -76,13 +68,13 @@ static uint64_t pl011_read(void *opaque, uint64_t off, unsigned len)
 
 	if (off >= REG_ID && off < REG_ID + 0x20)
 		return (off & 3) ? 0 : ids[(off - REG_ID) / 4];
-	pthread_mutex_lock(&u->lock);
+	pthread_mutex_lock(&u->port.lock);
 	switch (off) {
-	case REG_DR: v = serial_rx_pop_locked(&u->rx); break;
+	case REG_DR: v = serial_rx_pop_locked(&u->port.rx); break;
 	case REG_RSR: v = u->rsr; break;
 	case REG_FR:
-		v = FR_TXFE | (u->rx.count ? 0 : FR_RXFE);
-		serial_rx_status_read_locked(&u->rx, u->rx.count);
+		v = FR_TXFE | (u->port.rx.count ? 0 : FR_RXFE);
+		serial_rx_status_read_locked(&u->port.rx, u->port.rx.count);
 		break;
 	case REG_ILPR: v = u->ilpr; break;
 	case REG_IBRD: v = u->ibrd; break;
@@ -96,7 +88,7 @@ static uint64_t pl011_read(void *opaque, uint64_t off, unsigned len)
 	case REG_DMACR: v = u->dmacr; break;
 	}
 	update_irq(u);
-	pthread_mutex_unlock(&u->lock);
+	pthread_mutex_unlock(&u->port.lock);
 	return v;
 }
 
@@ -105,17 +97,17 @@ static void pl011_write(void *opaque, uint64_t off, unsigned len, uint64_t val)
 	struct pl011 *u = opaque;
 	uint32_t v = (uint32_t)val;
 
-	pthread_mutex_lock(&u->lock);
+	pthread_mutex_lock(&u->port.lock);
 	switch (off) {
 	case REG_DR:
 		if (u->cr & CR_LBE) {
-			if (!serial_rx_put_locked(&u->rx, (uint8_t)v)) {
+			if (!serial_rx_put_locked(&u->port.rx, (uint8_t)v)) {
 				u->ris_tx_oe |= INT_OE;
 				u->rsr |= RSR_OE;
 			}
 		} else {
-			serial_rx_sent_locked(&u->rx);
-			u->out(u->out_opaque, (uint8_t)v);
+			serial_rx_sent_locked(&u->port.rx);
+			u->port.out(u->port.out_opaque, (uint8_t)v);
 		}
 		u->ris_tx_oe |= INT_TX;		/* sent at once: room again */
 		break;
@@ -125,21 +117,21 @@ static void pl011_write(void *opaque, uint64_t off, unsigned len, uint64_t val)
 	case REG_FBRD: u->fbrd = v & 0x3f; break;
 	case REG_LCR_H:
 		if ((v ^ u->lcr_h) & LCR_H_FEN)
-			serial_rx_clear_locked(&u->rx);
+			serial_rx_clear_locked(&u->port.rx);
 		u->lcr_h = v & 0xff;
-		serial_rx_set_capacity_locked(&u->rx, (v & LCR_H_FEN) ? FIFO_DEPTH : 1);
+		serial_rx_set_capacity_locked(&u->port.rx, (v & LCR_H_FEN) ? FIFO_DEPTH : 1);
 		break;
 	case REG_CR: u->cr = v & 0xff87; break;
 	case REG_IFLS: u->ifls = v & 0x3f; break;
 	case REG_IMSC:
 		u->imsc = v & INT_ALL;
-		serial_rx_irq_enable_locked(&u->rx, u->imsc & (INT_RX | INT_RT));
+		serial_rx_irq_enable_locked(&u->port.rx, u->imsc & (INT_RX | INT_RT));
 		break;
 	case REG_ICR: u->ris_tx_oe &= ~v; break;
 	case REG_DMACR: u->dmacr = v & 7; break;
 	}
 	update_irq(u);
-	pthread_mutex_unlock(&u->lock);
+	pthread_mutex_unlock(&u->port.lock);
 }
 
 static const struct mmio_ops pl011_ops = {
@@ -149,22 +141,22 @@ static const struct mmio_ops pl011_ops = {
 
 struct serial_rx *pl011_rx(struct pl011 *u)
 {
-	return &u->rx;
+	return &u->port.rx;
 }
 
 void pl011_reset(struct pl011 *u)
 {
-	pthread_mutex_lock(&u->lock);
+	pthread_mutex_lock(&u->port.lock);
 	u->lcr_h = u->imsc = u->ris_tx_oe = u->ilpr = u->ibrd = u->fbrd = 0;
 	u->dmacr = u->rsr = 0;
 	u->cr = CR_RESET;
 	u->ifls = IFLS_RESET;
-	serial_rx_clear_locked(&u->rx);
-	serial_rx_set_capacity_locked(&u->rx, 1);
-	serial_rx_irq_enable_locked(&u->rx, false);
-	serial_rx_forget_polls_locked(&u->rx);
+	serial_rx_clear_locked(&u->port.rx);
+	serial_rx_set_capacity_locked(&u->port.rx, 1);
+	serial_rx_irq_enable_locked(&u->port.rx, false);
+	serial_rx_forget_polls_locked(&u->port.rx);
 	update_irq(u);
-	pthread_mutex_unlock(&u->lock);
+	pthread_mutex_unlock(&u->port.lock);
 }
 
 struct pl011 *pl011_create(struct vm *vm, uint64_t base, struct irq_line irq,
@@ -174,13 +166,9 @@ struct pl011 *pl011_create(struct vm *vm, uint64_t base, struct irq_line irq,
 
 	if (!u)
 		return NULL;
-	u->irq = irq;
-	u->out = out;
-	u->out_opaque = out_opaque;
 	u->cr = CR_RESET;
 	u->ifls = IFLS_RESET;
-	pthread_mutex_init(&u->lock, NULL);
-	serial_rx_init(&u->rx, &u->lock, received, u, 1);
+	serial_port_init(&u->port, irq, out, out_opaque, received, u);
 	if (vm_register_mmio(vm, base, PL011_SIZE, "pl011", &pl011_ops, u)) {
 		pl011_destroy(u);
 		return NULL;
@@ -192,7 +180,7 @@ void pl011_destroy(struct pl011 *u)
 {
 	if (!u)
 		return;
-	pthread_mutex_destroy(&u->lock);
+	serial_port_destroy(&u->port);
 	free(u);
 }
 

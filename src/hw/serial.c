@@ -227,3 +227,27 @@ void serial_rx_set_notify(struct serial_rx *r, void (*fn)(void *opaque), void *o
 	r->notify_opaque = opaque;
 	pthread_mutex_unlock(r->lock);
 }
+
+void serial_port_init(struct serial_port *p, struct irq_line irq,
+		      void (*out)(void *opaque, uint8_t byte), void *out_opaque,
+		      void (*received)(void *uart), void *uart)
+{
+	p->irq = irq;
+	p->out = out;
+	p->out_opaque = out_opaque;
+	pthread_mutex_init(&p->lock, NULL);
+	serial_rx_init(&p->rx, &p->lock, received, uart, 1);
+}
+
+void serial_port_destroy(struct serial_port *p)
+{
+	pthread_mutex_destroy(&p->lock);
+}
+
+void serial_port_irq(struct serial_port *p, bool level)
+{
+	if (level != p->irq_level) {
+		p->irq_level = level;
+		irq_set(&p->irq, level);
+	}
+}

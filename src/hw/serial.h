@@ -41,6 +41,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "irq.h"
+
 #define SERIAL_FIFO_MAX		16
 #define SERIAL_IDLE_POLLS	16
 #define SERIAL_IDLE_GAP_NS	50000
@@ -118,5 +120,26 @@ void serial_rx_set_notify(struct serial_rx *r, void (*fn)(void *opaque), void *o
 /* The clock the pacing reads, in nanoseconds (default CLOCK_MONOTONIC). */
 void serial_rx_set_clock(struct serial_rx *r, uint64_t (*clock)(void *opaque),
 			 void *opaque);
+
+/*
+ * What both UARTs are built on: their lock, the receiver, the interrupt
+ * line (driven only when its level changes) and where transmitted bytes go.
+ */
+struct serial_port {
+	pthread_mutex_t lock;
+	struct serial_rx rx;
+	struct irq_line irq;
+	bool irq_level;
+	void (*out)(void *opaque, uint8_t byte);
+	void *out_opaque;
+};
+
+/* Set up p for `uart` (received: as serial_rx_init's). */
+void serial_port_init(struct serial_port *p, struct irq_line irq,
+		      void (*out)(void *opaque, uint8_t byte), void *out_opaque,
+		      void (*received)(void *uart), void *uart);
+void serial_port_destroy(struct serial_port *p);
+/* The interrupt line at `level` (the lock held). */
+void serial_port_irq(struct serial_port *p, bool level);
 
 #endif

@@ -40,16 +40,11 @@ enum {
 
 struct uart {
 	struct vm *vm;
-	pthread_mutex_t lock;
-	struct irq_line irq;
-	void (*out)(void *opaque, uint8_t byte);
-	void *out_opaque;
+	struct serial_port port;	/* lock, receiver, irq, output */
 
 	uint8_t ier, lcr, mcr, scr, fcr, lsr_err;
 	uint16_t divisor;
 	bool thr_pending;	/* THRE interrupt not yet acknowledged */
-	bool irq_level;
-	struct serial_rx rx;
 };
 
 static uint8_t iir(const struct uart *u)
@@ -58,7 +53,7 @@ static uint8_t iir(const struct uart *u)
 
 	if ((u->ier & IER_RLSI) && (u->lsr_err & LSR_OE))
 		return fifo | IIR_RLSI;
-	if ((u->ier & IER_RDI) && u->rx.count)
+	if ((u->ier & IER_RDI) && u->port.rx.count)
 		return fifo | IIR_RDI;
 	if ((u->ier & IER_THRI) && u->thr_pending)
 		return fifo | IIR_THRI;
@@ -69,10 +64,7 @@ static void update_irq(struct uart *u)
 {
 	bool level = !(iir(u) & IIR_NONE);
 
-	if (level != u->irq_level) {
-		u->irq_level = level;
-		irq_set(&u->irq, level);
-	}
+	serial_port_irq(&u->port, level);
 }
 
 static void received(void *opaque)
@@ -82,7 +74,7 @@ static void received(void *opaque)
 
 static uint8_t lsr(const struct uart *u)
 {
-	return (u->rx.count ? LSR_DR : 0) | u->lsr_err | LSR_THRE | LSR_TEMT;
+	return (u->port.rx.count ? LSR_DR : 0) | u->lsr_err | LSR_THRE | LSR_TEMT;
 }
 
 static uint64_t uart_read(void *opaque, uint64_t off, unsigned len)
@@ -90,10 +82,10 @@ static uint64_t uart_read(void *opaque, uint64_t off, unsigned len)
 	struct uart *u = opaque;
 	uint8_t v = 0;
 
-	pthread_mutex_lock(&u->lock);
+	pthread_mutex_lock(&u->port.lock);
 	switch (off) {
 	case REG_RBR_THR_DLL:
-		v = (u->lcr & LCR_DLAB) ? (uint8_t)u->divisor : serial_rx_pop_locked(&u->rx);
+		v = (u->lcr & LCR_DLAB) ? (uint8_t)u->divisor : serial_rx_pop_locked(&u->port.rx);
 		break;
 	case REG_IER_DLM:
 		v = (u->lcr & LCR_DLAB) ? (uint8_t)(u->divisor >> 8) : u->ier;
@@ -109,13 +101,13 @@ static uint64_t uart_read(void *opaque, uint64_t off, unsigned len)
 	case REG_LSR:
 		v = lsr(u);
 		u->lsr_err = 0;
-		serial_rx_status_read_locked(&u->rx, v & LSR_DR);
+		serial_rx_status_read_locked(&u->port.rx, v & LSR_DR);
 		break;
 	case REG_MSR: v = (u->mcr & MCR_LOOP) ? 0 : MSR_DEFAULT; break;
 	case REG_SCR: v = u->scr; break;
 	}
 	update_irq(u);
-	pthread_mutex_unlock(&u->lock);
+	pthread_mutex_unlock(&u->port.lock);
 	return v;
 }
 
@@ -124,18 +116,18 @@ static void uart_write(void *opaque, uint64_t off, unsigned len, uint64_t val)
 	struct uart *u = opaque;
 	uint8_t v = (uint8_t)val;
 
-	pthread_mutex_lock(&u->lock);
+	pthread_mutex_lock(&u->port.lock);
 	switch (off) {
 	case REG_RBR_THR_DLL:
 		if (u->lcr & LCR_DLAB) {
 			u->divisor = (uint16_t)((u->divisor & 0xff00) | v);
 		} else if (u->mcr & MCR_LOOP) {
-			if (!serial_rx_put_locked(&u->rx, v))
+			if (!serial_rx_put_locked(&u->port.rx, v))
 				u->lsr_err |= LSR_OE;
 			u->thr_pending = true;
 		} else {
-			serial_rx_sent_locked(&u->rx);
-			u->out(u->out_opaque, v);
+			serial_rx_sent_locked(&u->port.rx);
+			u->port.out(u->port.out_opaque, v);
 			/* Sent at once: the holding register is empty again. */
 			u->thr_pending = true;
 		}
@@ -147,22 +139,22 @@ static void uart_write(void *opaque, uint64_t off, unsigned len, uint64_t val)
 			if (!(u->ier & IER_THRI) && (v & IER_THRI))
 				u->thr_pending = true;
 			u->ier = v & IER_MASK;
-			serial_rx_irq_enable_locked(&u->rx, u->ier & IER_RDI);
+			serial_rx_irq_enable_locked(&u->port.rx, u->ier & IER_RDI);
 		}
 		break;
 	case REG_IIR_FCR:
 		if ((v & FCR_ENABLE) != (u->fcr & FCR_ENABLE) ||
 		    (v & FCR_CLEAR_RX))
-			serial_rx_clear_locked(&u->rx);
+			serial_rx_clear_locked(&u->port.rx);
 		u->fcr = v & (FCR_ENABLE | 0xc0);
-		serial_rx_set_capacity_locked(&u->rx, (u->fcr & FCR_ENABLE) ? UART_FIFO_SIZE : 1);
+		serial_rx_set_capacity_locked(&u->port.rx, (u->fcr & FCR_ENABLE) ? UART_FIFO_SIZE : 1);
 		break;
 	case REG_LCR: u->lcr = v; break;
 	case REG_MCR: u->mcr = v & 0x1f; break;
 	case REG_SCR: u->scr = v; break;
 	}
 	update_irq(u);
-	pthread_mutex_unlock(&u->lock);
+	pthread_mutex_unlock(&u->port.lock);
 }
 
 static const struct mmio_ops uart_ops = {
@@ -172,21 +164,21 @@ static const struct mmio_ops uart_ops = {
 
 struct serial_rx *uart_rx(struct uart *u)
 {
-	return &u->rx;
+	return &u->port.rx;
 }
 
 void uart_reset(struct uart *u)
 {
-	pthread_mutex_lock(&u->lock);
+	pthread_mutex_lock(&u->port.lock);
 	u->ier = u->lcr = u->mcr = u->scr = u->fcr = u->lsr_err = 0;
 	u->divisor = 0;
 	u->thr_pending = false;
-	serial_rx_clear_locked(&u->rx);
-	serial_rx_set_capacity_locked(&u->rx, 1);
-	serial_rx_irq_enable_locked(&u->rx, false);
-	serial_rx_forget_polls_locked(&u->rx);
+	serial_rx_clear_locked(&u->port.rx);
+	serial_rx_set_capacity_locked(&u->port.rx, 1);
+	serial_rx_irq_enable_locked(&u->port.rx, false);
+	serial_rx_forget_polls_locked(&u->port.rx);
 	update_irq(u);
-	pthread_mutex_unlock(&u->lock);
+	pthread_mutex_unlock(&u->port.lock);
 }
 
 struct uart *uart_create(struct vm *vm, uint64_t base, struct irq_line irq,
@@ -198,11 +190,7 @@ struct uart *uart_create(struct vm *vm, uint64_t base, struct irq_line irq,
 	if (!u)
 		return NULL;
 	u->vm = vm;
-	u->irq = irq;
-	u->out = out;
-	u->out_opaque = out_opaque;
-	pthread_mutex_init(&u->lock, NULL);
-	serial_rx_init(&u->rx, &u->lock, received, u, 1);
+	serial_port_init(&u->port, irq, out, out_opaque, received, u);
 	if (vm_register_mmio(vm, base, UART_SIZE, "uart", &uart_ops, u)) {
 		uart_destroy(u);
 		return NULL;
@@ -214,7 +202,7 @@ void uart_destroy(struct uart *u)
 {
 	if (!u)
 		return;
-	pthread_mutex_destroy(&u->lock);
+	serial_port_destroy(&u->port);
 	free(u);
 }
 
