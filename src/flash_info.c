@@ -121,18 +121,6 @@ static int open_image(struct image_info *ii, char *err, size_t errlen)
 	return 0;
 }
 
-/* "256 KiB", "32 MiB", "5 bytes": exact, in the largest unit that is. */
-static const char *size_str(uint64_t v, char *buf, size_t len)
-{
-	if (v && !(v % (1u << 20)))
-		snprintf(buf, len, "%" PRIu64 " MiB", v >> 20);
-	else if (v && !(v % 1024))
-		snprintf(buf, len, "%" PRIu64 " KiB", v >> 10);
-	else
-		snprintf(buf, len, "%" PRIu64 " byte%s", v, v == 1 ? "" : "s");
-	return buf;
-}
-
 /* Bytes in MiB, at most 6 decimals, no trailing zeros: "32", "0.000572". */
 static const char *mib_str(uint64_t v, char *buf, size_t len)
 {
@@ -156,7 +144,7 @@ static int lay_out(struct image_info *ii, char *err, size_t errlen)
 
 		snprintf(err, errlen, "%s: size %" PRIu64 " bytes, but a bank of %s is %"
 			 PRIu64 " bytes (%s): not an image of this part", ii->path,
-			 ii->size, p->name, want, size_str(want, a, sizeof(a)));
+			 ii->size, p->name, want, size_text(want, SIZE_WORDS, a, sizeof(a)));
 		return -EINVAL;
 	}
 	for (unsigned r = 0; r < p->nregions; r++) {
@@ -401,14 +389,14 @@ static void print_geometry(FILE *out, const struct image_info *ii)
 		print_blocks(out, g);
 		if (ii->tail && r == ii->nregions - 1)
 			fprintf(out, "  a partial block of %s (the image is not a whole "
-				"number of blocks)\n", size_str(g->size, a, sizeof(a)));
+				"number of blocks)\n", size_text(g->size, SIZE_WORDS, a, sizeof(a)));
 		else if (p->interleave > 1)
 			fprintf(out, "  %" PRIu64 " x %s (%u devices x %s)\n", g->blocks,
-				size_str(g->block_size, a, sizeof(a)), p->interleave,
-				size_str(g->block_size / p->interleave, b, sizeof(b)));
+				size_text(g->block_size, SIZE_WORDS, a, sizeof(a)), p->interleave,
+				size_text(g->block_size / p->interleave, SIZE_WORDS, b, sizeof(b)));
 		else
 			fprintf(out, "  %" PRIu64 " x %s\n", g->blocks,
-				size_str(g->block_size, a, sizeof(a)));
+				size_text(g->block_size, SIZE_WORDS, a, sizeof(a)));
 	}
 	fprintf(out, "erased   %" PRIu64 " block%s\n", ii->erased, ii->erased == 1 ? "" : "s");
 	fprintf(out, "used     %" PRIu64 " block%s\n", ii->blocks - ii->erased,
@@ -416,7 +404,7 @@ static void print_geometry(FILE *out, const struct image_info *ii)
 	for (unsigned i = 0; i < ii->nused; i++) {
 		fprintf(out, "  ");
 		print_blocks(out, &ii->used[i]);
-		fprintf(out, "  %s\n", size_str(ii->used[i].size, a, sizeof(a)));
+		fprintf(out, "  %s\n", size_text(ii->used[i].size, SIZE_WORDS, a, sizeof(a)));
 	}
 }
 

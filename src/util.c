@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -93,4 +94,19 @@ void say_once(atomic_bool *said, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "norvm: %s\n", line);
+}
+
+const char *size_text(uint64_t v, enum size_style style, char *buf, size_t len)
+{
+	bool words = style == SIZE_WORDS;
+
+	if (v && !(v % (1u << 20)))
+		snprintf(buf, len, "%" PRIu64 "%s", v >> 20, words ? " MiB" : "M");
+	else if (v && !(v % 1024))
+		snprintf(buf, len, "%" PRIu64 "%s", v >> 10, words ? " KiB" : "K");
+	else if (words)
+		snprintf(buf, len, "%" PRIu64 " byte%s", v, v == 1 ? "" : "s");
+	else
+		snprintf(buf, len, "%" PRIu64, v);
+	return buf;
 }

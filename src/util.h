@@ -35,6 +35,14 @@ uint32_t crc32_ieee(uint32_t crc, const void *buf, size_t len);
  */
 void say_once(atomic_bool *said, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * A size exactly, in the largest unit that divides it: as words ("256
+ * KiB", "32 MiB", "5 bytes") or as the options take it ("256K", "32M",
+ * "5").  Returns buf.
+ */
+enum size_style { SIZE_WORDS, SIZE_OPTION };
+const char *size_text(uint64_t v, enum size_style style, char *buf, size_t len);
+
 /* Little-endian values in byte buffers (guest structures, images). */
 static inline uint64_t le_get(const uint8_t *p, unsigned bytes)
 {

@@ -342,16 +342,6 @@ int cfi_part_check(const struct cfi_part *p, char *err, size_t errlen)
 	return 0;
 }
 
-static void size_str(uint64_t v, char *buf, size_t len)
-{
-	if (v >= (1u << 20) && !(v % (1u << 20)))
-		snprintf(buf, len, "%" PRIu64 "M", v >> 20);
-	else if (v >= 1024 && !(v % 1024))
-		snprintf(buf, len, "%" PRIu64 "K", v >> 10);
-	else
-		snprintf(buf, len, "%" PRIu64, v);
-}
-
 /* "8x8K+63x64K" */
 static void regions_str(const struct cfi_part *p, char *buf, size_t len)
 {
@@ -361,7 +351,7 @@ static void regions_str(const struct cfi_part *p, char *buf, size_t len)
 	for (unsigned r = 0; r < p->nregions && n < len; r++) {
 		char s[16];
 
-		size_str(p->region[r].size, s, sizeof(s));
+		size_text(p->region[r].size, SIZE_OPTION, s, sizeof(s));
 		if (p->region[r].blocks)
 			n += (size_t)snprintf(buf + n, len - n, "%s%ux%s", r ? "+" : "",
 					      p->region[r].blocks, s);
@@ -375,7 +365,7 @@ void cfi_part_describe(const struct cfi_part *p, char *buf, size_t len)
 	char regions[96], size[16], ids[32];
 
 	regions_str(p, regions, sizeof(regions));
-	size_str(cfi_part_size(p), size, sizeof(size));
+	size_text(cfi_part_size(p), SIZE_OPTION, size, sizeof(size));
 	if (p->id[1])	/* a three-word device ID */
 		snprintf(ids, sizeof(ids), "%02x/%04x/%04x/%04x", p->mfr, p->id[0], p->id[1],
 			 p->id[2]);
@@ -411,11 +401,11 @@ void cfi_part_list(FILE *out)
 
 		regions_str(p, regions, sizeof(regions));
 		if (!p->region[0].blocks) {
-			size_str(cfi_part_block_size(p, 0), regions,
-				 sizeof(regions));
+			size_text(cfi_part_block_size(p, 0), SIZE_OPTION, regions,
+				  sizeof(regions));
 			strcat(regions, " each");
 		}
-		size_str(cfi_part_size(p), size, sizeof(size));
+		size_text(cfi_part_size(p), SIZE_OPTION, size, sizeof(size));
 		snprintf(bank, sizeof(bank), "%ux x%u", p->interleave, 8 * p->device_width);
 		if (p->id[1])
 			snprintf(ids, sizeof(ids), "%02x/%04x %04x %04x", p->mfr, p->id[0],
