@@ -14,7 +14,21 @@ static const struct accel_ops *const accels[] = {
 
 #define NACCELS (sizeof(accels) / sizeof(accels[0]))
 
-const char accel_names[] = "kvm, soft, auto";
+/* "kvm, soft or auto": the table's names, then auto. */
+const char *accel_choices(void)
+{
+	static char list[64];
+
+	if (!list[0]) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < NACCELS; i++)
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s, ",
+					      accels[i]->name);
+		snprintf(list + n - 2, sizeof(list) - (n - 2), " or auto");
+	}
+	return list;
+}
 
 static const struct accel_ops *find(const char *name)
 {
@@ -48,8 +62,8 @@ int accel_open(struct vm *vm, const char *name, unsigned need_caps,
 	if (strcmp(name, "auto")) {
 		a = find(name);
 		if (!a) {
-			snprintf(err, errlen, "--accel %s: unknown accelerator (%s)",
-				 name, accel_names);
+			snprintf(err, errlen, "--accel %s: must be %s", name,
+				 accel_choices());
 			return -EINVAL;
 		}
 		if (a->arch && strcmp(a->arch, vm->board->arch)) {

@@ -127,8 +127,8 @@ struct accel_ops {
 extern const struct accel_ops soft_accel_ops;
 extern const struct accel_ops kvm_accel_ops;
 
-/* The accepted --accel names, for messages: "kvm, soft, auto". */
-extern const char accel_names[];
+/* The accepted --accel names, for messages: "kvm, soft or auto". */
+const char *accel_choices(void);
 
 /* Is `name` an accelerator or "auto"? */
 bool accel_known(const char *name);

@@ -273,7 +273,8 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 			break;
 		case OPT_ACCEL:
 			if (!accel_known(optarg))
-				return die_usage("--accel %s: must be kvm, soft or auto", optarg);
+				return die_usage("--accel %s: must be %s", optarg,
+						 accel_choices());
 			c->accel = optarg;
 			break;
 		case OPT_JIT:
