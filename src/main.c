@@ -130,15 +130,21 @@ static int flash_option(struct flash_config *f, char *opt)
 	} else if (!strncmp(opt, "powercut=", 9) || !strncmp(opt, "fail=", 5) ||
 		   !strncmp(opt, "seed=", 5)) {
 		return parse_injection(f, opt);
-	} else if (!eq) {
-		return die_usage("--flash: unknown option '%s' (readonly, sync, timing=, "
-				 "map=, part=, cmdset=, width=, interleave=, regions=, "
-				 "buffer=, mfr=, id=, powercut=, fail=, seed=)", opt);
 	} else {
-		*eq = 0;
-		if (cfi_part_option(&f->part, opt, eq + 1, err, sizeof(err)))
+		int ret = -ENOENT;
+
+		if (eq) {
+			*eq = 0;
+			ret = cfi_part_option(&f->part, opt, eq + 1, err, sizeof(err));
+			*eq = '=';
+		}
+		if (ret == -ENOENT) {
+			cfi_part_option_names(err, sizeof(err));
+			return die_usage("--flash: unknown option '%s' (readonly, sync, timing=, "
+					 "map=, %s, powercut=, fail=, seed=)", opt, err);
+		}
+		if (ret)
 			return die_usage("--flash: %s", err);
-		*eq = '=';
 	}
 	return 0;
 }

@@ -213,11 +213,14 @@ uint64_t cfi_part_block_size(const struct cfi_part *p, unsigned r);
  * part is sized by its image). */
 uint64_t cfi_part_region_blocks(const struct cfi_part *p, unsigned r, uint64_t image);
 /*
- * Apply one `key=value` option of --flash to a part (cmdset, width,
- * interleave, regions, buffer, mfr, id); -EINVAL with one line in `err`.
+ * Apply one `key=value` option of --flash to a part (part, cmdset, width,
+ * interleave, regions, buffer, mfr, id); -EINVAL with one line in `err`,
+ * -ENOENT when the key is none of them.
  */
 int cfi_part_option(struct cfi_part *p, const char *key, const char *value,
 		    char *err, size_t errlen);
+/* Those keys for a message, "part=, cmdset=, ..."; the length, as snprintf. */
+size_t cfi_part_option_names(char *buf, size_t len);
 /* Is the part consistent and can a command set drive it? */
 int cfi_part_check(const struct cfi_part *p, char *err, size_t errlen);
 /* One line describing the part (geometry, buffer, IDs). */

@@ -193,107 +193,175 @@ static void customise(struct cfi_part *p)
 	p->note = "described on the command line";
 }
 
-int cfi_part_option(struct cfi_part *p, const char *key, const char *value,
+static int set_part(struct cfi_part *p, const char *key, const char *value,
 		    char *err, size_t errlen)
+{
+	const struct cfi_part *q = cfi_part_find(value);
+
+	if (!q) {
+		snprintf(err, errlen, "%s=%s: unknown part (norvm flash parts lists "
+			 "them)", key, value);
+		return -EINVAL;
+	}
+	*p = *q;
+	return 0;
+}
+
+static int set_cmdset(struct cfi_part *p, const char *key, const char *value,
+		      char *err, size_t errlen)
+{
+	const struct cfi_cmdset *set = cfi_cmdset_named(value);
+	char names[64] = "";
+
+	if (!set) {
+		for (unsigned i = 0; cfi_cmdset_at(i); i++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names),
+				 "%s%s", i ? ", " : "", cfi_cmdset_at(i)->name);
+		snprintf(err, errlen, "cmdset=%s: unknown command set (%s)", value, names);
+		return -EINVAL;
+	}
+	if (set != cfi_cmdset_for(p->cmdset)) {
+		customise(p);
+		p->cmdset = set->ids[0];
+		p->mfr = set->part.mfr;
+		memcpy(p->id, set->part.id, sizeof(p->id));
+		p->pri_minor = set->part.pri_minor;
+		p->lockable = set->part.lockable;
+	}
+	return 0;
+}
+
+static int set_width(struct cfi_part *p, const char *key, const char *value,
+		     char *err, size_t errlen)
+{
+	if (!strcasecmp(value, "x8") || !strcmp(value, "8"))
+		p->device_width = 1, p->interface = 0x00;
+	else if (!strcasecmp(value, "x16") || !strcmp(value, "16"))
+		p->device_width = 2, p->interface = 0x01;
+	else if (!strcasecmp(value, "x32") || !strcmp(value, "32"))
+		p->device_width = 4, p->interface = 0x03;
+	else {
+		snprintf(err, errlen, "width=%s: a device is x8, x16 or x32", value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_interleave(struct cfi_part *p, const char *key, const char *value,
+			  char *err, size_t errlen)
 {
 	uint64_t v;
 
-	if (!strcmp(key, "part") || !strcmp(key, "chip")) {
-		const struct cfi_part *q = cfi_part_find(value);
-
-		if (!q) {
-			snprintf(err, errlen, "%s=%s: unknown part (norvm flash parts lists "
-				 "them)", key, value);
-			return -EINVAL;
-		}
-		*p = *q;
-		return 0;
+	if (parse_u64(value, &v) || !pow2(v) || v > 8) {
+		snprintf(err, errlen, "interleave=%s: devices side by side: 1, 2, 4 "
+			 "or 8", value);
+		return -EINVAL;
 	}
-	if (!strcmp(key, "cmdset")) {
-		const struct cfi_cmdset *set = cfi_cmdset_named(value);
-		char names[64] = "";
+	p->interleave = (unsigned)v;
+	return 0;
+}
 
-		if (!set) {
-			for (unsigned i = 0; cfi_cmdset_at(i); i++)
-				snprintf(names + strlen(names), sizeof(names) - strlen(names),
-					 "%s%s", i ? ", " : "", cfi_cmdset_at(i)->name);
-			snprintf(err, errlen, "cmdset=%s: unknown command set (%s)", value, names);
+static int set_regions(struct cfi_part *p, const char *key, const char *value,
+		       char *err, size_t errlen)
+{
+	return parse_regions(p, value, err, errlen);
+}
+
+static int set_buffer(struct cfi_part *p, const char *key, const char *value,
+		      char *err, size_t errlen)
+{
+	uint64_t v;
+
+	if (parse_size(value, 1, &v) || (v && (!pow2(v) || v > 2048))) {
+		snprintf(err, errlen, "buffer=%s: write buffer bytes per device: 0 "
+			 "(none) or a power of two up to 2048", value);
+		return -EINVAL;
+	}
+	p->buffer = (uint32_t)v;
+	if (v && !p->typ[CFI_T_BUFFER])
+		p->typ[CFI_T_BUFFER] = 8 * p->typ[CFI_T_WORD];
+	return 0;
+}
+
+static int set_mfr(struct cfi_part *p, const char *key, const char *value,
+		   char *err, size_t errlen)
+{
+	uint64_t v;
+
+	if (parse_u64(value, &v) || v > 0xff) {
+		snprintf(err, errlen, "mfr=%s: a manufacturer ID byte (e.g. 0x01)",
+			 value);
+		return -EINVAL;
+	}
+	p->mfr = (uint16_t)v;
+	return 0;
+}
+
+static int set_id(struct cfi_part *p, const char *key, const char *value,
+		  char *err, size_t errlen)
+{
+	char buf[64], *rest = buf, *one;
+	unsigned n = 0;
+	uint64_t v;
+
+	memset(p->id, 0, sizeof(p->id));
+	snprintf(buf, sizeof(buf), "%s", value);
+	while ((one = strsep(&rest, "/"))) {
+		if (n == 3 || parse_u64(one, &v) || v > 0xffff) {
+			snprintf(err, errlen, "id=%s: one device ID word, or three "
+				 "joined by / (e.g. 0x227e/0x2222/0x2201)", value);
 			return -EINVAL;
 		}
-		if (set != cfi_cmdset_for(p->cmdset)) {
+		p->id[n++] = (uint16_t)v;
+	}
+	return 0;
+}
+
+/* The part options, in the order messages list them. */
+static const struct part_option {
+	const char *key;
+	int (*set)(struct cfi_part *p, const char *key, const char *value,
+		   char *err, size_t errlen);
+	bool customises;	/* the part becomes one of our own */
+} part_options[] = {
+	{ "part", set_part, false },
+	{ "chip", set_part, false },	/* the same as part= */
+	{ "cmdset", set_cmdset, false },
+	{ "width", set_width, true },
+	{ "interleave", set_interleave, true },
+	{ "regions", set_regions, true },
+	{ "buffer", set_buffer, true },
+	{ "mfr", set_mfr, true },
+	{ "id", set_id, true },
+};
+
+#define PART_OPTIONS	(sizeof(part_options) / sizeof(part_options[0]))
+
+int cfi_part_option(struct cfi_part *p, const char *key, const char *value,
+		    char *err, size_t errlen)
+{
+	for (size_t i = 0; i < PART_OPTIONS; i++) {
+		const struct part_option *o = &part_options[i];
+
+		if (strcmp(key, o->key))
+			continue;
+		if (o->customises)
 			customise(p);
-			p->cmdset = set->ids[0];
-			p->mfr = set->part.mfr;
-			memcpy(p->id, set->part.id, sizeof(p->id));
-			p->pri_minor = set->part.pri_minor;
-			p->lockable = set->part.lockable;
-		}
-		return 0;
+		return o->set(p, key, value, err, errlen);
 	}
-	customise(p);
-	if (!strcmp(key, "width")) {
-		if (!strcasecmp(value, "x8") || !strcmp(value, "8"))
-			p->device_width = 1, p->interface = 0x00;
-		else if (!strcasecmp(value, "x16") || !strcmp(value, "16"))
-			p->device_width = 2, p->interface = 0x01;
-		else if (!strcasecmp(value, "x32") || !strcmp(value, "32"))
-			p->device_width = 4, p->interface = 0x03;
-		else {
-			snprintf(err, errlen, "width=%s: a device is x8, x16 or x32", value);
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (!strcmp(key, "interleave")) {
-		if (parse_u64(value, &v) || !pow2(v) || v > 8) {
-			snprintf(err, errlen, "interleave=%s: devices side by side: 1, 2, 4 "
-				 "or 8", value);
-			return -EINVAL;
-		}
-		p->interleave = (unsigned)v;
-		return 0;
-	}
-	if (!strcmp(key, "regions"))
-		return parse_regions(p, value, err, errlen);
-	if (!strcmp(key, "buffer")) {
-		if (parse_size(value, 1, &v) || (v && (!pow2(v) || v > 2048))) {
-			snprintf(err, errlen, "buffer=%s: write buffer bytes per device: 0 "
-				 "(none) or a power of two up to 2048", value);
-			return -EINVAL;
-		}
-		p->buffer = (uint32_t)v;
-		if (v && !p->typ[CFI_T_BUFFER])
-			p->typ[CFI_T_BUFFER] = 8 * p->typ[CFI_T_WORD];
-		return 0;
-	}
-	if (!strcmp(key, "mfr")) {
-		if (parse_u64(value, &v) || v > 0xff) {
-			snprintf(err, errlen, "mfr=%s: a manufacturer ID byte (e.g. 0x01)",
-				 value);
-			return -EINVAL;
-		}
-		p->mfr = (uint16_t)v;
-		return 0;
-	}
-	if (!strcmp(key, "id")) {
-		char buf[64], *rest = buf, *one;
-		unsigned n = 0;
+	snprintf(err, errlen, "unknown option '%s'", key);
+	return -ENOENT;
+}
 
-		memset(p->id, 0, sizeof(p->id));
-		snprintf(buf, sizeof(buf), "%s", value);
-		while ((one = strsep(&rest, "/"))) {
-			if (n == 3 || parse_u64(one, &v) || v > 0xffff) {
-				snprintf(err, errlen, "id=%s: one device ID word, or three "
-					 "joined by / (e.g. 0x227e/0x2222/0x2201)", value);
-				return -EINVAL;
-			}
-			p->id[n++] = (uint16_t)v;
-		}
-		return 0;
-	}
-	snprintf(err, errlen, "unknown option '%s' (readonly, sync, timing, part, cmdset, "
-		 "width, interleave, regions, buffer, mfr, id, powercut, fail, seed)", key);
-	return -EINVAL;
+size_t cfi_part_option_names(char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < PART_OPTIONS; i++)
+		if (part_options[i].set != set_part || !strcmp(part_options[i].key, "part"))
+			n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s=",
+					      n ? ", " : "", part_options[i].key);
+	return n;
 }
 
 int cfi_part_check(const struct cfi_part *p, char *err, size_t errlen)
