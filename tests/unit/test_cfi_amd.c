@@ -9,15 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fakevm.h"
-#include "hw/cfi_flash.h"
-#include "test.h"
+#include "flash_image.h"
 
-#define BASE	0x20000000ull
-
-static struct vm vm;
-static char path[64];
-static char err[256];
 static struct cfi_part part;
 static unsigned bw, dw;
 static uint64_t clock_now;		/* mtime ticks: 10 per microsecond */
@@ -30,19 +23,6 @@ static uint64_t fake_clock(void *opaque)
 static void advance_us(uint64_t us)
 {
 	clock_now += 10 * us;
-}
-
-static void make_image(uint64_t size, uint8_t fill)
-{
-	uint8_t *buf = malloc(size);
-	int fd;
-
-	strcpy(path, "/tmp/norvm-amd-XXXXXX");
-	fd = mkstemp(path);
-	memset(buf, fill, size);
-	CHECK_EQ(write(fd, buf, size), size);
-	close(fd);
-	free(buf);
 }
 
 /* A bank of `p` on an image filled with `fill`. */
@@ -121,22 +101,6 @@ static void sector_erase(struct cfi_flash *f, uint64_t off)
 	cmd(f, 0x555, 0x80);
 	unlock(f);
 	cfi_flash_write(f, off, bw, rep(0x30));
-}
-
-static uint8_t file_byte(uint64_t off)
-{
-	uint8_t b = 0;
-	int fd = open(path, O_RDONLY);
-
-	CHECK_EQ(pread(fd, &b, 1, (off_t)off), 1);
-	close(fd);
-	return b;
-}
-
-static void done(struct cfi_flash *f)
-{
-	cfi_flash_destroy(f);
-	unlink(path);
 }
 
 static bool mapped(void)

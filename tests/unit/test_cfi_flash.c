@@ -15,30 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fakevm.h"
-#include "hw/cfi_flash.h"
-#include "test.h"
+#include "flash_image.h"
 
-#define BASE	0x20000000ull
 #define DEV_BLOCK (64u << 10)
-
-static struct vm vm;
-static char path[64];
-static char err[256];
-
-/* A fresh image of `blocks` bank blocks filled with `fill`. */
-static void make_image(uint64_t size, uint8_t fill)
-{
-	uint8_t *buf = malloc(size);
-	int fd;
-
-	strcpy(path, "/tmp/norvm-cfi-XXXXXX");
-	fd = mkstemp(path);
-	memset(buf, fill, size);
-	CHECK_EQ(write(fd, buf, size), size);
-	close(fd);
-	free(buf);
-}
 
 static struct cfi_part part;
 
@@ -79,22 +58,6 @@ static void cmd(struct cfi_flash *f, unsigned bw, unsigned dw, uint64_t word,
 		uint8_t c)
 {
 	cfi_flash_write(f, word * bw, bw, rep(bw, dw, c));
-}
-
-static uint8_t file_byte(uint64_t off)
-{
-	uint8_t b = 0;
-	int fd = open(path, O_RDONLY);
-
-	CHECK_EQ(pread(fd, &b, 1, (off_t)off), 1);
-	close(fd);
-	return b;
-}
-
-static void done(struct cfi_flash *f)
-{
-	cfi_flash_destroy(f);
-	unlink(path);
 }
 
 static const struct { unsigned bw, dw; } geometries[] = {
