@@ -24,6 +24,7 @@ BENCH=bench/$(basename "$0")
 BENCH_TMP=$(mktemp -d)
 trap 'rm -rf "$BENCH_TMP"' EXIT
 mkdir "$BENCH_TMP/fig"
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/steps.sh"	# drive's steps
 
 # The boot-from-flash session (bench/boot_from_flash.sh, and
 # bench/flash_exits_plot.sh's picture of it): flash_boot_image FILE packs
@@ -255,15 +256,13 @@ pad() {
 }
 
 # drive OUT STEP... -- CMD...: run CMD with its console driven step by
-# step, as a person would type: "wait:RE" waits until the output (raw, in
-# OUT) matches the extended regex RE once more than before, "send:TEXT"
-# types TEXT (printf %b), "mark:NAME" notes in MARK[NAME] the seconds since
-# CMD started.  Waits poll every 5 ms: a mark is that precise.  SECS is
-# the whole run's wall time.  Dies when CMD fails or a wait times out.
+# step (tests/steps.sh: "wait:RE", "send:TEXT", "mark:NAME" into
+# MARK[NAME], the seconds since CMD started).  Waits poll every 5 ms: a
+# mark is that precise.  SECS is the whole run's wall time.  Dies when CMD
+# fails or a wait times out.
 declare -A MARK=()
 drive() {
-	local out=$1 fifo step pat pid rc t0 n i
-	local -A seen=()
+	local out=$1 fifo pid rc
 	local -a steps=()
 	shift
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do steps+=("$1"); shift; done
@@ -272,34 +271,20 @@ drive() {
 	rm -f "$fifo"
 	mkfifo "$fifo"
 	MARK=()
-	t0=$EPOCHREALTIME
+	STEP_T0=$EPOCHREALTIME
 	timeout -k 5 "$BENCH_TIMEOUT" "$@" <"$fifo" >"$out" 2>&1 &
 	pid=$!
 	exec 7>"$fifo"
-	for step in "${steps[@]}"; do
-		case $step in
-		wait:*)
-			pat=${step#wait:}
-			n=$(( ${seen[$pat]:-0} + 1 ))
-			seen[$pat]=$n
-			for ((i = 0;; i++)); do
-				[ "$(grep -acE -- "$pat" "$out")" -ge "$n" ] && break
-				if ! kill -0 $pid 2>/dev/null || [ $i -gt $((BENCH_TIMEOUT * 200)) ]; then
-					kill $pid 2>/dev/null; wait $pid 2>/dev/null; exec 7>&-
-					die "round $ROUND: $(basename "$1"): no /$pat/ (number $n); its output ends:
+	if ! console_steps "$out" $pid 7 0.005 "$BENCH_TIMEOUT" "${steps[@]}"; then
+		kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; exec 7>&-
+		die "round $ROUND: $(basename "$1"): $STEP_WHY; its output ends:
 $(tail -c 600 "$out" | tr -d '\r' | tail -n 6 | sed 's/^/    | /')"
-				fi
-				sleep 0.005
-			done ;;
-		send:*) printf '%b' "${step#send:}" >&7 ;;
-		mark:*) MARK[${step#mark:}]=$(awk -v a="$t0" -v b="$EPOCHREALTIME" \
-				'BEGIN { printf "%.6f", b - a }') ;;
-		esac
-	done
+	fi
+	for m in "${!STEP_MARK[@]}"; do MARK[$m]=${STEP_MARK[$m]}; done
 	rc=0
 	wait $pid || rc=$?
 	exec 7>&-
 	rm -f "$fifo"
 	check_status $rc "$out" "$(basename "$1")"
-	SECS=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.6f", b - a }')
+	SECS=$(awk -v a="$STEP_T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.6f", b - a }')
 }

@@ -89,13 +89,15 @@ expect gdb_flash_exit 'exited normally' "$g"
 expect_status gdb_flash_vm_status 0 "$(cat "$E2E_TMP/flash.rc")"
 
 # Raw packets: $data#checksum, replies read up to their checksum.
-pkt() {
-	local d=$1 sum=0 i
+framed() {	# DATA: the packet, in PKT
+	local d=$1 sum=0 i c
 	for ((i = 0; i < ${#d}; i++)); do
-		sum=$(((sum + $(printf '%d' "'${d:i:1}")) & 255))
+		printf -v c '%d' "'${d:i:1}"
+		sum=$(((sum + c) & 255))
 	done
-	printf '$%s#%02x' "$d" "$sum" >&3
+	printf -v PKT '$%s#%02x' "$d" "$sum"
 }
+pkt() { framed "$1"; printf '%s' "$PKT" >&3; }
 answer() {	# the next packet's data, or "timeout"
 	local r
 	IFS= read -r -t 10 -d '#' r <&3 || { echo timeout; return; }
@@ -170,7 +172,8 @@ else
 fi
 # 4 KiB replies, never read: 32 MiB of them, far more than the socket
 # buffers on both sides hold.  Once dropped, the writes fail (EPIPE).
-( trap '' PIPE; for _ in $(seq 8000); do pkt 'm80000000,7f8' || break; done ) 2>/dev/null
+framed 'm80000000,7f8'
+( trap '' PIPE; for _ in $(seq 8000); do printf '%s' "$PKT" >&3 || break; done ) 2>/dev/null
 wait $vm
 exec 3>&-
 expect_status gdb_stalled_client_dropped 0 "$(cat "$E2E_TMP/stall.rc")"

@@ -3,6 +3,7 @@
 # Every norvm a test starts runs under a timeout: call it through norvm or
 # run_guest below, never as "$NORVM" (tests/e2e/timeouts.sh checks this).
 NORVM=${NORVM:-./norvm}
+. "$(dirname "${BASH_SOURCE[0]}")/../steps.sh"
 UBOOT_M=/usr/lib/u-boot/qemu-riscv64/u-boot.bin
 UBOOT_S=/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin
 FW_JUMP=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
@@ -139,19 +140,16 @@ release_lock() {
 }
 
 # session OUT STEP... -- ARGS...: norvm run ARGS with its console driven
-# step by step, as a person at a terminal would: "wait:REGEX" waits (up
-# to SESSION_WAIT seconds, default 120) until the output matches REGEX
-# once more than it did before (a count per REGEX), "send:TEXT" types TEXT
-# (printf escapes allowed).  Returns norvm's exit status, or 124 when a
-# wait timed out (norvm is then stopped; SESSION_WHY says which wait).
-# SESSION_CMD (default: norvm run) is the command ARGS go to.
+# step by step (tests/steps.sh: "wait:REGEX", "send:TEXT"), each wait up
+# to SESSION_WAIT seconds (default 120).  Returns norvm's exit status, or
+# 124 when a wait timed out (norvm is then stopped; SESSION_WHY says which
+# wait).  SESSION_CMD (default: norvm run) is the command ARGS go to.
 session() {
-	local out=$1 fifo step pat pid rc n i
-	local -A seen=()
+	local out=$1 fifo pid rc
+	local -a steps=()
 	shift
 	fifo=$(mktemp -u "$E2E_TMP/in.XXXXXX")
 	mkfifo "$fifo"
-	local -a steps=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do steps+=("$1"); shift; done
 	shift
 	if [ -n "${SESSION_CMD:-}" ]; then
@@ -162,31 +160,15 @@ session() {
 	pid=$!
 	exec 8>"$fifo"
 	SESSION_WHY=
-	for step in "${steps[@]}"; do
-		case $step in
-		wait:*)
-			pat=${step#wait:}
-			n=$(( ${seen[$pat]:-0} + 1 ))
-			seen[$pat]=$n
-			for ((i = 0; i < ${SESSION_WAIT:-120} * 10; i++)); do
-				[ "$(grep -cE -- "$pat" "$out" 2>/dev/null)" -ge "$n" ] && break
-				kill -0 $pid 2>/dev/null || break
-				sleep 0.1
-			done
-			if [ "$(grep -cE -- "$pat" "$out" 2>/dev/null)" -lt "$n" ]; then
-				SESSION_WHY="no /$pat/ (number $n) in the output"
-				kill $pid 2>/dev/null
-				wait $pid 2>/dev/null
-				exec 8>&-
-				rm -f "$fifo"
-				return 124
-			fi ;;
-		send:*)
-			printf "${step#send:}" >&8 ;;
-		esac
-	done
-	wait $pid
-	rc=$?
+	if console_steps "$out" $pid 8 0.1 "${SESSION_WAIT:-120}" "${steps[@]}"; then
+		wait $pid
+		rc=$?
+	else
+		SESSION_WHY=$STEP_WHY
+		kill $pid 2>/dev/null
+		wait $pid 2>/dev/null
+		rc=124
+	fi
 	exec 8>&-
 	rm -f "$fifo"
 	return $rc
