@@ -220,6 +220,7 @@ static int parse_drive(char *arg, struct vm_config *c)
 
 static int parse_run(int argc, char **argv, struct vm_config *c)
 {
+	const struct option *options = run_getopt();
 	int opt, clock = -1;
 	const char *trace_list = NULL;
 
@@ -231,7 +232,7 @@ static int parse_run(int argc, char **argv, struct vm_config *c)
 	c->jit = -1;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":m:c:M:", run_getopt(), NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":m:c:M:", options, NULL)) != -1) {
 		switch (opt) {
 		case 'M':
 			if (!board_find(optarg))

@@ -219,8 +219,8 @@ uint64_t cfi_part_region_blocks(const struct cfi_part *p, unsigned r, uint64_t i
  */
 int cfi_part_option(struct cfi_part *p, const char *key, const char *value,
 		    char *err, size_t errlen);
-/* Those keys for a message, "part=, cmdset=, ..."; the length, as snprintf. */
-size_t cfi_part_option_names(char *buf, size_t len);
+/* Those keys for a message: "part=, cmdset=, ..." (cut to len). */
+void cfi_part_option_names(char *buf, size_t len);
 /* Is the part consistent and can a command set drive it? */
 int cfi_part_check(const struct cfi_part *p, char *err, size_t errlen);
 /* One line describing the part (geometry, buffer, IDs). */

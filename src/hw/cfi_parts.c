@@ -320,19 +320,19 @@ static int set_id(struct cfi_part *p, const char *key, const char *value,
 /* The part options, in the order messages list them. */
 static const struct part_option {
 	const char *key;
+	const char *alias;	/* another name for it, or NULL */
 	int (*set)(struct cfi_part *p, const char *key, const char *value,
 		   char *err, size_t errlen);
 	bool customises;	/* the part becomes one of our own */
 } part_options[] = {
-	{ "part", set_part, false },
-	{ "chip", set_part, false },	/* the same as part= */
-	{ "cmdset", set_cmdset, false },
-	{ "width", set_width, true },
-	{ "interleave", set_interleave, true },
-	{ "regions", set_regions, true },
-	{ "buffer", set_buffer, true },
-	{ "mfr", set_mfr, true },
-	{ "id", set_id, true },
+	{ "part", "chip", set_part, false },
+	{ "cmdset", NULL, set_cmdset, false },
+	{ "width", NULL, set_width, true },
+	{ "interleave", NULL, set_interleave, true },
+	{ "regions", NULL, set_regions, true },
+	{ "buffer", NULL, set_buffer, true },
+	{ "mfr", NULL, set_mfr, true },
+	{ "id", NULL, set_id, true },
 };
 
 #define PART_OPTIONS	(sizeof(part_options) / sizeof(part_options[0]))
@@ -343,7 +343,7 @@ int cfi_part_option(struct cfi_part *p, const char *key, const char *value,
 	for (size_t i = 0; i < PART_OPTIONS; i++) {
 		const struct part_option *o = &part_options[i];
 
-		if (strcmp(key, o->key))
+		if (strcmp(key, o->key) && (!o->alias || strcmp(key, o->alias)))
 			continue;
 		if (o->customises)
 			customise(p);
@@ -353,15 +353,14 @@ int cfi_part_option(struct cfi_part *p, const char *key, const char *value,
 	return -ENOENT;
 }
 
-size_t cfi_part_option_names(char *buf, size_t len)
+void cfi_part_option_names(char *buf, size_t len)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < PART_OPTIONS; i++)
-		if (part_options[i].set != set_part || !strcmp(part_options[i].key, "part"))
-			n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s=",
-					      n ? ", " : "", part_options[i].key);
-	return n;
+	buf[0] = 0;
+	for (size_t i = 0; i < PART_OPTIONS && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s=", i ? ", " : "",
+				      part_options[i].key);
 }
 
 int cfi_part_check(const struct cfi_part *p, char *err, size_t errlen)
